@@ -1,0 +1,50 @@
+"""The errors syntho-ray reports to its users."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SynthoRayError(Exception):
+    """Base of every error the command line reports without a traceback."""
+
+    exit_code = 1
+
+    def lines(self) -> list[str]:
+        """One line per problem."""
+        return [str(self)]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the values: where it came from, its key path, what is wrong."""
+
+    source: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}: " if self.source else ""
+        return f"{where}{self.path}: {self.message}" if self.path else f"{where}{self.message}"
+
+
+class ValuesError(SynthoRayError):
+    """The values cannot be rendered; `problems` lists every reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))
+
+    def lines(self) -> list[str]:
+        """One line per problem."""
+        return [str(p) for p in self.problems]
+
+
+class UsageError(SynthoRayError):
+    """The command line itself is wrong."""
+
+    exit_code = 2
+
+
+class OutputError(SynthoRayError):
+    """The output could not be written."""

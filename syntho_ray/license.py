@@ -1,0 +1,44 @@
+"""The Syntho license: a Secret the Ray pods read, never a literal in a pod spec."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from kubernetes import client
+
+from syntho_ray.naming import Release, metadata
+from syntho_ray.values import Values
+
+SECRET_NAME = "ray-secret"
+SECRET_KEY = "license_key"
+ENV_NAME = "LICENSE_KEY_SIGNED"
+PLACEHOLDER = "<put-your-own-license>"
+
+
+def secret_name(values: Values) -> str:
+    """The Secret the pods read: manualSecretName, else the rendered `ray-secret`."""
+    return values.manual_secret_name or SECRET_NAME
+
+
+def license_env(values: Values) -> client.V1EnvVar:
+    """`LICENSE_KEY_SIGNED` from the license Secret."""
+    return client.V1EnvVar(
+        name=ENV_NAME,
+        value_from=client.V1EnvVarSource(
+            secret_key_ref=client.V1SecretKeySelector(name=secret_name(values), key=SECRET_KEY)),
+    )
+
+
+def secret(values: Values, release: Release) -> client.V1Secret:
+    """`ray-secret` holding the license under `license_key`."""
+    encoded = base64.b64encode(values.syntho_license.encode()).decode()
+    return client.V1Secret(
+        api_version="v1", kind="Secret", type="Opaque",
+        metadata=metadata(SECRET_NAME, values, release), data={SECRET_KEY: encoded},
+    )
+
+
+def build(values: Values, release: Release) -> list[Any]:
+    """The license Secret, unless the user manages their own (manualSecretName)."""
+    return [] if values.manual_secret_name else [secret(values, release)]

@@ -1,0 +1,61 @@
+"""What to tell the user after a render: warnings and next steps (stderr, never the license)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from syntho_ray import license
+from syntho_ray.naming import Release, fullname
+from syntho_ray.output import CHART_KUBERAY_VERSION, CRDS_DIR, KUBERAY_CRDS
+from syntho_ray.values import Values
+
+RAY_CLIENT_PORT = 10001
+
+
+def ray_address(values: Values, release: Release) -> str:
+    """The `ray_address` the Syntho Core API connects to (KubeRay's `<cluster>-head-svc`)."""
+    host = f"{values.clustername}-head-svc.{release.namespace}.svc.cluster.local"
+    return f"ray://{host}:{RAY_CLIENT_PORT}"
+
+
+def warnings(values: Values, user: dict[str, Any]) -> list[str]:
+    """Things that render but are probably not what the user wants."""
+    found: list[str] = []
+    if values.syntho_license == license.PLACEHOLDER and not values.manual_secret_name:
+        found.append("SynthoLicense is still the chart's placeholder; set your license key "
+                     "(or manualSecretName to use an existing Secret)")
+    worker = user.get("worker")
+    if _has_settings(worker) and (values.worker is None or values.worker.disabled):
+        found.append("worker: settings are given but the group stays disabled "
+                     "(worker.disabled is true by default); add `disabled: false` to create it")
+    groups = user.get("additionalWorkerGroups")
+    for name, given in sorted(groups.items()) if isinstance(groups, dict) else []:
+        group = (values.additional_worker_groups or {}).get(name)
+        if _has_settings(given) and group is not None and group.disabled is True:
+            found.append(f"additionalWorkerGroups.{name}: settings are given but the group "
+                         f"stays disabled; add `disabled: false` to create it")
+    return found
+
+
+def _has_settings(given: Any) -> bool:
+    return isinstance(given, dict) and any(k != "disabled" for k in given)
+
+
+def next_steps(values: Values, release: Release, directory: str | None) -> list[str]:
+    """The commands to run after this render."""
+    namespace = release.namespace
+    if directory:
+        apply = [f"kubectl apply --server-side -k {directory}/{CRDS_DIR}   # once: KubeRay CRDs",
+                 f"kubectl apply -k {directory}"]
+    else:
+        crds = KUBERAY_CRDS.format(version=CHART_KUBERAY_VERSION)
+        apply = [f"kubectl apply --server-side -k '{crds}'   # once: KubeRay CRDs",
+                 "kubectl apply -f <this output>"]
+    return [
+        "Next steps:",
+        f"  kubectl create namespace {namespace}   # if it does not exist yet",
+        *(f"  {line}" for line in apply),
+        f"  kubectl -n {namespace} logs deployment/{fullname(values, release)}   # operator log",
+        f"  kubectl -n {namespace} get raycluster {values.clustername}",
+        f"Syntho Core API: ray_address = {ray_address(values, release)}",
+    ]

@@ -1,0 +1,98 @@
+"""The KubeRay operator: its Deployment and Service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kubernetes import client
+
+from syntho_ray.kube import or_none
+from syntho_ray.naming import (
+    CHART_NAME,
+    Release,
+    fullname,
+    metadata,
+    selector_labels,
+    service_account_name,
+)
+from syntho_ray.values import ProbeValues, Values
+
+HTTP_PORT = 8080
+
+
+def operator_command(values: Values, release: Release) -> list[str]:
+    """The operator's command line, every flag as `--name=value` so Go's flag parser reads all."""
+    command = ["/manager", f"--watch-namespace={release.namespace}", "--forced-cluster-upgrade=true"]
+    if values.batch_scheduler.enabled:
+        command.append("--enable-batch-scheduler=true")
+    return command
+
+
+def _probe(timing: ProbeValues) -> client.V1Probe:
+    return client.V1Probe(
+        http_get=client.V1HTTPGetAction(path="/metrics", port="http"),
+        initial_delay_seconds=timing.initial_delay_seconds, period_seconds=timing.period_seconds,
+        failure_threshold=timing.failure_threshold,
+    )
+
+
+def _container(values: Values, release: Release) -> client.V1Container:
+    return client.V1Container(
+        name=CHART_NAME,
+        image=values.operator_image.reference,
+        image_pull_policy=values.operator_image.pull_policy,
+        command=operator_command(values, release),
+        ports=[client.V1ContainerPort(name="http", container_port=HTTP_PORT, protocol="TCP")],
+        liveness_probe=_probe(values.liveness_probe),
+        readiness_probe=_probe(values.readiness_probe),
+        resources=or_none(values.resources),
+        security_context=or_none(values.security_context),
+    )
+
+
+def deployment(values: Values, release: Release) -> client.V1Deployment:
+    """The operator Deployment, watching only the release namespace."""
+    selector = selector_labels(values, release)
+    pod = client.V1PodSpec(
+        service_account_name=service_account_name(values, release),
+        image_pull_secrets=or_none(values.image_pull_secrets),
+        security_context=or_none(values.pod_security_context),
+        containers=[_container(values, release)],
+        node_selector=or_none(values.node_selector),
+        affinity=or_none(values.affinity),
+        tolerations=or_none(values.tolerations),
+    )
+    return client.V1Deployment(
+        api_version="apps/v1", kind="Deployment",
+        metadata=metadata(fullname(values, release), values, release,
+                          annotations={"argocd.argoproj.io/sync-options": "Replace=true"}),
+        spec=client.V1DeploymentSpec(
+            replicas=1,
+            strategy=client.V1DeploymentStrategy(type="Recreate"),
+            selector=client.V1LabelSelector(match_labels=selector),
+            template=client.V1PodTemplateSpec(
+                metadata=client.V1ObjectMeta(
+                    labels=selector | {"app.kubernetes.io/component": CHART_NAME}),
+                spec=pod,
+            ),
+        ),
+    )
+
+
+def service(values: Values, release: Release) -> client.V1Service:
+    """The operator's metrics Service."""
+    return client.V1Service(
+        api_version="v1", kind="Service",
+        metadata=metadata(fullname(values, release), values, release),
+        spec=client.V1ServiceSpec(
+            type=values.service.type,
+            ports=[client.V1ServicePort(name="http", port=values.service.port,
+                                        target_port="http", protocol="TCP")],
+            selector=selector_labels(values, release),
+        ),
+    )
+
+
+def build(values: Values, release: Release) -> list[Any]:
+    """The operator's Service and Deployment."""
+    return [service(values, release), deployment(values, release)]

@@ -1,0 +1,163 @@
+"""Writing documents: one YAML stream, or a kustomize-ready directory written all or nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from syntho_ray.errors import OutputError
+
+HEADER = "# Written by syntho-ray render. Edit the values and render again instead of this file.\n"
+KUSTOMIZATION = "kustomization.yaml"
+CRDS_DIR = "crds"
+KUBERAY_CRDS = "https://github.com/ray-project/kuberay/ray-operator/config/crd?ref=v{version}"
+CHART_KUBERAY_VERSION = "0.4.0"
+_SECRET_KINDS = {"Secret"}
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """Block style, no aliases, multi-line text as literal blocks."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value and value == value.rstrip(" ") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
+def dump_yaml(documents: Iterable[dict[str, Any]]) -> str:
+    """A multi-document YAML stream, each document starting with `---`."""
+    return "".join(_dump_one(doc) for doc in documents)
+
+
+def _dump_one(document: dict[str, Any]) -> str:
+    text: str = yaml.dump(document, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
+                          allow_unicode=True, width=2**31 - 1, explicit_start=True)
+    return text
+
+
+def file_name(document: dict[str, Any]) -> str:
+    """`kind-name.yaml`, lower case."""
+    return f"{document['kind'].lower()}-{document['metadata']['name']}.yaml"
+
+
+def kustomization(resources: Sequence[str], namespace: str | None) -> dict[str, Any]:
+    """A kustomization listing `resources` (sorted), with the namespace set."""
+    data: dict[str, Any] = {"apiVersion": "kustomize.config.k8s.io/v1beta1",
+                            "kind": "Kustomization"}
+    if namespace:
+        data["namespace"] = namespace
+    data["resources"] = sorted(resources)
+    return data
+
+
+def directory_files(documents: Sequence[dict[str, Any]], namespace: str,
+                    kuberay_version: str = CHART_KUBERAY_VERSION) -> dict[str, tuple[str, int]]:
+    """Relative path -> (text, file mode) of a kustomize-ready directory."""
+    files: dict[str, tuple[str, int]] = {}
+    for doc in documents:
+        name = file_name(doc)
+        if name in files:
+            raise OutputError(f"two objects would both be written to {name}")
+        files[name] = (HEADER + _dump_one(doc), 0o600 if doc["kind"] in _SECRET_KINDS else 0o644)
+    files[KUSTOMIZATION] = (HEADER + _dump_one(kustomization(list(files), namespace)), 0o644)
+    crds = kustomization([KUBERAY_CRDS.format(version=kuberay_version)], None)
+    files[f"{CRDS_DIR}/{KUSTOMIZATION}"] = (HEADER + _dump_one(crds), 0o644)
+    return files
+
+
+def written_by_us(directory: Path) -> set[str]:
+    """The files an earlier render wrote into `directory` (empty if it did not write it)."""
+    kustomization_file = directory / KUSTOMIZATION
+    try:
+        text = kustomization_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return set()
+    if not text.startswith(HEADER):
+        return set()
+    try:
+        resources = yaml.safe_load(text).get("resources", [])
+    except (yaml.YAMLError, AttributeError):
+        return set()
+    ours = {KUSTOMIZATION, f"{CRDS_DIR}/{KUSTOMIZATION}"}
+    return ours | {r for r in resources if isinstance(r, str) and "/" not in r}
+
+
+def write_directory(files: dict[str, tuple[str, int]], directory: Path, *,
+                    force: bool = False) -> None:
+    """Write `files` under `directory` all at once: built aside, then moved into place.
+
+    A directory an earlier render wrote is replaced (files the user added are kept); a
+    non-empty directory of someone else is refused unless `force`, and then only our files
+    are written into it.
+    """
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise OutputError(f"{directory} exists and is not a directory")
+    previous = written_by_us(directory) if directory.exists() else set()
+    foreign = _foreign_files(directory, previous)
+    if foreign and not previous and not force:
+        raise OutputError(f"{directory} is not empty and was not written by syntho-ray "
+                          f"(it has {sorted(foreign)[0]}); choose another directory or use --force")
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        for rel in (f for f in foreign if f not in files):
+            _copy(directory / rel, staging / rel)
+        for rel, (text, mode) in sorted(files.items()):
+            _write(staging / rel, text, mode)
+        staging.chmod(0o755)
+        _swap(staging, directory)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"cannot write {directory}: {exc.strerror or exc}") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _foreign_files(directory: Path, ours: set[str]) -> list[str]:
+    if not directory.is_dir():
+        return []
+    found = [p.relative_to(directory).as_posix() for p in directory.rglob("*")
+             if p.is_file() or p.is_symlink()]
+    return sorted(f for f in found if f not in ours)
+
+
+def _copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target, follow_symlinks=False)
+
+
+def _write(path: Path, text: str, mode: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    path.chmod(mode)
+
+
+def _swap(staging: Path, directory: Path) -> None:
+    if not directory.exists():
+        staging.rename(directory)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old.", dir=directory.parent))
+    retired.rmdir()
+    directory.rename(retired)
+    try:
+        staging.rename(directory)
+    except OSError:
+        retired.rename(directory)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)

@@ -1,0 +1,56 @@
+"""From values to Kubernetes objects, in apply order, and to plain documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from syntho_ray import license, operator, raycluster, rbac, storage
+from syntho_ray.kube import to_data
+from syntho_ray.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE, Release
+from syntho_ray.values import Values
+
+Builder = Callable[[Values, Release], list[Any]]
+BUILDERS: tuple[Builder, ...] = (rbac.build, license.build, storage.build, operator.build,
+                                 raycluster.build)
+# Kinds in the order an apply must create them; a delete goes the other way.
+APPLY_ORDER = ("Namespace", "ServiceAccount", "Secret", "PersistentVolumeClaim", "Role",
+               "RoleBinding", "Service", "Deployment", "RayCluster")
+_HEAD_KEYS = ("apiVersion", "kind", "metadata")
+
+
+def build_objects(values: Values, release: Release | None = None) -> list[Any]:
+    """Every object of the release as typed models, in apply order."""
+    release = release or Release()
+    objects = [obj for build in BUILDERS for obj in build(values, release)]
+    return sorted(objects, key=lambda o: (APPLY_ORDER.index(o.kind), o.metadata.name))
+
+
+def to_document(obj: Any) -> dict[str, Any]:
+    """One object as API data: apiVersion, kind, metadata first, every other map sorted."""
+    data = _sorted(to_data(obj))
+    return {k: data[k] for k in _HEAD_KEYS if k in data} | {
+        k: v for k, v in data.items() if k not in _HEAD_KEYS}
+
+
+def _sorted(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _sorted(data[k]) for k in sorted(data)}
+    if isinstance(data, list):
+        return [_sorted(v) for v in data]
+    return data
+
+
+def render_documents(values: Values, release: Release | None = None) -> list[dict[str, Any]]:
+    """Every object of the release as plain, deterministic data."""
+    return [to_document(o) for o in build_objects(values, release)]
+
+
+def render_yaml(values: Mapping[str, Any] | Values, *, namespace: str = DEFAULT_NAMESPACE,
+                release: str = DEFAULT_RELEASE) -> str:
+    """Values (a mapping as in a values file, or a `Values`) to one multi-document YAML stream."""
+    from syntho_ray.loading import values_from_mapping
+    from syntho_ray.output import dump_yaml
+
+    model = values if isinstance(values, Values) else values_from_mapping(values)
+    return dump_yaml(render_documents(model, Release(name=release, namespace=namespace)))

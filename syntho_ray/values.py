@@ -1,0 +1,340 @@
+"""The values model: every key of the chart's `values.yaml`, typed and frozen.
+
+Defaults equal the chart's `values.yaml` at 47f975a. Keys keep the chart's
+spelling (aliases); fields that are Kubernetes types take the same YAML a
+Kubernetes manifest takes and hold `kubernetes` client models. A value of
+`None` means the key is absent (a user's `null` removes a chart default, as
+in Helm).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from kubernetes import client
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic_core import PydanticCustomError
+
+from syntho_ray.kube import KubeDataError, from_data, to_data
+
+PullPolicy = Literal["Always", "IfNotPresent", "Never"]
+AccessMode = Literal["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]
+ServiceType = Literal["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]
+UpscalingMode = Literal["Default", "Aggressive", "Conservative"]
+# rayStartParams values: rendered as strings the way Helm's `quote` prints them.
+StartParam = str | bool | int | float | None
+
+
+def _int_as_text(value: Any) -> Any:
+    """`--set image.tag=123` gives an integer; a name or tag is text."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Text = Annotated[str, BeforeValidator(_int_as_text)]
+
+
+def _kube(type_name: str) -> Any:
+    """An annotated field type holding the client model(s) `type_name` describes."""
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return from_data(value, type_name)
+        except KubeDataError as exc:
+            raise PydanticCustomError(
+                "kubernetes", "{detail}", {"detail": str(exc), "problems": exc.problems}
+            ) from None
+
+    return Annotated[Any, BeforeValidator(convert), PlainSerializer(to_data)]
+
+
+Resources = _kube("V1ResourceRequirements")
+EnvList = _kube("list[V1EnvVar]")
+EnvFromList = _kube("list[V1EnvFromSource]")
+PortList = _kube("list[V1ContainerPort]")
+VolumeList = _kube("list[V1Volume]")
+MountList = _kube("list[V1VolumeMount]")
+TolerationList = _kube("list[V1Toleration]")
+Affinity = _kube("V1Affinity")
+SecurityContext = _kube("V1SecurityContext")
+PodSecurityContext = _kube("V1PodSecurityContext")
+Lifecycle = _kube("V1Lifecycle")
+ContainerList = _kube("list[V1Container]")
+PullSecretList = _kube("list[V1LocalObjectReference]")
+StringMap = dict[str, Text] | None
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", validate_by_alias=True, validate_by_name=False,
+        serialize_by_alias=True, arbitrary_types_allowed=True,
+    )
+
+
+class ImageValues(_Model):
+    """A container image."""
+
+    repository: Text = Field(description="Image repository, without the tag.")
+    tag: Text = Field(description="Image tag.")
+    pull_policy: PullPolicy = Field("IfNotPresent", alias="pullPolicy",
+                                    description="Kubernetes imagePullPolicy.")
+
+    @property
+    def reference(self) -> str:
+        """`repository:tag`."""
+        return f"{self.repository}:{self.tag}"
+
+
+class AutoscalerOptions(_Model):
+    """Overrides for the Ray autoscaler sidecar (KubeRay `autoscalerOptions`)."""
+
+    upscaling_mode: UpscalingMode | None = Field(None, alias="upscalingMode",
+                                                 description="Default, Aggressive or Conservative.")
+    idle_timeout_seconds: int | None = Field(None, alias="idleTimeoutSeconds", ge=0,
+                                             description="Seconds before an idle worker is removed.")
+    image: Text | None = Field(None, description="Autoscaler image; default: the Ray image.")
+    image_pull_policy: PullPolicy | None = Field(None, alias="imagePullPolicy",
+                                                 description="Autoscaler imagePullPolicy.")
+    resources: Resources = Field(None, description="Autoscaler container resources.")
+    env: EnvList = Field(None, description="Autoscaler container env.")
+    env_from: EnvFromList = Field(None, alias="envFrom", description="Autoscaler envFrom.")
+    security_context: SecurityContext = Field(None, alias="securityContext",
+                                              description="Autoscaler securityContext.")
+
+
+class InitContainerValues(_Model):
+    """The head's init container that opens up the shared volumes."""
+
+    arguments: list[StartParam] | None = Field(
+        default_factory=lambda: ["chmod", "-R", "777", "/tmp/ray-workflows", "/tmp/ray-data"],
+        description="The init container's command.")
+    security_context: SecurityContext = Field({}, alias="securityContext", validate_default=True,
+                                              description="The init container's securityContext.")
+    image: Text | None = Field("busybox:1.28", description="Init container image.")
+
+
+class RayPodValues(_Model):
+    """Settings shared by the head and every worker group's pods."""
+
+    labels: StringMap = Field(None, description="Extra pod labels.")
+    annotations: StringMap = Field(None, description="Pod annotations.")
+    ray_start_params: dict[str, StartParam] | None = Field(
+        None, alias="rayStartParams", description="`ray start` parameters.")
+    init_args: dict[str, StartParam] | None = Field(
+        None, alias="initArgs", description="Deprecated alias of rayStartParams (wins on clash).")
+    container_env: EnvList = Field(None, alias="containerEnv", description="Ray container env.")
+    env_from: EnvFromList = Field(None, alias="envFrom", description="Ray container envFrom.")
+    ports: PortList = Field(None, description="Ray container ports.")
+    resources: Resources = Field(None, description="Ray container requests and limits.")
+    node_selector: StringMap = Field(None, alias="nodeSelector", description="Pod nodeSelector.")
+    tolerations: TolerationList = Field(None, description="Pod tolerations.")
+    affinity: Affinity = Field(None, description="Pod affinity.")
+    security_context: SecurityContext = Field(None, alias="securityContext",
+                                              description="Ray container securityContext.")
+    volumes: VolumeList = Field(None, description="Extra pod volumes.")
+    volume_mounts: MountList = Field(None, alias="volumeMounts",
+                                     description="Extra Ray container mounts.")
+    sidecar_containers: ContainerList = Field(None, alias="sidecarContainers",
+                                              description="Extra containers in the pod.")
+    lifecycle: Lifecycle = Field(None, description="Ray container lifecycle hooks.")
+
+
+_RAY_ENV = [{"name": "RAY_SCHEDULER_SPREAD_THRESHOLD", "value": "0.0"}]
+_LOG_VOLUME = [{"name": "log-volume", "emptyDir": {}}]
+_LOG_MOUNT = [{"mountPath": "/tmp/ray", "name": "log-volume"}]
+
+
+def _resources(cpu: str | int, memory: str) -> dict[str, dict[str, str | int]]:
+    return {"limits": {"cpu": cpu, "memory": memory}, "requests": {"cpu": cpu, "memory": memory}}
+
+
+class HeadValues(RayPodValues):
+    """The Ray head pod."""
+
+    model_config = ConfigDict(validate_default=True)
+
+    ray_version: Text | None = Field(None, alias="rayVersion", description="spec.rayVersion.")
+    enable_in_tree_autoscaling: bool | None = Field(
+        None, alias="enableInTreeAutoscaling", description="Add the Ray autoscaler sidecar.")
+    autoscaler_options: AutoscalerOptions | None = Field(
+        None, alias="autoscalerOptions", description="Autoscaler overrides.")
+    init_container_enabled: bool | None = Field(
+        True, alias="init_container_enabled", description="Run the chmod init container.")
+    init_container: InitContainerValues = Field(
+        default_factory=InitContainerValues, alias="initContainer",
+        description="The head's init container.")
+    labels: StringMap = Field({}, description="Extra pod labels.")
+    annotations: StringMap = Field({}, description="Pod annotations.")
+    ray_start_params: dict[str, StartParam] | None = Field(
+        {"dashboard-host": "0.0.0.0", "block": "true"}, alias="rayStartParams",
+        description="`ray start` parameters.")
+    container_env: EnvList = Field(_RAY_ENV, alias="containerEnv", description="Ray container env.")
+    env_from: EnvFromList = Field([], alias="envFrom", description="Ray container envFrom.")
+    ports: PortList = Field(
+        [{"containerPort": 6379, "name": "gcs"}, {"containerPort": 8265, "name": "dashboard"},
+         {"containerPort": 10001, "name": "client"}],
+        description="Ray container ports.")
+    resources: Resources = Field(_resources("8000m", "32G"),
+                                 description="Ray container requests and limits.")
+    node_selector: StringMap = Field({}, alias="nodeSelector", description="Pod nodeSelector.")
+    tolerations: TolerationList = Field([], description="Pod tolerations.")
+    affinity: Affinity = Field({}, description="Pod affinity.")
+    security_context: SecurityContext = Field({}, alias="securityContext",
+                                              description="Ray container securityContext.")
+    volumes: VolumeList = Field(_LOG_VOLUME, description="Extra pod volumes.")
+    volume_mounts: MountList = Field(_LOG_MOUNT, alias="volumeMounts",
+                                     description="Extra Ray container mounts.")
+    sidecar_containers: ContainerList = Field([], alias="sidecarContainers",
+                                              description="Extra containers in the pod.")
+
+
+class WorkerGroupValues(RayPodValues):
+    """A worker group. A key left out means empty; the chart's groups come with their defaults."""
+
+    disabled: bool | None = Field(None, description="Skip this group.")
+    group_name: Text | None = Field(None, alias="groupName",
+                                    description="Group name (default group only; extra groups "
+                                                "are named by their key).")
+    replicas: int | None = Field(None, ge=0, description="Workers to start; default minReplicas.")
+    min_replicas: int | None = Field(None, alias="minReplicas", ge=0,
+                                     description="Autoscaling lower bound; default 1.")
+    max_replicas: int | None = Field(None, alias="maxReplicas", ge=0,
+                                     description="Autoscaling upper bound; default 2147483647.")
+    mini_replicas: int | None = Field(None, alias="miniReplicas", ge=0,
+                                      description="The chart's fallback spelling of minReplicas.")
+    maxi_replicas: int | None = Field(None, alias="maxiReplicas", ge=0,
+                                      description="The chart's fallback spelling of maxReplicas.")
+    init_container_image: Text | None = Field(None, alias="initContainerImage",
+                                              description="Image of the wait-for-head init container.")
+    init_container_security_context: SecurityContext = Field(
+        None, alias="initContainerSecurityContext",
+        description="securityContext of the init container.")
+
+
+def _chart_worker(**overrides: Any) -> WorkerGroupValues:
+    data: dict[str, Any] = {
+        "disabled": True, "replicas": 1, "labels": {}, "rayStartParams": {"block": "true"},
+        "initContainerImage": "busybox:1.28", "initContainerSecurityContext": {},
+        "containerEnv": _RAY_ENV, "envFrom": [], "resources": _resources("8000m", "32G"),
+        "annotations": {}, "nodeSelector": {}, "tolerations": [], "affinity": {},
+        "securityContext": {}, "volumes": _LOG_VOLUME, "volumeMounts": _LOG_MOUNT,
+        "sidecarContainers": [],
+    }
+    return WorkerGroupValues.model_validate(data | overrides)
+
+
+class ServiceValues(_Model):
+    """The operator's Service; `type` is also the head Service type."""
+
+    type: ServiceType = Field("ClusterIP", description="Service type (operator and Ray head).")
+    port: int = Field(8080, ge=1, le=65535, description="Operator Service port.")
+
+
+class StorageValues(_Model):
+    """The two ReadWriteMany claims shared by every Ray pod."""
+
+    pv_label_key: Text | None = Field(
+        "", alias="pvLabelKey",
+        description="Without a storage class: bind ray-workflows-claim to PVs labelled "
+                    "pv-label-key=<this>.")
+    storage_class_name: Text | None = Field("default", alias="storageClassName",
+                                            description="StorageClass of both claims.")
+    access_mode: AccessMode | None = Field("ReadWriteMany", alias="accessMode",
+                                           description="Access mode of both claims.")
+    data_pv_label_key: Text | None = Field(
+        "", alias="dataPvLabelKey",
+        description="Without a storage class: bind ray-data-claim to PVs labelled "
+                    "pv-label-key=<this>.")
+    data_storage: Text | None = Field(None, alias="dataStorage",
+                                      description="Size of ray-data-claim; default 100Gi.")
+
+
+class ServiceAccountValues(_Model):
+    """The operator's ServiceAccount."""
+
+    create: bool = Field(True, description="Create the ServiceAccount.")
+    name: Text | None = Field("kuberay-operator",
+                              description="Its name; default: the full name (or `default`).")
+
+
+class ProbeValues(_Model):
+    """Timing of an operator probe."""
+
+    initial_delay_seconds: int = Field(10, alias="initialDelaySeconds", ge=0,
+                                       description="Seconds before the first probe.")
+    period_seconds: int = Field(5, alias="periodSeconds", ge=1, description="Seconds between probes.")
+    failure_threshold: int = Field(5, alias="failureThreshold", ge=1,
+                                   description="Failures before the probe fails.")
+
+
+class BatchSchedulerValues(_Model):
+    """KubeRay's batch scheduler integration (Volcano)."""
+
+    enabled: bool = Field(False, description="Start the operator with the batch scheduler.")
+
+
+class Values(_Model):
+    """All values of the Ray chart."""
+
+    model_config = ConfigDict(validate_default=True)
+
+    syntho_license: Text = Field("<put-your-own-license>", alias="SynthoLicense",
+                                 description="Syntho license key, stored in the Secret ray-secret.")
+    manual_secret_name: Text | None = Field(
+        None, alias="manualSecretName",
+        description="Use this existing Secret (key license_key) instead of rendering ray-secret.")
+    clustername: Text = Field("ray-cluster", description="Name of the RayCluster.")
+    image_pull_secrets: PullSecretList = Field([{"name": "syntho-cr-secret"}],
+                                               alias="imagePullSecrets",
+                                               description="Pull secrets of every pod.")
+    operator_image: ImageValues = Field(
+        default_factory=lambda: ImageValues.model_validate(
+            {"repository": "syntho.azurecr.io/syntho-ray-operator", "tag": "latest"}),
+        alias="operatorImage", description="KubeRay operator image.")
+    image: ImageValues = Field(
+        default_factory=lambda: ImageValues.model_validate(
+            {"repository": "syntho.azurecr.io/syntho-ray", "tag": "latest-cpu"}),
+        description="Ray image of the head and workers.")
+    head: HeadValues = Field(default_factory=HeadValues, description="The Ray head.")
+    worker: WorkerGroupValues | None = Field(
+        default_factory=lambda: _chart_worker(groupName="workergroup"),
+        description="The default worker group (disabled by default).")
+    additional_worker_groups: dict[str, WorkerGroupValues | None] | None = Field(
+        default_factory=lambda: {"smallGroup": _chart_worker(
+            minReplicas=1, maxReplicas=3, resources=_resources(1, "1G"))},
+        alias="additionalWorkerGroups", description="More worker groups, keyed by group name.")
+    service: ServiceValues = Field(default_factory=ServiceValues, description="Services.")
+    name_override: Text | None = Field("kuberay", alias="nameOverride",
+                                       description="The app.kubernetes.io/name label.")
+    fullname_override: Text | None = Field("kuberay-operator", alias="fullnameOverride",
+                                           description="Name of the operator and its RBAC.")
+    storage: StorageValues = Field(default_factory=StorageValues, description="Shared volumes.")
+    service_account: ServiceAccountValues = Field(default_factory=ServiceAccountValues,
+                                                  alias="serviceAccount",
+                                                  description="Operator ServiceAccount.")
+    resources: Resources = Field({"limits": {"cpu": "100m", "memory": "512Mi"}},
+                                 description="Operator container resources.")
+    liveness_probe: ProbeValues = Field(default_factory=ProbeValues, alias="livenessProbe",
+                                        description="Operator liveness probe.")
+    readiness_probe: ProbeValues = Field(default_factory=ProbeValues, alias="readinessProbe",
+                                         description="Operator readiness probe.")
+    rbac_enable: bool = Field(True, alias="rbacEnable", description="Render the operator's RBAC.")
+    batch_scheduler: BatchSchedulerValues = Field(default_factory=BatchSchedulerValues,
+                                                  alias="batchScheduler",
+                                                  description="Batch scheduler.")
+    security_context: SecurityContext = Field({}, alias="securityContext",
+                                              description="Operator container securityContext.")
+    pod_security_context: PodSecurityContext = Field(None, alias="podSecurityContext",
+                                                     description="Operator pod securityContext.")
+    node_selector: StringMap = Field({}, alias="nodeSelector", description="Operator nodeSelector.")
+    tolerations: TolerationList = Field([], description="Operator tolerations.")
+    affinity: Affinity = Field({}, description="Operator affinity.")
+    annotations: StringMap = Field(None, description="Annotations of the RayCluster.")
+
+
+@cache
+def chart_defaults() -> dict[str, Any]:
+    """The default values as plain data, the way the chart's values.yaml has them."""
+    return Values().model_dump(mode="python", exclude_none=True)

@@ -1,0 +1,119 @@
+"""Reading a values file: plain data plus the line of every key, with clear errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from syntho_ray.errors import Problem, ValuesError
+from syntho_ray.kube import format_path
+
+KeyPath = tuple[str | int, ...]
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_NODES = 100_000  # after alias expansion; a billion-laughs file stops here
+MAX_DEPTH = 64
+
+
+@dataclass
+class Document:
+    """A parsed values file: its data and the 1-based line of each key path."""
+
+    name: str
+    data: dict[str, Any]
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+
+
+def parse(text: str, name: str) -> Document:
+    """Parse one values file; raise ValuesError naming file, line and column."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        raise ValuesError([Problem(_where(name, exc.problem_mark), "", _yaml_message(exc))]) from None
+    except yaml.YAMLError as exc:
+        raise ValuesError([Problem(name, "", f"not valid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        return Document(name, {})
+    builder = _Builder(name)
+    data = builder.build(node, (), 0)
+    if builder.problems:
+        raise ValuesError(builder.problems)
+    if data is None:
+        return Document(name, {})
+    if not isinstance(data, dict):
+        raise ValuesError([Problem(_where(name, node.start_mark), "",
+                                   "the top level must be a mapping of keys to values")])
+    return Document(name, data, builder.lines)
+
+
+def _where(name: str, mark: Any) -> str:
+    return f"{name}:{mark.line + 1}:{mark.column + 1}" if mark is not None else name
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    parts = [p for p in (exc.context, exc.problem) if p]
+    return "invalid YAML: " + ", ".join(parts)
+
+
+class _Builder:
+    """Turns a YAML node tree into data, recording lines and refusing duplicates."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.lines: dict[KeyPath, int] = {}
+        self.problems: list[Problem] = []
+        self.nodes = 0
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def build(self, node: yaml.Node, path: KeyPath, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES or depth > MAX_DEPTH:
+            self._fail(node, path, f"too large or too deeply nested after expanding aliases "
+                                   f"(over {MAX_NODES} values or {MAX_DEPTH} levels)")
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int) -> dict[str, Any]:
+        self.constructor.flatten_mapping(node)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._fail(key_node, path, "a key must be a plain scalar")
+            key = self._scalar(key_node, path)
+            key = key if isinstance(key, str) else ("null" if key is None else _text(key_node))
+            if key in result:
+                first = self.lines.get((*path, key))
+                self.problems.append(Problem(
+                    _where(self.name, key_node.start_mark), format_path((*path, key)),
+                    f"duplicate key (first set on line {first}); YAML keeps only one"))
+                continue
+            self.lines[(*path, key)] = key_node.start_mark.line + 1
+            result[key] = self.build(value_node, (*path, key), depth + 1)
+        return result
+
+    def _scalar(self, node: yaml.Node, path: KeyPath) -> Any:
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            self._fail(node, path, f"unreadable value: {exc}")
+        if isinstance(value, bytes):
+            self._fail(node, path, "binary values are not supported")
+        if not isinstance(value, str | int | float | bool | type(None)):
+            return _text(node)  # timestamps and the like stay the text the user wrote
+        return value
+
+    def _fail(self, node: yaml.Node, path: KeyPath, message: str) -> Any:
+        raise ValuesError([*self.problems,
+                           Problem(_where(self.name, node.start_mark), format_path(path), message)])
+
+
+def _text(node: yaml.Node) -> str:
+    return str(node.value)
+
