@@ -326,6 +326,11 @@ class _Parser:
                 raise _Problem(f"key {_quote(name)} has no value")
             return True
         if stop == "=":
+            if self._kind != "set-json" and self._at_end():
+                # Helm reports "end of input" here, so an enclosing list item is not stored:
+                # `a[0].b=` leaves `a` as an empty list.
+                _put(data, name, "")
+                return True
             _put(data, name, self._value())
             return False
         if stop == ",":

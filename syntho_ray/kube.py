@@ -62,22 +62,27 @@ def from_data(data: Any, type_name: str) -> Any:
     return result
 
 
-def _convert(data: Any, type_name: str, path: Path, problems: list[tuple[Path, str]],
-             *, quantity: bool) -> Any:
+def _convert(
+    data: Any, type_name: str, path: Path, problems: list[tuple[Path, str]], *, quantity: bool
+) -> Any:
     if data is None:
         return None
     if match := _LIST.match(type_name):
         if not isinstance(data, list):
             problems.append((path, f"expected a list, got {_describe(data)}"))
             return None
-        return [_convert(v, match[1], (*path, i), problems, quantity=quantity)
-                for i, v in enumerate(data)]
+        return [
+            _convert(v, match[1], (*path, i), problems, quantity=quantity)
+            for i, v in enumerate(data)
+        ]
     if match := _DICT.match(type_name):
         if not isinstance(data, dict):
             problems.append((path, f"expected a mapping, got {_describe(data)}"))
             return None
-        return {str(k): _convert(v, match[1], (*path, str(k)), problems, quantity=quantity)
-                for k, v in data.items()}
+        return {
+            str(k): _convert(v, match[1], (*path, str(k)), problems, quantity=quantity)
+            for k, v in data.items()
+        }
     if type_name in ("str", "int", "bool", "float", "object", "datetime"):
         return _primitive(data, type_name, path, problems, quantity=quantity)
     return _object(data, type_name, path, problems)
@@ -95,20 +100,27 @@ def _object(data: Any, type_name: str, path: Path, problems: list[tuple[Path, st
         if attr is None:
             problems.append(((*path, key), f"unknown field {key!r} in {type_name[2:]}"))
             continue
-        kwargs[attr] = _convert(value, model.openapi_types[attr], (*path, key), problems,
-                                quantity=attr in _QUANTITY_FIELDS)
+        kwargs[attr] = _convert(
+            value,
+            model.openapi_types[attr],
+            (*path, key),
+            problems,
+            quantity=attr in _QUANTITY_FIELDS,
+        )
     try:
         return model(**kwargs)
     except ValueError as exc:
         missing = re.search(r"`(\w+)`, must not be `None`", str(exc))
         name = model.attribute_map.get(missing[1], missing[1]) if missing else None
-        problems.append(((*path, name) if name else path,
-                         "required field is missing" if name else str(exc)))
+        problems.append(
+            ((*path, name) if name else path, "required field is missing" if name else str(exc))
+        )
         return None
 
 
-def _primitive(data: Any, type_name: str, path: Path, problems: list[tuple[Path, str]],
-               *, quantity: bool) -> Any:
+def _primitive(
+    data: Any, type_name: str, path: Path, problems: list[tuple[Path, str]], *, quantity: bool
+) -> Any:
     number = isinstance(data, int | float) and not isinstance(data, bool)
     ok = {
         "str": isinstance(data, str) or (quantity and number),
@@ -119,14 +131,25 @@ def _primitive(data: Any, type_name: str, path: Path, problems: list[tuple[Path,
         "datetime": isinstance(data, str),
     }[type_name]
     if not ok:
-        want = {"str": "a string", "int": "an integer", "float": "a number", "bool": "true or false"}
+        want = {
+            "str": "a string",
+            "int": "an integer",
+            "float": "a number",
+            "bool": "true or false",
+        }
         problems.append((path, f"expected {want.get(type_name, type_name)}, got {_describe(data)}"))
     return data
 
 
 def _describe(value: Any) -> str:
-    kind = {dict: "a mapping", list: "a list", bool: "a boolean", str: "a string",
-            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+    kind = {
+        dict: "a mapping",
+        list: "a list",
+        bool: "a boolean",
+        str: "a string",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
     return f"{kind} {value!r}" if isinstance(value, str | int | float) else kind
 
 

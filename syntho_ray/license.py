@@ -26,7 +26,8 @@ def license_env(values: Values) -> client.V1EnvVar:
     return client.V1EnvVar(
         name=ENV_NAME,
         value_from=client.V1EnvVarSource(
-            secret_key_ref=client.V1SecretKeySelector(name=secret_name(values), key=SECRET_KEY)),
+            secret_key_ref=client.V1SecretKeySelector(name=secret_name(values), key=SECRET_KEY)
+        ),
     )
 
 
@@ -34,8 +35,11 @@ def secret(values: Values, release: Release) -> client.V1Secret:
     """`ray-secret` holding the license under `license_key`."""
     encoded = base64.b64encode(values.syntho_license.encode()).decode()
     return client.V1Secret(
-        api_version="v1", kind="Secret", type="Opaque",
-        metadata=metadata(SECRET_NAME, values, release), data={SECRET_KEY: encoded},
+        api_version="v1",
+        kind="Secret",
+        type="Opaque",
+        metadata=metadata(SECRET_NAME, values, release),
+        data={SECRET_KEY: encoded},
     )
 
 

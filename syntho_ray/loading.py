@@ -56,16 +56,24 @@ def load(given: ValuesInput | None = None) -> Loaded:
     problems: list[Problem] = []
     documents = [_read(name, problems) for name in given.files]
     origins = [_Origin(d.name, d.lines) for d in documents if d is not None]
-    sets = {"set-json": given.set_json, "set": given.set_values,
-            "set-string": given.set_string, "set-file": given.set_file}
+    sets = {
+        "set-json": given.set_json,
+        "set": given.set_values,
+        "set-string": given.set_string,
+        "set-file": given.set_file,
+    }
     for kind in SET_KINDS:
         origins += [_set_origin(kind, expr, problems) for expr in sets[kind]]
     if problems:
         raise ValuesError(problems)
     user = helm_values.combine(
-        {}, [d.data for d in documents if d is not None],
-        set_json=given.set_json, set_values=given.set_values, set_string=given.set_string,
-        set_file=given.set_file, read_file=_read_text,
+        {},
+        [d.data for d in documents if d is not None],
+        set_json=given.set_json,
+        set_values=given.set_values,
+        set_string=given.set_string,
+        set_file=given.set_file,
+        read_file=_read_text,
     )
     merged = helm_values.coalesce(user, chart_defaults())
     return Loaded(validate(merged, origins), user)
@@ -115,8 +123,12 @@ def _set_origin(kind: str, expression: str, problems: list[Problem]) -> _Origin:
     label = f"--{kind} {expression}"
     scratch: dict[str, Any] = {}
     try:
-        helm_values.apply_set(scratch, expression, kind=kind,  # type: ignore[arg-type]
-                              read_file=_checked_reader(label, problems))
+        helm_values.apply_set(
+            scratch,
+            expression,
+            kind=kind,  # type: ignore[arg-type]
+            read_file=_checked_reader(label, problems),
+        )
     except helm_values.SetSyntaxError as exc:
         problems.append(Problem(f"--{kind}", "", str(exc)))
     return _Origin(label, {p: 0 for p in _paths(scratch)})
@@ -184,8 +196,8 @@ def _locate(path: KeyPath, message: str, origins: Sequence[_Origin]) -> Problem:
                 if (size, rank) > best[:2]:
                     best = (size, rank, origin, path[:size])
                 break
-    origin = best[2]
-    if origin is None:
+    found = best[2]
+    if found is None:
         return Problem("defaults", format_path(path), message)
-    line = origin.lines.get(best[3], 0)
-    return Problem(f"{origin.label}:{line}" if line else origin.label, format_path(path), message)
+    line = found.lines.get(best[3], 0)
+    return Problem(f"{found.label}:{line}" if line else found.label, format_path(path), message)

@@ -59,10 +59,18 @@ def common_labels(values: Values, release: Release) -> dict[str, str]:
     return selector_labels(values, release) | {"app.kubernetes.io/managed-by": MANAGED_BY}
 
 
-def metadata(name: str, values: Values, release: Release, *, labelled: bool = True,
-             annotations: dict[str, str] | None = None) -> client.V1ObjectMeta:
+def metadata(
+    name: str,
+    values: Values,
+    release: Release,
+    *,
+    labelled: bool = True,
+    annotations: dict[str, str] | None = None,
+) -> client.V1ObjectMeta:
     """Metadata of a namespaced object of this release."""
     return client.V1ObjectMeta(
-        name=name, namespace=release.namespace, annotations=annotations or None,
+        name=name,
+        namespace=release.namespace,
+        annotations=annotations or None,
         labels=common_labels(values, release) if labelled else None,
     )

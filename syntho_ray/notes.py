@@ -22,18 +22,24 @@ def warnings(values: Values, user: dict[str, Any]) -> list[str]:
     """Things that render but are probably not what the user wants."""
     found: list[str] = []
     if values.syntho_license == license.PLACEHOLDER and not values.manual_secret_name:
-        found.append("SynthoLicense is still the chart's placeholder; set your license key "
-                     "(or manualSecretName to use an existing Secret)")
+        found.append(
+            "SynthoLicense is still the chart's placeholder; set your license key "
+            "(or manualSecretName to use an existing Secret)"
+        )
     worker = user.get("worker")
     if _has_settings(worker) and (values.worker is None or values.worker.disabled):
-        found.append("worker: settings are given but the group stays disabled "
-                     "(worker.disabled is true by default); add `disabled: false` to create it")
+        found.append(
+            "worker: settings are given but the group stays disabled "
+            "(worker.disabled is true by default); add `disabled: false` to create it"
+        )
     groups = user.get("additionalWorkerGroups")
     for name, given in sorted(groups.items()) if isinstance(groups, dict) else []:
         group = (values.additional_worker_groups or {}).get(name)
         if _has_settings(given) and group is not None and group.disabled is True:
-            found.append(f"additionalWorkerGroups.{name}: settings are given but the group "
-                         f"stays disabled; add `disabled: false` to create it")
+            found.append(
+                f"additionalWorkerGroups.{name}: settings are given but the group "
+                f"stays disabled; add `disabled: false` to create it"
+            )
     return found
 
 
@@ -45,12 +51,16 @@ def next_steps(values: Values, release: Release, directory: str | None) -> list[
     """The commands to run after this render."""
     namespace = release.namespace
     if directory:
-        apply = [f"kubectl apply --server-side -k {directory}/{CRDS_DIR}   # once: KubeRay CRDs",
-                 f"kubectl apply -k {directory}"]
+        apply = [
+            f"kubectl apply --server-side -k {directory}/{CRDS_DIR}   # once: KubeRay CRDs",
+            f"kubectl apply -k {directory}",
+        ]
     else:
         crds = KUBERAY_CRDS.format(version=CHART_KUBERAY_VERSION)
-        apply = [f"kubectl apply --server-side -k '{crds}'   # once: KubeRay CRDs",
-                 "kubectl apply -f <this output>"]
+        apply = [
+            f"kubectl apply --server-side -k '{crds}'   # once: KubeRay CRDs",
+            "kubectl apply -f <this output>",
+        ]
     return [
         "Next steps:",
         f"  kubectl create namespace {namespace}   # if it does not exist yet",

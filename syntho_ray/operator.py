@@ -22,7 +22,11 @@ HTTP_PORT = 8080
 
 def operator_command(values: Values, release: Release) -> list[str]:
     """The operator's command line, every flag as `--name=value` so Go's flag parser reads all."""
-    command = ["/manager", f"--watch-namespace={release.namespace}", "--forced-cluster-upgrade=true"]
+    command = [
+        "/manager",
+        f"--watch-namespace={release.namespace}",
+        "--forced-cluster-upgrade=true",
+    ]
     if values.batch_scheduler.enabled:
         command.append("--enable-batch-scheduler=true")
     return command
@@ -31,7 +35,8 @@ def operator_command(values: Values, release: Release) -> list[str]:
 def _probe(timing: ProbeValues) -> client.V1Probe:
     return client.V1Probe(
         http_get=client.V1HTTPGetAction(path="/metrics", port="http"),
-        initial_delay_seconds=timing.initial_delay_seconds, period_seconds=timing.period_seconds,
+        initial_delay_seconds=timing.initial_delay_seconds,
+        period_seconds=timing.period_seconds,
         failure_threshold=timing.failure_threshold,
     )
 
@@ -63,16 +68,22 @@ def deployment(values: Values, release: Release) -> client.V1Deployment:
         tolerations=or_none(values.tolerations),
     )
     return client.V1Deployment(
-        api_version="apps/v1", kind="Deployment",
-        metadata=metadata(fullname(values, release), values, release,
-                          annotations={"argocd.argoproj.io/sync-options": "Replace=true"}),
+        api_version="apps/v1",
+        kind="Deployment",
+        metadata=metadata(
+            fullname(values, release),
+            values,
+            release,
+            annotations={"argocd.argoproj.io/sync-options": "Replace=true"},
+        ),
         spec=client.V1DeploymentSpec(
             replicas=1,
             strategy=client.V1DeploymentStrategy(type="Recreate"),
             selector=client.V1LabelSelector(match_labels=selector),
             template=client.V1PodTemplateSpec(
                 metadata=client.V1ObjectMeta(
-                    labels=selector | {"app.kubernetes.io/component": CHART_NAME}),
+                    labels=selector | {"app.kubernetes.io/component": CHART_NAME}
+                ),
                 spec=pod,
             ),
         ),
@@ -82,12 +93,16 @@ def deployment(values: Values, release: Release) -> client.V1Deployment:
 def service(values: Values, release: Release) -> client.V1Service:
     """The operator's metrics Service."""
     return client.V1Service(
-        api_version="v1", kind="Service",
+        api_version="v1",
+        kind="Service",
         metadata=metadata(fullname(values, release), values, release),
         spec=client.V1ServiceSpec(
             type=values.service.type,
-            ports=[client.V1ServicePort(name="http", port=values.service.port,
-                                        target_port="http", protocol="TCP")],
+            ports=[
+                client.V1ServicePort(
+                    name="http", port=values.service.port, target_port="http", protocol="TCP"
+                )
+            ],
             selector=selector_labels(values, release),
         ),
     )

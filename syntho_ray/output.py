@@ -42,8 +42,15 @@ def dump_yaml(documents: Iterable[dict[str, Any]]) -> str:
 
 
 def _dump_one(document: dict[str, Any]) -> str:
-    text: str = yaml.dump(document, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
-                          allow_unicode=True, width=2**31 - 1, explicit_start=True)
+    text: str = yaml.dump(
+        document,
+        Dumper=_Dumper,
+        sort_keys=False,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=2**31 - 1,
+        explicit_start=True,
+    )
     return text
 
 
@@ -54,16 +61,21 @@ def file_name(document: dict[str, Any]) -> str:
 
 def kustomization(resources: Sequence[str], namespace: str | None) -> dict[str, Any]:
     """A kustomization listing `resources` (sorted), with the namespace set."""
-    data: dict[str, Any] = {"apiVersion": "kustomize.config.k8s.io/v1beta1",
-                            "kind": "Kustomization"}
+    data: dict[str, Any] = {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+    }
     if namespace:
         data["namespace"] = namespace
     data["resources"] = sorted(resources)
     return data
 
 
-def directory_files(documents: Sequence[dict[str, Any]], namespace: str,
-                    kuberay_version: str = CHART_KUBERAY_VERSION) -> dict[str, tuple[str, int]]:
+def directory_files(
+    documents: Sequence[dict[str, Any]],
+    namespace: str,
+    kuberay_version: str = CHART_KUBERAY_VERSION,
+) -> dict[str, tuple[str, int]]:
     """Relative path -> (text, file mode) of a kustomize-ready directory."""
     files: dict[str, tuple[str, int]] = {}
     for doc in documents:
@@ -94,8 +106,9 @@ def written_by_us(directory: Path) -> set[str]:
     return ours | {r for r in resources if isinstance(r, str) and "/" not in r}
 
 
-def write_directory(files: dict[str, tuple[str, int]], directory: Path, *,
-                    force: bool = False) -> None:
+def write_directory(
+    files: dict[str, tuple[str, int]], directory: Path, *, force: bool = False
+) -> None:
     """Write `files` under `directory` all at once: built aside, then moved into place.
 
     A directory an earlier render wrote is replaced (files the user added are kept); a
@@ -108,8 +121,10 @@ def write_directory(files: dict[str, tuple[str, int]], directory: Path, *,
     previous = written_by_us(directory) if directory.exists() else set()
     foreign = _foreign_files(directory, previous)
     if foreign and not previous and not force:
-        raise OutputError(f"{directory} is not empty and was not written by syntho-ray "
-                          f"(it has {sorted(foreign)[0]}); choose another directory or use --force")
+        raise OutputError(
+            f"{directory} is not empty and was not written by syntho-ray "
+            f"(it has {sorted(foreign)[0]}); choose another directory or use --force"
+        )
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
@@ -130,8 +145,11 @@ def write_directory(files: dict[str, tuple[str, int]], directory: Path, *,
 def _foreign_files(directory: Path, ours: set[str]) -> list[str]:
     if not directory.is_dir():
         return []
-    found = [p.relative_to(directory).as_posix() for p in directory.rglob("*")
-             if p.is_file() or p.is_symlink()]
+    found = [
+        p.relative_to(directory).as_posix()
+        for p in directory.rglob("*")
+        if p.is_file() or p.is_symlink()
+    ]
     return sorted(f for f in found if f not in ours)
 
 

@@ -29,8 +29,9 @@ class CustomResourceKind:
         return f"{self.group}/{self.version}"
 
 
-RAYCLUSTER = CustomResourceKind(group="ray.io", version="v1alpha1", kind="RayCluster",
-                                plural="rayclusters")
+RAYCLUSTER = CustomResourceKind(
+    group="ray.io", version="v1alpha1", kind="RayCluster", plural="rayclusters"
+)
 
 
 def _camel(name: str) -> str:
@@ -90,4 +91,3 @@ class RayCluster(_ApiModel):
     spec: RayClusterSpec
     api_version: str = RAYCLUSTER.api_version
     kind: str = RAYCLUSTER.kind
-

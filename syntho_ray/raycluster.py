@@ -69,16 +69,20 @@ def _ray_container(name: str, group: RayPodValues, values: Values) -> client.V1C
         volume_mounts=storage.shared_mounts() + list(group.volume_mounts or []),
         resources=or_none(group.resources),
         security_context=or_none(group.security_context),
-        env=list(group.container_env or []) + [license_env(values)],
+        env=[*(group.container_env or []), license_env(values)],
         env_from=or_none(group.env_from),
         ports=or_none(group.ports),
         lifecycle=or_none(group.lifecycle),
     )
 
 
-def _pod_template(group: RayPodValues, values: Values, release: Release,
-                  containers: list[client.V1Container],
-                  init_containers: list[client.V1Container]) -> client.V1PodTemplateSpec:
+def _pod_template(
+    group: RayPodValues,
+    values: Values,
+    release: Release,
+    containers: list[client.V1Container],
+    init_containers: list[client.V1Container],
+) -> client.V1PodTemplateSpec:
     return client.V1PodTemplateSpec(
         metadata=client.V1ObjectMeta(
             annotations=or_none(group.annotations),
@@ -101,13 +105,15 @@ def _head_init_containers(values: Values) -> list[client.V1Container]:
     if not head.init_container_enabled:
         return []
     init = head.init_container
-    return [client.V1Container(
-        name="init",
-        image=init.image or DEFAULT_INIT_IMAGE,
-        command=[go_text(a) for a in init.arguments or [] if a is not None] or None,
-        security_context=or_none(init.security_context),
-        volume_mounts=storage.shared_mounts(),
-    )]
+    return [
+        client.V1Container(
+            name="init",
+            image=init.image or DEFAULT_INIT_IMAGE,
+            command=[go_text(a) for a in init.arguments or [] if a is not None] or None,
+            security_context=or_none(init.security_context),
+            volume_mounts=storage.shared_mounts(),
+        )
+    ]
 
 
 def head_group(values: Values, release: Release) -> HeadGroupSpec:
@@ -116,9 +122,13 @@ def head_group(values: Values, release: Release) -> HeadGroupSpec:
     return HeadGroupSpec(
         service_type=values.service.type,
         ray_start_params=ray_start_params(head),
-        template=_pod_template(head, values, release,
-                               [_ray_container("ray-head", head, values)],
-                               _head_init_containers(values)),
+        template=_pod_template(
+            head,
+            values,
+            release,
+            [_ray_container("ray-head", head, values)],
+            _head_init_containers(values),
+        ),
     )
 
 
@@ -133,8 +143,9 @@ def _first(*candidates: int | None) -> int:
     return next(c for c in candidates if c is not None)
 
 
-def worker_group(name: str, group: WorkerGroupValues, values: Values,
-                 release: Release) -> WorkerGroupSpec:
+def worker_group(
+    name: str, group: WorkerGroupValues, values: Values, release: Release
+) -> WorkerGroupSpec:
     """One worker group: a wait-for-head init container and the `ray-worker` container."""
     init = client.V1Container(
         name="init",
@@ -144,17 +155,24 @@ def worker_group(name: str, group: WorkerGroupValues, values: Values,
     )
     replicas, low, high = replica_bounds(group)
     return WorkerGroupSpec(
-        group_name=name, replicas=replicas, min_replicas=low, max_replicas=high,
+        group_name=name,
+        replicas=replicas,
+        min_replicas=low,
+        max_replicas=high,
         ray_start_params=ray_start_params(group),
-        template=_pod_template(group, values, release,
-                               [_ray_container("ray-worker", group, values)], [init]),
+        template=_pod_template(
+            group, values, release, [_ray_container("ray-worker", group, values)], [init]
+        ),
     )
 
 
 def enabled_worker_groups(values: Values) -> list[tuple[str, WorkerGroupValues]]:
     """(name, group) of every enabled group: extra groups by name, then the default group."""
-    groups = [(name, group) for name, group in sorted((values.additional_worker_groups or {}).items())
-              if group is not None and group.disabled is not True]
+    groups = [
+        (name, group)
+        for name, group in sorted((values.additional_worker_groups or {}).items())
+        if group is not None and group.disabled is not True
+    ]
     worker = values.worker
     if worker is not None and not worker.disabled:
         groups.append((worker.group_name or "", worker))
@@ -167,8 +185,9 @@ def raycluster(values: Values, release: Release) -> RayCluster:
     options = head.autoscaler_options
     workers = [worker_group(n, g, values, release) for n, g in enabled_worker_groups(values)]
     return RayCluster(
-        metadata=metadata(values.clustername, values, release,
-                          annotations=dict(values.annotations or {})),
+        metadata=metadata(
+            values.clustername, values, release, annotations=dict(values.annotations or {})
+        ),
         spec=RayClusterSpec(
             ray_version=head.ray_version or None,
             enable_in_tree_autoscaling=head.enable_in_tree_autoscaling or None,

@@ -11,11 +11,25 @@ from syntho_ray.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE, Release
 from syntho_ray.values import Values
 
 Builder = Callable[[Values, Release], list[Any]]
-BUILDERS: tuple[Builder, ...] = (rbac.build, license.build, storage.build, operator.build,
-                                 raycluster.build)
+BUILDERS: tuple[Builder, ...] = (
+    rbac.build,
+    license.build,
+    storage.build,
+    operator.build,
+    raycluster.build,
+)
 # Kinds in the order an apply must create them; a delete goes the other way.
-APPLY_ORDER = ("Namespace", "ServiceAccount", "Secret", "PersistentVolumeClaim", "Role",
-               "RoleBinding", "Service", "Deployment", "RayCluster")
+APPLY_ORDER = (
+    "Namespace",
+    "ServiceAccount",
+    "Secret",
+    "PersistentVolumeClaim",
+    "Role",
+    "RoleBinding",
+    "Service",
+    "Deployment",
+    "RayCluster",
+)
 _HEAD_KEYS = ("apiVersion", "kind", "metadata")
 
 
@@ -30,7 +44,8 @@ def to_document(obj: Any) -> dict[str, Any]:
     """One object as API data: apiVersion, kind, metadata first, every other map sorted."""
     data = _sorted(to_data(obj))
     return {k: data[k] for k in _HEAD_KEYS if k in data} | {
-        k: v for k, v in data.items() if k not in _HEAD_KEYS}
+        k: v for k, v in data.items() if k not in _HEAD_KEYS
+    }
 
 
 def _sorted(data: Any) -> Any:
@@ -46,8 +61,12 @@ def render_documents(values: Values, release: Release | None = None) -> list[dic
     return [to_document(o) for o in build_objects(values, release)]
 
 
-def render_yaml(values: Mapping[str, Any] | Values, *, namespace: str = DEFAULT_NAMESPACE,
-                release: str = DEFAULT_RELEASE) -> str:
+def render_yaml(
+    values: Mapping[str, Any] | Values,
+    *,
+    namespace: str = DEFAULT_NAMESPACE,
+    release: str = DEFAULT_RELEASE,
+) -> str:
     """Values (a mapping as in a values file, or a `Values`) to one multi-document YAML stream."""
     from syntho_ray.loading import values_from_mapping
     from syntho_ray.output import dump_yaml

@@ -12,7 +12,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from kubernetes import client
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 from pydantic_core import PydanticCustomError
 
@@ -34,8 +33,8 @@ def _int_as_text(value: Any) -> Any:
 Text = Annotated[str, BeforeValidator(_int_as_text)]
 
 
-def _kube(type_name: str) -> Any:
-    """An annotated field type holding the client model(s) `type_name` describes."""
+def _as_kube(type_name: str) -> BeforeValidator:
+    """Validator building the client model(s) `type_name` describes from manifest data."""
 
     def convert(value: Any) -> Any:
         if value is None:
@@ -47,29 +46,34 @@ def _kube(type_name: str) -> Any:
                 "kubernetes", "{detail}", {"detail": str(exc), "problems": exc.problems}
             ) from None
 
-    return Annotated[Any, BeforeValidator(convert), PlainSerializer(to_data)]
+    return BeforeValidator(convert)
 
 
-Resources = _kube("V1ResourceRequirements")
-EnvList = _kube("list[V1EnvVar]")
-EnvFromList = _kube("list[V1EnvFromSource]")
-PortList = _kube("list[V1ContainerPort]")
-VolumeList = _kube("list[V1Volume]")
-MountList = _kube("list[V1VolumeMount]")
-TolerationList = _kube("list[V1Toleration]")
-Affinity = _kube("V1Affinity")
-SecurityContext = _kube("V1SecurityContext")
-PodSecurityContext = _kube("V1PodSecurityContext")
-Lifecycle = _kube("V1Lifecycle")
-ContainerList = _kube("list[V1Container]")
-PullSecretList = _kube("list[V1LocalObjectReference]")
+_AS_DATA = PlainSerializer(to_data)
+Resources = Annotated[Any, _as_kube("V1ResourceRequirements"), _AS_DATA]
+EnvList = Annotated[Any, _as_kube("list[V1EnvVar]"), _AS_DATA]
+EnvFromList = Annotated[Any, _as_kube("list[V1EnvFromSource]"), _AS_DATA]
+PortList = Annotated[Any, _as_kube("list[V1ContainerPort]"), _AS_DATA]
+VolumeList = Annotated[Any, _as_kube("list[V1Volume]"), _AS_DATA]
+MountList = Annotated[Any, _as_kube("list[V1VolumeMount]"), _AS_DATA]
+TolerationList = Annotated[Any, _as_kube("list[V1Toleration]"), _AS_DATA]
+Affinity = Annotated[Any, _as_kube("V1Affinity"), _AS_DATA]
+SecurityContext = Annotated[Any, _as_kube("V1SecurityContext"), _AS_DATA]
+PodSecurityContext = Annotated[Any, _as_kube("V1PodSecurityContext"), _AS_DATA]
+Lifecycle = Annotated[Any, _as_kube("V1Lifecycle"), _AS_DATA]
+ContainerList = Annotated[Any, _as_kube("list[V1Container]"), _AS_DATA]
+PullSecretList = Annotated[Any, _as_kube("list[V1LocalObjectReference]"), _AS_DATA]
 StringMap = dict[str, Text] | None
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(
-        frozen=True, extra="forbid", validate_by_alias=True, validate_by_name=False,
-        serialize_by_alias=True, arbitrary_types_allowed=True,
+        frozen=True,
+        extra="forbid",
+        validate_by_alias=True,
+        validate_by_name=False,
+        serialize_by_alias=True,
+        arbitrary_types_allowed=True,
     )
 
 
@@ -78,8 +82,9 @@ class ImageValues(_Model):
 
     repository: Text = Field(description="Image repository, without the tag.")
     tag: Text = Field(description="Image tag.")
-    pull_policy: PullPolicy = Field("IfNotPresent", alias="pullPolicy",
-                                    description="Kubernetes imagePullPolicy.")
+    pull_policy: PullPolicy = Field(
+        "IfNotPresent", alias="pullPolicy", description="Kubernetes imagePullPolicy."
+    )
 
     @property
     def reference(self) -> str:
@@ -90,28 +95,50 @@ class ImageValues(_Model):
 class AutoscalerOptions(_Model):
     """Overrides for the Ray autoscaler sidecar (KubeRay `autoscalerOptions`)."""
 
-    upscaling_mode: UpscalingMode | None = Field(None, alias="upscalingMode",
-                                                 description="Default, Aggressive or Conservative.")
-    idle_timeout_seconds: int | None = Field(None, alias="idleTimeoutSeconds", ge=0,
-                                             description="Seconds before an idle worker is removed.")
+    upscaling_mode: UpscalingMode | None = Field(
+        None, alias="upscalingMode", description="Default, Aggressive or Conservative."
+    )
+    idle_timeout_seconds: int | None = Field(
+        None,
+        alias="idleTimeoutSeconds",
+        ge=0,
+        description="Seconds before an idle worker is removed.",
+    )
     image: Text | None = Field(None, description="Autoscaler image; default: the Ray image.")
-    image_pull_policy: PullPolicy | None = Field(None, alias="imagePullPolicy",
-                                                 description="Autoscaler imagePullPolicy.")
+    image_pull_policy: PullPolicy | None = Field(
+        None, alias="imagePullPolicy", description="Autoscaler imagePullPolicy."
+    )
     resources: Resources = Field(None, description="Autoscaler container resources.")
     env: EnvList = Field(None, description="Autoscaler container env.")
     env_from: EnvFromList = Field(None, alias="envFrom", description="Autoscaler envFrom.")
-    security_context: SecurityContext = Field(None, alias="securityContext",
-                                              description="Autoscaler securityContext.")
+    security_context: SecurityContext = Field(
+        None, alias="securityContext", description="Autoscaler securityContext."
+    )
+
+
+_NO_PARAMS: dict[str, StartParam] = {}
+_CHMOD_SHARED: tuple[StartParam, ...] = (
+    "chmod",
+    "-R",
+    "777",
+    "/tmp/ray-workflows",
+    "/tmp/ray-data",
+)
 
 
 class InitContainerValues(_Model):
     """The head's init container that opens up the shared volumes."""
 
     arguments: list[StartParam] | None = Field(
-        default_factory=lambda: ["chmod", "-R", "777", "/tmp/ray-workflows", "/tmp/ray-data"],
-        description="The init container's command.")
-    security_context: SecurityContext = Field({}, alias="securityContext", validate_default=True,
-                                              description="The init container's securityContext.")
+        default_factory=lambda: list(_CHMOD_SHARED),
+        description="The init container's command.",
+    )
+    security_context: SecurityContext = Field(
+        {},
+        alias="securityContext",
+        validate_default=True,
+        description="The init container's securityContext.",
+    )
     image: Text | None = Field("busybox:1.28", description="Init container image.")
 
 
@@ -121,9 +148,11 @@ class RayPodValues(_Model):
     labels: StringMap = Field(None, description="Extra pod labels.")
     annotations: StringMap = Field(None, description="Pod annotations.")
     ray_start_params: dict[str, StartParam] | None = Field(
-        None, alias="rayStartParams", description="`ray start` parameters.")
+        None, alias="rayStartParams", description="`ray start` parameters."
+    )
     init_args: dict[str, StartParam] | None = Field(
-        None, alias="initArgs", description="Deprecated alias of rayStartParams (wins on clash).")
+        None, alias="initArgs", description="Deprecated alias of rayStartParams (wins on clash)."
+    )
     container_env: EnvList = Field(None, alias="containerEnv", description="Ray container env.")
     env_from: EnvFromList = Field(None, alias="envFrom", description="Ray container envFrom.")
     ports: PortList = Field(None, description="Ray container ports.")
@@ -131,13 +160,16 @@ class RayPodValues(_Model):
     node_selector: StringMap = Field(None, alias="nodeSelector", description="Pod nodeSelector.")
     tolerations: TolerationList = Field(None, description="Pod tolerations.")
     affinity: Affinity = Field(None, description="Pod affinity.")
-    security_context: SecurityContext = Field(None, alias="securityContext",
-                                              description="Ray container securityContext.")
+    security_context: SecurityContext = Field(
+        None, alias="securityContext", description="Ray container securityContext."
+    )
     volumes: VolumeList = Field(None, description="Extra pod volumes.")
-    volume_mounts: MountList = Field(None, alias="volumeMounts",
-                                     description="Extra Ray container mounts.")
-    sidecar_containers: ContainerList = Field(None, alias="sidecarContainers",
-                                              description="Extra containers in the pod.")
+    volume_mounts: MountList = Field(
+        None, alias="volumeMounts", description="Extra Ray container mounts."
+    )
+    sidecar_containers: ContainerList = Field(
+        None, alias="sidecarContainers", description="Extra containers in the pod."
+    )
     lifecycle: Lifecycle = Field(None, description="Ray container lifecycle hooks.")
 
 
@@ -157,72 +189,117 @@ class HeadValues(RayPodValues):
 
     ray_version: Text | None = Field(None, alias="rayVersion", description="spec.rayVersion.")
     enable_in_tree_autoscaling: bool | None = Field(
-        None, alias="enableInTreeAutoscaling", description="Add the Ray autoscaler sidecar.")
+        None, alias="enableInTreeAutoscaling", description="Add the Ray autoscaler sidecar."
+    )
     autoscaler_options: AutoscalerOptions | None = Field(
-        None, alias="autoscalerOptions", description="Autoscaler overrides.")
+        None, alias="autoscalerOptions", description="Autoscaler overrides."
+    )
     init_container_enabled: bool | None = Field(
-        True, alias="init_container_enabled", description="Run the chmod init container.")
+        True, alias="init_container_enabled", description="Run the chmod init container."
+    )
     init_container: InitContainerValues = Field(
-        default_factory=InitContainerValues, alias="initContainer",
-        description="The head's init container.")
+        default_factory=InitContainerValues,
+        alias="initContainer",
+        description="The head's init container.",
+    )
     labels: StringMap = Field({}, description="Extra pod labels.")
     annotations: StringMap = Field({}, description="Pod annotations.")
     ray_start_params: dict[str, StartParam] | None = Field(
-        {"dashboard-host": "0.0.0.0", "block": "true"}, alias="rayStartParams",
-        description="`ray start` parameters.")
+        _NO_PARAMS | {"dashboard-host": "0.0.0.0", "block": "true"},
+        alias="rayStartParams",
+        description="`ray start` parameters.",
+    )
     container_env: EnvList = Field(_RAY_ENV, alias="containerEnv", description="Ray container env.")
     env_from: EnvFromList = Field([], alias="envFrom", description="Ray container envFrom.")
     ports: PortList = Field(
-        [{"containerPort": 6379, "name": "gcs"}, {"containerPort": 8265, "name": "dashboard"},
-         {"containerPort": 10001, "name": "client"}],
-        description="Ray container ports.")
-    resources: Resources = Field(_resources("8000m", "32G"),
-                                 description="Ray container requests and limits.")
+        [
+            {"containerPort": 6379, "name": "gcs"},
+            {"containerPort": 8265, "name": "dashboard"},
+            {"containerPort": 10001, "name": "client"},
+        ],
+        description="Ray container ports.",
+    )
+    resources: Resources = Field(
+        _resources("8000m", "32G"), description="Ray container requests and limits."
+    )
     node_selector: StringMap = Field({}, alias="nodeSelector", description="Pod nodeSelector.")
     tolerations: TolerationList = Field([], description="Pod tolerations.")
     affinity: Affinity = Field({}, description="Pod affinity.")
-    security_context: SecurityContext = Field({}, alias="securityContext",
-                                              description="Ray container securityContext.")
+    security_context: SecurityContext = Field(
+        {}, alias="securityContext", description="Ray container securityContext."
+    )
     volumes: VolumeList = Field(_LOG_VOLUME, description="Extra pod volumes.")
-    volume_mounts: MountList = Field(_LOG_MOUNT, alias="volumeMounts",
-                                     description="Extra Ray container mounts.")
-    sidecar_containers: ContainerList = Field([], alias="sidecarContainers",
-                                              description="Extra containers in the pod.")
+    volume_mounts: MountList = Field(
+        _LOG_MOUNT, alias="volumeMounts", description="Extra Ray container mounts."
+    )
+    sidecar_containers: ContainerList = Field(
+        [], alias="sidecarContainers", description="Extra containers in the pod."
+    )
 
 
 class WorkerGroupValues(RayPodValues):
     """A worker group. A key left out means empty; the chart's groups come with their defaults."""
 
     disabled: bool | None = Field(None, description="Skip this group.")
-    group_name: Text | None = Field(None, alias="groupName",
-                                    description="Group name (default group only; extra groups "
-                                                "are named by their key).")
+    group_name: Text | None = Field(
+        None,
+        alias="groupName",
+        description="Group name (default group only; extra groups are named by their key).",
+    )
     replicas: int | None = Field(None, ge=0, description="Workers to start; default minReplicas.")
-    min_replicas: int | None = Field(None, alias="minReplicas", ge=0,
-                                     description="Autoscaling lower bound; default 1.")
-    max_replicas: int | None = Field(None, alias="maxReplicas", ge=0,
-                                     description="Autoscaling upper bound; default 2147483647.")
-    mini_replicas: int | None = Field(None, alias="miniReplicas", ge=0,
-                                      description="The chart's fallback spelling of minReplicas.")
-    maxi_replicas: int | None = Field(None, alias="maxiReplicas", ge=0,
-                                      description="The chart's fallback spelling of maxReplicas.")
-    init_container_image: Text | None = Field(None, alias="initContainerImage",
-                                              description="Image of the wait-for-head init container.")
+    min_replicas: int | None = Field(
+        None, alias="minReplicas", ge=0, description="Autoscaling lower bound; default 1."
+    )
+    max_replicas: int | None = Field(
+        None, alias="maxReplicas", ge=0, description="Autoscaling upper bound; default 2147483647."
+    )
+    mini_replicas: int | None = Field(
+        None,
+        alias="miniReplicas",
+        ge=0,
+        description="The chart's fallback spelling of minReplicas.",
+    )
+    maxi_replicas: int | None = Field(
+        None,
+        alias="maxiReplicas",
+        ge=0,
+        description="The chart's fallback spelling of maxReplicas.",
+    )
+    init_container_image: Text | None = Field(
+        None, alias="initContainerImage", description="Image of the wait-for-head init container."
+    )
     init_container_security_context: SecurityContext = Field(
-        None, alias="initContainerSecurityContext",
-        description="securityContext of the init container.")
+        None,
+        alias="initContainerSecurityContext",
+        description="securityContext of the init container.",
+    )
 
 
 def _chart_worker(**overrides: Any) -> WorkerGroupValues:
     data: dict[str, Any] = {
-        "disabled": True, "replicas": 1, "labels": {}, "rayStartParams": {"block": "true"},
-        "initContainerImage": "busybox:1.28", "initContainerSecurityContext": {},
-        "containerEnv": _RAY_ENV, "envFrom": [], "resources": _resources("8000m", "32G"),
-        "annotations": {}, "nodeSelector": {}, "tolerations": [], "affinity": {},
-        "securityContext": {}, "volumes": _LOG_VOLUME, "volumeMounts": _LOG_MOUNT,
+        "disabled": True,
+        "replicas": 1,
+        "labels": {},
+        "rayStartParams": {"block": "true"},
+        "initContainerImage": "busybox:1.28",
+        "initContainerSecurityContext": {},
+        "containerEnv": _RAY_ENV,
+        "envFrom": [],
+        "resources": _resources("8000m", "32G"),
+        "annotations": {},
+        "nodeSelector": {},
+        "tolerations": [],
+        "affinity": {},
+        "securityContext": {},
+        "volumes": _LOG_VOLUME,
+        "volumeMounts": _LOG_MOUNT,
         "sidecarContainers": [],
     }
     return WorkerGroupValues.model_validate(data | overrides)
+
+
+def _chart_groups(**groups: WorkerGroupValues | None) -> dict[str, WorkerGroupValues | None]:
+    return groups
 
 
 class ServiceValues(_Model):
@@ -236,37 +313,49 @@ class StorageValues(_Model):
     """The two ReadWriteMany claims shared by every Ray pod."""
 
     pv_label_key: Text | None = Field(
-        "", alias="pvLabelKey",
+        "",
+        alias="pvLabelKey",
         description="Without a storage class: bind ray-workflows-claim to PVs labelled "
-                    "pv-label-key=<this>.")
-    storage_class_name: Text | None = Field("default", alias="storageClassName",
-                                            description="StorageClass of both claims.")
-    access_mode: AccessMode | None = Field("ReadWriteMany", alias="accessMode",
-                                           description="Access mode of both claims.")
+        "pv-label-key=<this>.",
+    )
+    storage_class_name: Text | None = Field(
+        "default", alias="storageClassName", description="StorageClass of both claims."
+    )
+    access_mode: AccessMode | None = Field(
+        "ReadWriteMany", alias="accessMode", description="Access mode of both claims."
+    )
     data_pv_label_key: Text | None = Field(
-        "", alias="dataPvLabelKey",
+        "",
+        alias="dataPvLabelKey",
         description="Without a storage class: bind ray-data-claim to PVs labelled "
-                    "pv-label-key=<this>.")
-    data_storage: Text | None = Field(None, alias="dataStorage",
-                                      description="Size of ray-data-claim; default 100Gi.")
+        "pv-label-key=<this>.",
+    )
+    data_storage: Text | None = Field(
+        None, alias="dataStorage", description="Size of ray-data-claim; default 100Gi."
+    )
 
 
 class ServiceAccountValues(_Model):
     """The operator's ServiceAccount."""
 
     create: bool = Field(True, description="Create the ServiceAccount.")
-    name: Text | None = Field("kuberay-operator",
-                              description="Its name; default: the full name (or `default`).")
+    name: Text | None = Field(
+        "kuberay-operator", description="Its name; default: the full name (or `default`)."
+    )
 
 
 class ProbeValues(_Model):
     """Timing of an operator probe."""
 
-    initial_delay_seconds: int = Field(10, alias="initialDelaySeconds", ge=0,
-                                       description="Seconds before the first probe.")
-    period_seconds: int = Field(5, alias="periodSeconds", ge=1, description="Seconds between probes.")
-    failure_threshold: int = Field(5, alias="failureThreshold", ge=1,
-                                   description="Failures before the probe fails.")
+    initial_delay_seconds: int = Field(
+        10, alias="initialDelaySeconds", ge=0, description="Seconds before the first probe."
+    )
+    period_seconds: int = Field(
+        5, alias="periodSeconds", ge=1, description="Seconds between probes."
+    )
+    failure_threshold: int = Field(
+        5, alias="failureThreshold", ge=1, description="Failures before the probe fails."
+    )
 
 
 class BatchSchedulerValues(_Model):
@@ -280,54 +369,81 @@ class Values(_Model):
 
     model_config = ConfigDict(validate_default=True)
 
-    syntho_license: Text = Field("<put-your-own-license>", alias="SynthoLicense",
-                                 description="Syntho license key, stored in the Secret ray-secret.")
+    syntho_license: Text = Field(
+        "<put-your-own-license>",
+        alias="SynthoLicense",
+        description="Syntho license key, stored in the Secret ray-secret.",
+    )
     manual_secret_name: Text | None = Field(
-        None, alias="manualSecretName",
-        description="Use this existing Secret (key license_key) instead of rendering ray-secret.")
+        None,
+        alias="manualSecretName",
+        description="Use this existing Secret (key license_key) instead of rendering ray-secret.",
+    )
     clustername: Text = Field("ray-cluster", description="Name of the RayCluster.")
-    image_pull_secrets: PullSecretList = Field([{"name": "syntho-cr-secret"}],
-                                               alias="imagePullSecrets",
-                                               description="Pull secrets of every pod.")
+    image_pull_secrets: PullSecretList = Field(
+        [{"name": "syntho-cr-secret"}],
+        alias="imagePullSecrets",
+        description="Pull secrets of every pod.",
+    )
     operator_image: ImageValues = Field(
         default_factory=lambda: ImageValues.model_validate(
-            {"repository": "syntho.azurecr.io/syntho-ray-operator", "tag": "latest"}),
-        alias="operatorImage", description="KubeRay operator image.")
+            {"repository": "syntho.azurecr.io/syntho-ray-operator", "tag": "latest"}
+        ),
+        alias="operatorImage",
+        description="KubeRay operator image.",
+    )
     image: ImageValues = Field(
         default_factory=lambda: ImageValues.model_validate(
-            {"repository": "syntho.azurecr.io/syntho-ray", "tag": "latest-cpu"}),
-        description="Ray image of the head and workers.")
+            {"repository": "syntho.azurecr.io/syntho-ray", "tag": "latest-cpu"}
+        ),
+        description="Ray image of the head and workers.",
+    )
     head: HeadValues = Field(default_factory=HeadValues, description="The Ray head.")
     worker: WorkerGroupValues | None = Field(
         default_factory=lambda: _chart_worker(groupName="workergroup"),
-        description="The default worker group (disabled by default).")
+        description="The default worker group (disabled by default).",
+    )
     additional_worker_groups: dict[str, WorkerGroupValues | None] | None = Field(
-        default_factory=lambda: {"smallGroup": _chart_worker(
-            minReplicas=1, maxReplicas=3, resources=_resources(1, "1G"))},
-        alias="additionalWorkerGroups", description="More worker groups, keyed by group name.")
+        default_factory=lambda: _chart_groups(
+            smallGroup=_chart_worker(minReplicas=1, maxReplicas=3, resources=_resources(1, "1G"))
+        ),
+        alias="additionalWorkerGroups",
+        description="More worker groups, keyed by group name.",
+    )
     service: ServiceValues = Field(default_factory=ServiceValues, description="Services.")
-    name_override: Text | None = Field("kuberay", alias="nameOverride",
-                                       description="The app.kubernetes.io/name label.")
-    fullname_override: Text | None = Field("kuberay-operator", alias="fullnameOverride",
-                                           description="Name of the operator and its RBAC.")
+    name_override: Text | None = Field(
+        "kuberay", alias="nameOverride", description="The app.kubernetes.io/name label."
+    )
+    fullname_override: Text | None = Field(
+        "kuberay-operator",
+        alias="fullnameOverride",
+        description="Name of the operator and its RBAC.",
+    )
     storage: StorageValues = Field(default_factory=StorageValues, description="Shared volumes.")
-    service_account: ServiceAccountValues = Field(default_factory=ServiceAccountValues,
-                                                  alias="serviceAccount",
-                                                  description="Operator ServiceAccount.")
-    resources: Resources = Field({"limits": {"cpu": "100m", "memory": "512Mi"}},
-                                 description="Operator container resources.")
-    liveness_probe: ProbeValues = Field(default_factory=ProbeValues, alias="livenessProbe",
-                                        description="Operator liveness probe.")
-    readiness_probe: ProbeValues = Field(default_factory=ProbeValues, alias="readinessProbe",
-                                         description="Operator readiness probe.")
+    service_account: ServiceAccountValues = Field(
+        default_factory=ServiceAccountValues,
+        alias="serviceAccount",
+        description="Operator ServiceAccount.",
+    )
+    resources: Resources = Field(
+        {"limits": {"cpu": "100m", "memory": "512Mi"}}, description="Operator container resources."
+    )
+    liveness_probe: ProbeValues = Field(
+        default_factory=ProbeValues, alias="livenessProbe", description="Operator liveness probe."
+    )
+    readiness_probe: ProbeValues = Field(
+        default_factory=ProbeValues, alias="readinessProbe", description="Operator readiness probe."
+    )
     rbac_enable: bool = Field(True, alias="rbacEnable", description="Render the operator's RBAC.")
-    batch_scheduler: BatchSchedulerValues = Field(default_factory=BatchSchedulerValues,
-                                                  alias="batchScheduler",
-                                                  description="Batch scheduler.")
-    security_context: SecurityContext = Field({}, alias="securityContext",
-                                              description="Operator container securityContext.")
-    pod_security_context: PodSecurityContext = Field(None, alias="podSecurityContext",
-                                                     description="Operator pod securityContext.")
+    batch_scheduler: BatchSchedulerValues = Field(
+        default_factory=BatchSchedulerValues, alias="batchScheduler", description="Batch scheduler."
+    )
+    security_context: SecurityContext = Field(
+        {}, alias="securityContext", description="Operator container securityContext."
+    )
+    pod_security_context: PodSecurityContext = Field(
+        None, alias="podSecurityContext", description="Operator pod securityContext."
+    )
     node_selector: StringMap = Field({}, alias="nodeSelector", description="Operator nodeSelector.")
     tolerations: TolerationList = Field([], description="Operator tolerations.")
     affinity: Affinity = Field({}, description="Operator affinity.")

@@ -31,7 +31,9 @@ def parse(text: str, name: str) -> Document:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        raise ValuesError([Problem(_where(name, exc.problem_mark), "", _yaml_message(exc))]) from None
+        raise ValuesError(
+            [Problem(_where(name, exc.problem_mark), "", _yaml_message(exc))]
+        ) from None
     except yaml.YAMLError as exc:
         raise ValuesError([Problem(name, "", f"not valid YAML: {exc}")]) from None
     finally:
@@ -45,8 +47,15 @@ def parse(text: str, name: str) -> Document:
     if data is None:
         return Document(name, {})
     if not isinstance(data, dict):
-        raise ValuesError([Problem(_where(name, node.start_mark), "",
-                                   "the top level must be a mapping of keys to values")])
+        raise ValuesError(
+            [
+                Problem(
+                    _where(name, node.start_mark),
+                    "",
+                    "the top level must be a mapping of keys to values",
+                )
+            ]
+        )
     return Document(name, data, builder.lines)
 
 
@@ -72,8 +81,12 @@ class _Builder:
     def build(self, node: yaml.Node, path: KeyPath, depth: int) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES or depth > MAX_DEPTH:
-            self._fail(node, path, f"too large or too deeply nested after expanding aliases "
-                                   f"(over {MAX_NODES} values or {MAX_DEPTH} levels)")
+            self._fail(
+                node,
+                path,
+                f"too large or too deeply nested after expanding aliases "
+                f"(over {MAX_NODES} values or {MAX_DEPTH} levels)",
+            )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -90,9 +103,13 @@ class _Builder:
             key = key if isinstance(key, str) else ("null" if key is None else _text(key_node))
             if key in result:
                 first = self.lines.get((*path, key))
-                self.problems.append(Problem(
-                    _where(self.name, key_node.start_mark), format_path((*path, key)),
-                    f"duplicate key (first set on line {first}); YAML keeps only one"))
+                self.problems.append(
+                    Problem(
+                        _where(self.name, key_node.start_mark),
+                        format_path((*path, key)),
+                        f"duplicate key (first set on line {first}); YAML keeps only one",
+                    )
+                )
                 continue
             self.lines[(*path, key)] = key_node.start_mark.line + 1
             result[key] = self.build(value_node, (*path, key), depth + 1)
@@ -110,10 +127,13 @@ class _Builder:
         return value
 
     def _fail(self, node: yaml.Node, path: KeyPath, message: str) -> Any:
-        raise ValuesError([*self.problems,
-                           Problem(_where(self.name, node.start_mark), format_path(path), message)])
+        raise ValuesError(
+            [
+                *self.problems,
+                Problem(_where(self.name, node.start_mark), format_path(path), message),
+            ]
+        )
 
 
 def _text(node: yaml.Node) -> str:
     return str(node.value)
-
