@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -187,7 +188,22 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-_JSON_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+def _finite_float(literal: str) -> float:
+    number = float(literal)
+    if math.isinf(number):
+        raise ValueError(f"number {literal} is out of range")
+    return number
+
+
+def _bounded_int(literal: str) -> int:
+    number = int(literal)
+    float(number)  # Helm decodes JSON numbers as float64: OverflowError past its range
+    return number
+
+
+_JSON_DECODER = json.JSONDecoder(
+    parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_bounded_int
+)
 
 
 def _set_index(items: list[Any], index: int, value: Any) -> list[Any]:
@@ -303,7 +319,7 @@ class _Parser:
         start = self._pos
         try:
             value, end = _JSON_DECODER.raw_decode(self._text, start)
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise _Problem(f"invalid JSON value: {exc}") from None
         if isinstance(value, int | float) and not isinstance(value, bool) and end < len(self._text):
             # Python stops a number early where Go's decoder insists on more ("1." or "1e").

@@ -41,7 +41,7 @@ def dump_yaml(documents: Iterable[dict[str, Any]]) -> str:
     return "".join(_dump_one(doc) for doc in documents)
 
 
-def _dump_one(document: dict[str, Any]) -> str:
+def _dump_one(document: dict[str, Any], *, start: bool = True) -> str:
     text: str = yaml.dump(
         document,
         Dumper=_Dumper,
@@ -49,7 +49,7 @@ def _dump_one(document: dict[str, Any]) -> str:
         default_flow_style=False,
         allow_unicode=True,
         width=2**31 - 1,
-        explicit_start=True,
+        explicit_start=start,
     )
     return text
 
@@ -82,10 +82,16 @@ def directory_files(
         name = file_name(doc)
         if name in files:
             raise OutputError(f"two objects would both be written to {name}")
-        files[name] = (HEADER + _dump_one(doc), 0o600 if doc["kind"] in _SECRET_KINDS else 0o644)
-    files[KUSTOMIZATION] = (HEADER + _dump_one(kustomization(list(files), namespace)), 0o644)
+        files[name] = (
+            HEADER + _dump_one(doc, start=False),
+            0o600 if doc["kind"] in _SECRET_KINDS else 0o644,
+        )
+    files[KUSTOMIZATION] = (
+        HEADER + _dump_one(kustomization(list(files), namespace), start=False),
+        0o644,
+    )
     crds = kustomization([KUBERAY_CRDS.format(version=kuberay_version)], None)
-    files[f"{CRDS_DIR}/{KUSTOMIZATION}"] = (HEADER + _dump_one(crds), 0o644)
+    files[f"{CRDS_DIR}/{KUSTOMIZATION}"] = (HEADER + _dump_one(crds, start=False), 0o644)
     return files
 
 
