@@ -1,0 +1,5 @@
+"""`python -m syntho_ray` runs the command line."""
+
+from syntho_ray.cli import main
+
+main()

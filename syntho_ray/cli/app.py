@@ -1,0 +1,96 @@
+"""The `syntho-ray` application, the options every command shares, and error reporting."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from syntho_ray.errors import SynthoRayError
+
+if TYPE_CHECKING:
+    from syntho_ray.loading import ValuesInput
+
+app = typer.Typer(
+    name="syntho-ray",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Render and deploy Syntho's Ray cluster on Kubernetes, from the Helm chart's values.",
+)
+
+ValuesFiles = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--values", "-f", help="Values file (repeatable; later files win).", dir_okay=False
+    ),
+]
+SetValues = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Set a value: a.b=c (repeatable; Helm's syntax and types)."),
+]
+SetStrings = Annotated[
+    list[str] | None, typer.Option("--set-string", help="Set a value, always as a string.")
+]
+SetJson = Annotated[
+    list[str] | None, typer.Option("--set-json", help='Set a value from JSON: a.b={"c":1}.')
+]
+SetFiles = Annotated[
+    list[str] | None, typer.Option("--set-file", help="Set a value to a file's content: a.b=path.")
+]
+Namespace = Annotated[str, typer.Option("--namespace", "-n", help="Target namespace.")]
+ReleaseName = Annotated[str, typer.Option("--release", help="Release name (as in Helm).")]
+Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of unexpected errors.")]
+
+
+@app.callback()
+def _root() -> None:
+    """Render and deploy Syntho's Ray cluster on Kubernetes, from the Helm chart's values."""
+
+
+def say(line: str) -> None:
+    """A note for the user: stderr, so stdout stays pure output."""
+    print(line, file=sys.stderr)
+
+
+def values_input(
+    values: list[Path] | None,
+    set_values: list[str] | None,
+    set_string: list[str] | None,
+    set_json: list[str] | None,
+    set_file: list[str] | None,
+) -> ValuesInput:
+    """The render inputs of a command line."""
+    from syntho_ray.loading import ValuesInput
+
+    return ValuesInput(
+        files=[str(v) for v in values or []],
+        set_values=set_values or [],
+        set_string=set_string or [],
+        set_json=set_json or [],
+        set_file=set_file or [],
+    )
+
+
+@contextmanager
+def reported(debug: bool) -> Iterator[None]:
+    """Turns our errors into lines on stderr and an exit code; hides other tracebacks."""
+    try:
+        yield
+    except SynthoRayError as error:
+        for line in error.lines():
+            say(f"error: {line}")
+        raise typer.Exit(error.exit_code) from None
+    except Exception as error:
+        if debug:
+            raise
+        say(
+            f"error: unexpected {type(error).__name__}: {error} "
+            "(run again with --debug for the traceback)"
+        )
+        raise typer.Exit(1) from None

@@ -1,0 +1,78 @@
+"""`syntho-ray render`: the release as a YAML stream or a kustomize directory."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from syntho_ray.cli.app import (
+    Debug,
+    Namespace,
+    ReleaseName,
+    SetFiles,
+    SetJson,
+    SetStrings,
+    SetValues,
+    ValuesFiles,
+    app,
+    reported,
+    say,
+    values_input,
+)
+from syntho_ray.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE, Release
+
+
+@app.command()
+def render(
+    values: ValuesFiles = None,
+    set_values: SetValues = None,
+    set_string: SetStrings = None,
+    set_json: SetJson = None,
+    set_file: SetFiles = None,
+    namespace: Namespace = DEFAULT_NAMESPACE,
+    release: ReleaseName = DEFAULT_RELEASE,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-dir",
+            "-o",
+            help="Write a kustomize directory here instead of a YAML stream.",
+            file_okay=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Write into a non-empty directory syntho-ray did not write."),
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr.")] = False,
+    debug: Debug = False,
+) -> None:
+    """Render the release: one YAML stream on stdout, or a kustomize directory with -o."""
+    from syntho_ray.loading import load
+    from syntho_ray.notes import next_steps, warnings
+    from syntho_ray.output import directory_files, dump_yaml, write_directory
+    from syntho_ray.render import render_documents
+
+    given = values_input(values, set_values, set_string, set_json, set_file)
+    with reported(debug):
+        loaded = load(given)
+        target = Release(name=release, namespace=namespace)
+        documents = render_documents(loaded.values, target)
+        if output_dir is None:
+            sys.stdout.write(dump_yaml(documents))
+            sys.stdout.flush()
+        else:
+            write_directory(directory_files(documents, namespace), output_dir, force=force)
+        for warning in warnings(loaded.values, loaded.user):
+            say(f"warning: {warning}")
+        if not quiet:
+            where = f"{output_dir}: " if output_dir else ""
+            say(
+                f"{where}rendered {len(documents)} objects, release {release!r} in namespace "
+                f"{namespace!r}."
+            )
+            for line in next_steps(loaded.values, target, str(output_dir) if output_dir else None):
+                say(line)
