@@ -22,9 +22,17 @@ class Problem:
     source: str
     path: str
     message: str
+    line: int = 0
+    column: int = 0
+
+    @property
+    def where(self) -> str:
+        """`file:line:column`, as far as known."""
+        parts = [self.source] + [str(n) for n in (self.line, self.column) if n]
+        return ":".join(parts)
 
     def __str__(self) -> str:
-        where = f"{self.source}: " if self.source else ""
+        where = f"{self.where}: " if self.source else ""
         return f"{where}{self.path}: {self.message}" if self.path else f"{where}{self.message}"
 
 

@@ -15,10 +15,31 @@ from typing import Any
 
 from kubernetes import client
 
+from syntho_ray.suggest import suggestion
+
 Path = tuple[str | int, ...]
 
 # Fields of type Quantity: Kubernetes accepts a number or a string there.
 _QUANTITY_FIELDS = frozenset({"limits", "requests", "size_limit", "capacity", "allocatable"})
+_QUANTITY = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$")
+_RESOURCE_NAMES = ("cpu", "memory", "ephemeral-storage", "storage")
+_PULL_POLICIES = ("Always", "IfNotPresent", "Never")
+# Closed choices inside Kubernetes types: (model, attribute) -> allowed values.
+_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("V1Toleration", "operator"): ("Equal", "Exists"),
+    ("V1Toleration", "effect"): ("NoSchedule", "PreferNoSchedule", "NoExecute"),
+    ("V1Container", "image_pull_policy"): _PULL_POLICIES,
+    ("V1ContainerPort", "protocol"): ("TCP", "UDP", "SCTP"),
+    ("V1NodeSelectorRequirement", "operator"): (
+        "In",
+        "NotIn",
+        "Exists",
+        "DoesNotExist",
+        "Gt",
+        "Lt",
+    ),
+    ("V1LabelSelectorRequirement", "operator"): ("In", "NotIn", "Exists", "DoesNotExist"),
+}
 _LIST = re.compile(r"^list\[(.+)\]$")
 _DICT = re.compile(r"^dict[\[(]str, (.+)[\])]$")  # both spellings across client releases
 
@@ -95,11 +116,17 @@ def _object(data: Any, type_name: str, path: Path, problems: list[tuple[Path, st
     model = _model(type_name)
     fields = _json_to_attr(type_name)
     kwargs: dict[str, Any] = {}
+    unknown = False
     for key, value in data.items():
         attr = fields.get(key)
         if attr is None:
-            problems.append(((*path, key), f"unknown field {key!r} in {type_name[2:]}"))
+            hint = suggestion(str(key), fields)
+            problems.append(((*path, key), f"unknown field {key!r} in {type_name[2:]}{hint}"))
+            unknown = True
             continue
+        _check_choice(type_name, attr, value, (*path, key), problems)
+        if type_name == "V1ResourceRequirements" and isinstance(value, dict):
+            _check_resource_names(value, (*path, key), problems)
         kwargs[attr] = _convert(
             value,
             model.openapi_types[attr],
@@ -110,12 +137,34 @@ def _object(data: Any, type_name: str, path: Path, problems: list[tuple[Path, st
     try:
         return model(**kwargs)
     except ValueError as exc:
-        missing = re.search(r"`(\w+)`, must not be `None`", str(exc))
-        name = model.attribute_map.get(missing[1], missing[1]) if missing else None
-        problems.append(
-            ((*path, name) if name else path, "required field is missing" if name else str(exc))
-        )
+        if not unknown:  # a misspelt key already explains a missing one
+            problems.append(_missing(model, path, exc))
         return None
+
+
+def _missing(model: type[Any], path: Path, exc: ValueError) -> tuple[Path, str]:
+    missing = re.search(r"`(\w+)`, must not be `None`", str(exc))
+    if missing is None:
+        return path, str(exc)
+    return (*path, model.attribute_map.get(missing[1], missing[1])), "required field is missing"
+
+
+def _check_choice(
+    type_name: str, attr: str, value: Any, path: Path, problems: list[tuple[Path, str]]
+) -> None:
+    allowed = _CHOICES.get((type_name, attr))
+    if allowed and value is not None and value not in allowed:
+        problems.append((path, f"must be one of {', '.join(allowed)} (got {value!r})"))
+
+
+def _check_resource_names(
+    resources: dict[Any, Any], path: Path, problems: list[tuple[Path, str]]
+) -> None:
+    for name in resources:
+        known = str(name) in _RESOURCE_NAMES or str(name).startswith("hugepages-")
+        if not known and "/" not in str(name):
+            hint = suggestion(str(name), _RESOURCE_NAMES)
+            problems.append(((*path, name), f"unknown resource {name!r}{hint}"))
 
 
 def _primitive(
@@ -130,6 +179,10 @@ def _primitive(
         "object": isinstance(data, str | int | float | bool | dict | list),
         "datetime": isinstance(data, str),
     }[type_name]
+    if ok and quantity and not _QUANTITY.match(str(data)):
+        problems.append(
+            (path, f"not a Kubernetes quantity: {data!r} (for example 500m, 2, 4Gi, 32G)")
+        )
     if not ok:
         want = {
             "str": "a string",

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from syntho_ray import helm_values
 from syntho_ray.errors import Problem, ValuesError
 from syntho_ray.kube import format_path
+from syntho_ray.suggest import suggestion, value_suggestion
 from syntho_ray.values import Values, chart_defaults
 from syntho_ray.yamlfile import Document, KeyPath, parse
 
@@ -91,7 +92,14 @@ def validate(merged: dict[str, Any], origins: Sequence[_Origin] = ()) -> Values:
         return Values.model_validate(merged)
     except ValidationError as exc:
         problems = [_locate(path, message, origins) for path, message in _messages(exc)]
-        raise ValuesError(list(dict.fromkeys(problems))) from None
+        raise ValuesError(sorted_problems(problems)) from None
+
+
+def sorted_problems(problems: Sequence[Problem]) -> list[Problem]:
+    """Without repeats, in the order of the sources, then by line."""
+    order = {source: i for i, source in enumerate(dict.fromkeys(p.source for p in problems))}
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=lambda p: (order[p.source], p.line, p.column))
 
 
 def _read(name: str, problems: list[Problem]) -> Document | None:
@@ -167,10 +175,32 @@ def _messages(exc: ValidationError) -> list[tuple[KeyPath, str]]:
         if error["type"] == "kubernetes":
             out += [((*loc, *sub), message) for sub, message in ctx["problems"]]
         elif error["type"] == "extra_forbidden":
-            out.append((loc, "unknown key"))
+            key = str(loc[-1]) if loc else ""
+            out.append((loc, "unknown key" + suggestion(key, _known_keys(loc[:-1]))))
         else:
             out.append((loc, _describe(error)))
     return out
+
+
+def _known_keys(path: KeyPath) -> list[str]:
+    """The keys the values model accepts at `path` (a mapping of the model)."""
+    annotation: Any = Values
+    for part in path:
+        model = _model_in(annotation)
+        if model is not None:
+            info = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
+            annotation = info.annotation if info else None
+        else:  # a map of models keyed by name (additionalWorkerGroups)
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            dicts = [a for a in args if get_origin(a) is dict] or [annotation]
+            annotation = get_args(dicts[0])[1] if get_args(dicts[0]) else None
+    model = _model_in(annotation)
+    return [f.alias or n for n, f in model.model_fields.items()] if model else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    options = [annotation, *get_args(annotation)]
+    return next((o for o in options if isinstance(o, type) and issubclass(o, BaseModel)), None)
 
 
 def _without_union_tag(loc: KeyPath) -> KeyPath:
@@ -184,7 +214,7 @@ def _describe(error: Any) -> str:
     message = str(error["msg"])
     value = error.get("input")
     if isinstance(value, str | int | float | bool) or value is None:
-        message += f" (got {value!r})"
+        message += f" (got {value!r}){value_suggestion(value)}"
     return message
 
 
@@ -199,5 +229,4 @@ def _locate(path: KeyPath, message: str, origins: Sequence[_Origin]) -> Problem:
     found = best[2]
     if found is None:
         return Problem("defaults", format_path(path), message)
-    line = found.lines.get(best[3], 0)
-    return Problem(f"{found.label}:{line}" if line else found.label, format_path(path), message)
+    return Problem(found.label, format_path(path), message, line=found.lines.get(best[3], 0))

@@ -31,9 +31,7 @@ def parse(text: str, name: str) -> Document:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        raise ValuesError(
-            [Problem(_where(name, exc.problem_mark), "", _yaml_message(exc))]
-        ) from None
+        raise ValuesError([_problem(name, exc.problem_mark, "", _yaml_message(exc))]) from None
     except yaml.YAMLError as exc:
         raise ValuesError([Problem(name, "", f"not valid YAML: {exc}")]) from None
     finally:
@@ -49,18 +47,18 @@ def parse(text: str, name: str) -> Document:
     if not isinstance(data, dict):
         raise ValuesError(
             [
-                Problem(
-                    _where(name, node.start_mark),
-                    "",
-                    "the top level must be a mapping of keys to values",
+                _problem(
+                    name, node.start_mark, "", "the top level must be a mapping of keys to values"
                 )
             ]
         )
     return Document(name, data, builder.lines)
 
 
-def _where(name: str, mark: Any) -> str:
-    return f"{name}:{mark.line + 1}:{mark.column + 1}" if mark is not None else name
+def _problem(name: str, mark: Any, path: str, message: str) -> Problem:
+    if mark is None:
+        return Problem(name, path, message)
+    return Problem(name, path, message, line=mark.line + 1, column=mark.column + 1)
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
@@ -104,8 +102,9 @@ class _Builder:
             if key in result:
                 first = self.lines.get((*path, key))
                 self.problems.append(
-                    Problem(
-                        _where(self.name, key_node.start_mark),
+                    _problem(
+                        self.name,
+                        key_node.start_mark,
                         format_path((*path, key)),
                         f"duplicate key (first set on line {first}); YAML keeps only one",
                     )
@@ -130,7 +129,7 @@ class _Builder:
         raise ValuesError(
             [
                 *self.problems,
-                Problem(_where(self.name, node.start_mark), format_path(path), message),
+                _problem(self.name, node.start_mark, format_path(path), message),
             ]
         )
 

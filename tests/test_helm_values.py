@@ -160,6 +160,8 @@ SET_CASES: list[tuple[str, dict[str, Any]]] = [
     ("nested[0][1]", {"nested": []}),
     ("a[0].", {"a": []}),
     ("a[0].=x", {"a": [{}]}),
+    ("a[0].b=", {"a": []}),  # an empty value at the very end stops before storing the item
+    ("a[0].b=,c=1", {"a": [{"b": ""}], "c": 1}),
     ("a={x}b=1", {"a": ["x"], "b": 1}),
 ]
 
@@ -374,6 +376,13 @@ INTO_CASES: list[tuple[str, Kind, dict[str, Any], list[str], dict[str, Any]]] = 
     ("scalar-item-becomes-map", "set", {"a": [1]}, ["a[0].b=x"], {"a": [{"b": "x"}]}),
     ("merge-into-map-item", "set", {"a": [{"x": 1}]}, ["a[0].y=2"], {"a": [{"x": 1, "y": 2}]}),
     ("dangling-path-mutates-nothing", "set", {"a": {"x": 1}}, ["a."], {"a": {"x": 1}}),
+    (
+        "empty-value-at-end-still-fills-existing-map-item",
+        "set",
+        {"a": [{"x": 1}]},
+        ["a[0].b="],
+        {"a": [{"x": 1, "b": ""}]},
+    ),
 ]
 
 
@@ -447,6 +456,9 @@ ERROR_CASES: list[tuple[Kind, str, str]] = [
     ("set-json", "a=1.", "invalid JSON number"),
     ("set-json", "a=1e", "invalid JSON number"),
     ("set-json", "a=1.5e", "invalid JSON number"),
+    ("set-json", "a=1e400", "out of range"),
+    ("set-json", "a=[0.5e9223372036854775808]", "out of range"),
+    ("set-json", "a=1" + "0" * 400, "invalid JSON value"),
     ("set-json", "a=01", 'key "1" has no value'),
     ("set-json", "a=[1] 2", 'key "2" has no value'),
     ("set-json", "a[70000]=1", "greater than the maximum of 65536"),

@@ -22,7 +22,8 @@ def test_every_problem_is_collected_with_its_path() -> None:
                    "list[V1Toleration]")
     assert caught.value.problems == [
         ((0, "key"), "expected a string, got a number 1"),
-        ((0, "tolerationSecond"), "unknown field 'tolerationSecond' in Toleration"),
+        ((0, "tolerationSecond"),
+         "unknown field 'tolerationSecond' in Toleration (did you mean 'tolerationSeconds'?)"),
         ((1,), "expected a mapping (Toleration), got a string 'x'"),
     ]
 

@@ -68,8 +68,9 @@ def test_an_unknown_key_is_an_error_with_its_path() -> None:
         values_from_mapping({"head": {"tolerations": [{"key": "a", "opertor": "Equal"}]},
                              "wroker": {}})
     lines = caught.value.lines()
-    assert "values: head.tolerations[0].opertor: unknown field 'opertor' in Toleration" in lines
-    assert "values: wroker: unknown key" in lines
+    assert ("values: head.tolerations[0].opertor: unknown field 'opertor' in Toleration "
+            "(did you mean 'operator'?)") in lines
+    assert "values: wroker: unknown key (did you mean 'worker'?)" in lines
 
 
 def test_a_wrong_type_inside_a_kubernetes_part_is_reported() -> None:

@@ -1,0 +1,50 @@
+"""Did-you-mean suggestions for mistyped keys, including the Dutch guide's translated keys."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+# Keys (and two values) the Dutch edition of the deployment guide translates.
+DUTCH = {
+    "hoofd": "head",
+    "middelen": "resources",
+    "limieten": "limits",
+    "verzoeken": "requests",
+    "geheugen": "memory",
+    "naam": "name",
+    "waarde": "value",
+    "annotaties": "annotations",
+    "toleranties": "tolerations",
+    "affiniteit": "affinity",
+    "poorten": "ports",
+    "uitgeschakeld": "disabled",
+    "extraWerkergroepen": "additionalWorkerGroups",
+    "opslag": "storage",
+    "clusternaam": "clustername",
+    "SynthoLicentie": "SynthoLicense",
+    "archief": "repository",
+    "blok": "block",
+}
+DUTCH_VALUES = {"waar": "true", "onwaar": "false"}
+
+
+def suggestion(key: str, known: Iterable[str]) -> str:
+    """A ` (did you mean ...?)` hint for an unknown `key`, or the empty string."""
+    candidates = list(known)
+    translated = DUTCH.get(key)
+    if translated and (translated in candidates or not candidates):
+        return f" ('{key}' is the Dutch guide's word for '{translated}': use '{translated}')"
+    close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in candidates}
+        close = [lowered[key.lower()]] if key.lower() in lowered else []
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def value_suggestion(value: object) -> str:
+    """A hint for a Dutch `waar`/`onwaar` where true/false was meant, or the empty string."""
+    if isinstance(value, str) and value.lower() in DUTCH_VALUES:
+        english = DUTCH_VALUES[value.lower()]
+        return f" ('{value}' is Dutch for {english}: write {english})"
+    return ""

@@ -1,0 +1,121 @@
+"""The Syntho license Secret and how pods read it (syntho_ray.license)."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+from schema_check import assert_valid
+
+import syntho_ray
+from syntho_ray import Release, license, render_documents, values_from_mapping
+from syntho_ray.output import dump_yaml
+from syntho_ray.render import to_document
+
+ROOT = Path(__file__).resolve().parent.parent
+SNAPSHOTS = ROOT / "snapshots" / "license"
+DISTINCTIVE = "SYNTHO-LIC-7f3a9c0e: signed #payload &anchor"
+CUSTOM = {"SynthoLicense": DISTINCTIVE}
+CUSTOM_RELEASE = Release(name="prod", namespace="team-a")
+# Every pod kind: head, the default worker group and an extra group.
+ALL_PODS = {
+    "worker": {"disabled": False},
+    "additionalWorkerGroups": {"smallGroup": {"disabled": False}},
+}
+
+
+def _documents(data: dict[str, Any], release: Release | None = None) -> list[dict[str, Any]]:
+    return [to_document(o) for o in license.build(values_from_mapping(data), release or Release())]
+
+
+def _ray_containers(data: dict[str, Any]) -> list[dict[str, Any]]:
+    cluster = next(
+        d for d in render_documents(values_from_mapping(data)) if d["kind"] == "RayCluster"
+    )
+    spec = cluster["spec"]
+    templates = [spec["headGroupSpec"]["template"]] + [
+        g["template"] for g in spec.get("workerGroupSpecs", [])
+    ]
+    return [
+        c
+        for t in templates
+        for c in t["spec"]["containers"]
+        if c["name"] in ("ray-head", "ray-worker")
+    ]
+
+
+def _license_env(container: dict[str, Any]) -> dict[str, Any]:
+    return next(e for e in container["env"] if e["name"] == "LICENSE_KEY_SIGNED")
+
+
+def test_defaults_match_snapshot(snapshot: Any) -> None:
+    snapshot.snapshot_dir = SNAPSHOTS
+    snapshot.assert_match(dump_yaml(_documents({})), "defaults.yaml")
+
+
+def test_custom_values_match_snapshot(snapshot: Any) -> None:
+    snapshot.snapshot_dir = SNAPSHOTS
+    snapshot.assert_match(dump_yaml(_documents(CUSTOM, CUSTOM_RELEASE)), "custom.yaml")
+
+
+def test_default_and_custom_objects_are_schema_valid() -> None:
+    assert_valid(_documents({}) + _documents(CUSTOM, CUSTOM_RELEASE), kuberay_version="v0.4.0")
+
+
+def test_secret_ray_secret_holds_base64_of_the_license_under_license_key() -> None:
+    [secret] = _documents(CUSTOM, CUSTOM_RELEASE)
+    assert secret["kind"] == "Secret"
+    assert secret["type"] == "Opaque"
+    assert secret["metadata"]["name"] == "ray-secret"
+    assert secret["metadata"]["namespace"] == "team-a"
+    assert secret["data"] == {"license_key": base64.b64encode(DISTINCTIVE.encode()).decode()}
+    assert "stringData" not in secret
+
+
+def test_non_ascii_license_is_utf8_encoded() -> None:
+    [secret] = _documents({"SynthoLicense": "licență-✓"})
+    assert base64.b64decode(secret["data"]["license_key"]).decode("utf-8") == "licență-✓"
+
+
+def test_pods_read_the_license_from_ray_secret() -> None:
+    containers = _ray_containers(CUSTOM | ALL_PODS)
+    assert len(containers) == 3
+    for container in containers:
+        assert _license_env(container) == {
+            "name": "LICENSE_KEY_SIGNED",
+            "valueFrom": {"secretKeyRef": {"key": "license_key", "name": "ray-secret"}},
+        }
+
+
+def test_manual_secret_name_renders_no_secret_and_pods_reference_it() -> None:
+    data = {"manualSecretName": "syntho-license", **ALL_PODS}
+    assert _documents(data) == []
+    kinds = {d["kind"] for d in render_documents(values_from_mapping(data))}
+    assert "Secret" not in kinds
+    for container in _ray_containers(data):
+        ref = _license_env(container)["valueFrom"]["secretKeyRef"]
+        assert ref == {"key": "license_key", "name": "syntho-license"}
+
+
+def test_license_text_appears_only_as_base64_in_the_secret() -> None:
+    docs = render_documents(values_from_mapping(CUSTOM | ALL_PODS))
+    text = syntho_ray.dump_yaml(docs)
+    encoded = base64.b64encode(DISTINCTIVE.encode()).decode()
+    assert DISTINCTIVE not in text
+    assert "SYNTHO-LIC-7f3a9c0e" not in text
+    assert text.count(encoded) == 1
+    secret = next(d for d in docs if d["kind"] == "Secret")
+    assert secret["data"]["license_key"] == encoded
+
+
+def test_license_text_appears_nowhere_with_manual_secret_name() -> None:
+    data = CUSTOM | ALL_PODS | {"manualSecretName": "syntho-license"}
+    text = syntho_ray.dump_yaml(render_documents(values_from_mapping(data)))
+    assert "SYNTHO-LIC-7f3a9c0e" not in text
+    assert base64.b64encode(DISTINCTIVE.encode()).decode() not in text
+
+
+def test_no_pod_spec_carries_a_literal_license_value() -> None:
+    for container in _ray_containers(CUSTOM | ALL_PODS):
+        assert "value" not in _license_env(container)
