@@ -56,3 +56,15 @@ class UsageError(SynthoRayError):
 
 class OutputError(SynthoRayError):
     """The output could not be written."""
+
+
+class ClusterError(SynthoRayError):
+    """Talking to the cluster failed, or the cluster is not ready for the release."""
+
+    def __init__(self, *problems: str) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+    def lines(self) -> list[str]:
+        """One line per problem."""
+        return list(self.problems)

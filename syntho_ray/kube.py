@@ -21,7 +21,7 @@ Path = tuple[str | int, ...]
 
 # Fields of type Quantity: Kubernetes accepts a number or a string there.
 _QUANTITY_FIELDS = frozenset({"limits", "requests", "size_limit", "capacity", "allocatable"})
-_QUANTITY = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$")
+_QUANTITY = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))([KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$")
 _RESOURCE_NAMES = ("cpu", "memory", "ephemeral-storage", "storage")
 _PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 # Closed choices inside Kubernetes types: (model, attribute) -> allowed values.
@@ -165,6 +165,39 @@ def _check_resource_names(
         if not known and "/" not in str(name):
             hint = suggestion(str(name), _RESOURCE_NAMES)
             problems.append(((*path, name), f"unknown resource {name!r}{hint}"))
+
+
+_MULTIPLIERS = {
+    "Ki": 2**10,
+    "Mi": 2**20,
+    "Gi": 2**30,
+    "Ti": 2**40,
+    "Pi": 2**50,
+    "Ei": 2**60,
+    "n": 1e-9,
+    "u": 1e-6,
+    "m": 1e-3,
+    "": 1,
+    "k": 1e3,
+    "M": 1e6,
+    "G": 1e9,
+    "T": 1e12,
+    "P": 1e15,
+    "E": 1e18,
+}
+
+
+def quantity_value(quantity: Any) -> float | None:
+    """A Kubernetes quantity as a number (`500m` -> 0.5, `2Gi` -> 2147483648), None if invalid."""
+    if isinstance(quantity, int | float) and not isinstance(quantity, bool):
+        return float(quantity)
+    match = _QUANTITY.match(str(quantity)) if isinstance(quantity, str) else None
+    if match is None:
+        return None
+    number, suffix = float(match[1]), str(match[2] or "")
+    if suffix[:1] in ("e", "E"):
+        return number * 10.0 ** int(suffix[1:])
+    return number * float(_MULTIPLIERS[suffix])
 
 
 def _primitive(

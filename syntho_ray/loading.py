@@ -9,7 +9,7 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from syntho_ray import helm_values
+from syntho_ray import checks, helm_values
 from syntho_ray.errors import Problem, ValuesError
 from syntho_ray.kube import format_path
 from syntho_ray.suggest import suggestion, value_suggestion
@@ -89,10 +89,15 @@ def values_from_mapping(data: Mapping[str, Any], *, source: str = "values") -> V
 def validate(merged: dict[str, Any], origins: Sequence[_Origin] = ()) -> Values:
     """`Values` from merged data, every problem located in the source that set it."""
     try:
-        return Values.model_validate(merged)
+        values = Values.model_validate(merged)
     except ValidationError as exc:
-        problems = [_locate(path, message, origins) for path, message in _messages(exc)]
-        raise ValuesError(sorted_problems(problems)) from None
+        findings = _messages(exc)
+    else:
+        findings = checks.problems(values)
+    if findings:
+        problems = [_locate(path, message, origins) for path, message in findings]
+        raise ValuesError(sorted_problems(problems))
+    return values
 
 
 def sorted_problems(problems: Sequence[Problem]) -> list[Problem]:

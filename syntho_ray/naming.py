@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from kubernetes import client
@@ -14,12 +15,30 @@ DEFAULT_NAMESPACE = "syntho"
 DEFAULT_RELEASE = "ray-cluster"
 
 
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
 @dataclass(frozen=True)
 class Release:
     """Where and under which release name the objects are installed."""
 
     name: str = DEFAULT_RELEASE
     namespace: str = DEFAULT_NAMESPACE
+
+    def problems(self) -> list[str]:
+        """What is wrong with the namespace or release name (Kubernetes' and Helm's rules)."""
+        found = []
+        if not _DNS_LABEL.match(self.namespace) or len(self.namespace) > 63:
+            found.append(
+                f"--namespace {self.namespace!r}: not a valid namespace (lower-case "
+                "letters, digits and '-', at most 63 characters)"
+            )
+        if not _DNS_LABEL.match(self.name) or len(self.name) > 53:
+            found.append(
+                f"--release {self.name!r}: not a valid release name (lower-case "
+                "letters, digits and '-', at most 53 characters, as in Helm)"
+            )
+        return found
 
 
 def _dns_trunc(name: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from syntho_ray import license
+from syntho_ray import checks, license
 from syntho_ray.naming import Release, fullname
 from syntho_ray.output import CHART_KUBERAY_VERSION, CRDS_DIR, KUBERAY_CRDS
 from syntho_ray.values import Values
@@ -20,7 +20,7 @@ def ray_address(values: Values, release: Release) -> str:
 
 def warnings(values: Values, user: dict[str, Any]) -> list[str]:
     """Things that render but are probably not what the user wants."""
-    found: list[str] = []
+    found = checks.sizing_warnings(values)
     if values.syntho_license == license.PLACEHOLDER and not values.manual_secret_name:
         found.append(
             "SynthoLicense is still the chart's placeholder; set your license key "

@@ -119,33 +119,49 @@ def write_directory(
 
     A directory an earlier render wrote is replaced (files the user added are kept); a
     non-empty directory of someone else is refused unless `force`, and then only our files
-    are written into it.
+    are written into it. A symbolic link is followed; the current directory and mount points,
+    which cannot be swapped, get each file replaced in place instead.
     """
-    directory = Path(directory)
-    if directory.exists() and not directory.is_dir():
+    target = Path(directory).resolve()
+    if target.exists() and not target.is_dir():
         raise OutputError(f"{directory} exists and is not a directory")
-    previous = written_by_us(directory) if directory.exists() else set()
-    foreign = _foreign_files(directory, previous)
+    previous = written_by_us(target) if target.exists() else set()
+    foreign = _foreign_files(target, previous)
     if foreign and not previous and not force:
         raise OutputError(
             f"{directory} is not empty and was not written by syntho-ray "
             f"(it has {sorted(foreign)[0]}); choose another directory or use --force"
         )
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    in_place = target.exists() and (target == Path.cwd().resolve() or target.is_mount())
     try:
-        for rel in (f for f in foreign if f not in files):
-            _copy(directory / rel, staging / rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise OutputError(f"cannot write {directory}: {exc.strerror or exc}") from None
+    try:
         for rel, (text, mode) in sorted(files.items()):
             _write(staging / rel, text, mode)
-        staging.chmod(0o755)
-        _swap(staging, directory)
+        if in_place:
+            _replace_files(staging, target, stale=previous - set(files))
+        else:
+            for rel in (f for f in foreign if f not in files):
+                _copy(target / rel, staging / rel)
+            staging.chmod(0o755)
+            _swap(staging, target)
     except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(f"cannot write {directory}: {exc.strerror or exc}") from None
-    except BaseException:
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
+
+
+def _replace_files(staging: Path, target: Path, *, stale: set[str]) -> None:
+    """Move each staged file over its counterpart, then remove what an earlier render left."""
+    for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+        destination = target / path.relative_to(staging)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, destination)
+    for rel in stale:
+        (target / rel).unlink(missing_ok=True)
 
 
 def _foreign_files(directory: Path, ours: set[str]) -> list[str]:

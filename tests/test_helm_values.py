@@ -685,7 +685,7 @@ def test_coalesce_leaves_inputs_untouched_and_unshared() -> None:
 
 
 def test_combine_applies_sources_in_helm_order() -> None:
-    files = [{"a": "file1", "only1": 1}, {"a": "file2"}]
+    files: list[dict[str, Any]] = [{"a": "file1", "only1": 1}, {"a": "file2"}]
     reader = {"p": "from-file"}.__getitem__
     everything = combine(
         {"a": "default"},
@@ -717,7 +717,7 @@ def test_combine_merges_files_then_sets_then_defaults() -> None:
         "resources": {"limits": {"cpu": "1"}},
         "nodeSelector": {"pool": "x"},
     }
-    files = [
+    files: list[dict[str, Any]] = [
         {"image": {"tag": "2.10"}, "workers": [{"name": "gpu"}]},
         {"image": {"pullPolicy": "Always"}, "nodeSelector": None},
     ]
@@ -742,7 +742,7 @@ def test_combine_null_from_set_keeps_key_as_none_over_default() -> None:
 
 def test_combine_leaves_inputs_untouched() -> None:
     defaults = {"a": {"b": 1}}
-    files = [{"a": {"c": [1]}}, {"a": {"c": [2]}}]
+    files: list[dict[str, Any]] = [{"a": {"c": [1]}}, {"a": {"c": [2]}}]
     snapshot = copy.deepcopy((defaults, files))
     result = combine(defaults, files, set_values=["a.c[1]=x"])
     assert result == {"a": {"b": 1, "c": [2, "x"]}}
@@ -764,7 +764,7 @@ def test_combine_set_through_null_from_values_file_fails_like_helm() -> None:
 # --------------------------------------------------------------------------------------------
 
 KEYS = st.from_regex(r"[A-Za-z_][A-Za-z0-9_-]{0,12}", fullmatch=True)
-PLAIN_TEXT = st.text(st.characters(blacklist_characters=",\\{", blacklist_categories=("Cs",)))
+PLAIN_TEXT = st.text(st.characters(exclude_characters=",\\{", exclude_categories=["Cs"]))
 JSON_SCALARS = (
     st.none()
     | st.booleans()

@@ -255,18 +255,20 @@ ODD_STRINGS = [
     "line one\nline two",
     "  leading spaces",
 ]
+# Valid Kubernetes names that a YAML reader would take for something else than text.
+AMBIGUOUS_NAMES = ["yes", "no", "on", "off", "y", "null", "true", "123", "1e3", "0x1f", "0o17"]
 
 
 @pytest.mark.parametrize("text", ODD_STRINGS)
 def test_strings_round_trip_exactly_through_the_yaml(text: str) -> None:  # 6
     data = {
         "SynthoLicense": text,
-        "clustername": text,
         "annotations": {"note": text},
         "image": {"repository": text, "tag": text},
-        "head": {"labels": {"label": text}, "rayStartParams": {"param": text}},
-        "worker": _worker({"groupName": text}),
-        "additionalWorkerGroups": {text: _worker({})},
+        "head": {
+            "rayStartParams": {"param": text},
+            "containerEnv": [{"name": "NOTE", "value": text}],
+        },
     }
     docs = render_documents(values_from_mapping(data))
     parsed = list(yaml.safe_load_all(syntho_ray.dump_yaml(docs)))
@@ -274,14 +276,32 @@ def test_strings_round_trip_exactly_through_the_yaml(text: str) -> None:  # 6
     secret = next(d for d in parsed if d["kind"] == "Secret")
     assert base64.b64decode(secret["data"]["license_key"]).decode() == text
     cluster = next(d for d in parsed if d["kind"] == "RayCluster")
-    spec = cluster["spec"]
-    assert cluster["metadata"]["name"] == text
     assert cluster["metadata"]["annotations"] == {"note": text}
-    head = spec["headGroupSpec"]
+    head = cluster["spec"]["headGroupSpec"]
     assert head["rayStartParams"]["param"] == text
-    assert head["template"]["metadata"]["labels"]["label"] == text
-    assert _container(head["template"])["image"] == f"{text}:{text}"
-    assert [g["groupName"] for g in spec["workerGroupSpecs"]] == [text, text]
+    container = _container(head["template"])
+    assert container["image"] == f"{text}:{text}"
+    assert container["env"][0] == {"name": "NOTE", "value": text}
+
+
+@pytest.mark.parametrize("name", AMBIGUOUS_NAMES)
+def test_yaml_ambiguous_names_round_trip_as_text(name: str) -> None:  # 6
+    data = {
+        "clustername": name,
+        "image": {"tag": name},
+        "head": {"labels": {"tier": name}},
+        "worker": _worker({"groupName": f"w{name}"}),
+        "additionalWorkerGroups": {name: _worker({})},
+    }
+    docs = render_documents(values_from_mapping(data))
+    parsed = list(yaml.safe_load_all(syntho_ray.dump_yaml(docs)))
+    assert parsed == docs
+    cluster = next(d for d in parsed if d["kind"] == "RayCluster")
+    assert cluster["metadata"]["name"] == name
+    head = cluster["spec"]["headGroupSpec"]["template"]
+    assert head["metadata"]["labels"]["tier"] == name
+    assert _container(head)["image"] == f"syntho.azurecr.io/syntho-ray:{name}"
+    assert [g["groupName"] for g in cluster["spec"]["workerGroupSpecs"]] == [name, f"w{name}"]
 
 
 # -- rayStartParams ---------------------------------------------------------------------------
@@ -506,3 +526,29 @@ def test_every_ray_pod_uses_the_ray_image_and_pull_secrets() -> None:
     for template in templates:
         assert _container(template)["image"] == "registry.example.com/syntho-ray:2.9.3-cpu"
         assert template["spec"]["imagePullSecrets"] == [{"name": "syntho-cr-secret"}]
+
+
+# -- values files read like Helm reads them ---------------------------------------------------
+
+
+def test_clock_time_in_a_values_file_stays_text(tmp_path: Path) -> None:
+    values = tmp_path / "values.yaml"
+    values.write_text(
+        "annotations:\n  maintenance-window: 12:30\nhead:\n  labels:\n    window: 12:30\n",
+        encoding="utf-8",
+    )
+    cluster = to_document(
+        raycluster.raycluster(load_values(ValuesInput(files=[str(values)])), Release())
+    )
+    assert cluster["metadata"]["annotations"] == {"maintenance-window": "12:30"}
+    labels = cluster["spec"]["headGroupSpec"]["template"]["metadata"]["labels"]
+    assert labels["window"] == "12:30"
+
+
+def test_exponent_float_in_a_values_file_renders_like_helm(tmp_path: Path) -> None:
+    values = tmp_path / "values.yaml"
+    values.write_text("head:\n  rayStartParams:\n    memory: 1e6\n", encoding="utf-8")
+    cluster = to_document(
+        raycluster.raycluster(load_values(ValuesInput(files=[str(values)])), Release())
+    )
+    assert cluster["spec"]["headGroupSpec"]["rayStartParams"]["memory"] == "1e+06"

@@ -48,7 +48,8 @@ def test_null_removes_a_default_as_in_helm() -> None:
 
 def test_maps_merge_deeply_and_lists_replace() -> None:
     values = values_from_mapping({
-        "head": {"resources": {"limits": {"cpu": "4"}}, "volumes": [{"name": "x", "emptyDir": {}}]},
+        "head": {"resources": {"limits": {"cpu": "4"}}, "volumes": [{"name": "x", "emptyDir": {}}],
+                 "volumeMounts": [{"name": "x", "mountPath": "/x"}]},
     })
     assert values.head.resources.limits == {"cpu": "4", "memory": "32G"}
     assert [v.name for v in values.head.volumes] == ["x"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from syntho_ray.errors import SynthoRayError
 
 if TYPE_CHECKING:
     from syntho_ray.loading import ValuesInput
+    from syntho_ray.naming import Release
 
 app = typer.Typer(
     name="syntho-ray",
@@ -58,6 +60,17 @@ def say(line: str) -> None:
     print(line, file=sys.stderr)
 
 
+def target(namespace: str, release: str) -> Release:
+    """The release to render, or a usage error naming what is wrong with it."""
+    from syntho_ray.errors import UsageError
+    from syntho_ray.naming import Release
+
+    chosen = Release(name=release, namespace=namespace)
+    if chosen.problems():
+        raise UsageError("; ".join(chosen.problems()))
+    return chosen
+
+
 def values_input(
     values: list[Path] | None,
     set_values: list[str] | None,
@@ -82,6 +95,9 @@ def reported(debug: bool) -> Iterator[None]:
     """Turns our errors into lines on stderr and an exit code; hides other tracebacks."""
     try:
         yield
+    except BrokenPipeError:  # the reader stopped early (`| head`): no complaint
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1) from None
     except SynthoRayError as error:
         for line in error.lines():
             say(f"error: {line}")

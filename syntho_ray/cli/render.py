@@ -20,9 +20,10 @@ from syntho_ray.cli.app import (
     app,
     reported,
     say,
+    target,
     values_input,
 )
-from syntho_ray.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE, Release
+from syntho_ray.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 
 
 @app.command()
@@ -58,9 +59,9 @@ def render(
 
     given = values_input(values, set_values, set_string, set_json, set_file)
     with reported(debug):
+        chosen = target(namespace, release)
         loaded = load(given)
-        target = Release(name=release, namespace=namespace)
-        documents = render_documents(loaded.values, target)
+        documents = render_documents(loaded.values, chosen)
         if output_dir is None:
             sys.stdout.write(dump_yaml(documents))
             sys.stdout.flush()
@@ -74,5 +75,38 @@ def render(
                 f"{where}rendered {len(documents)} objects, release {release!r} in namespace "
                 f"{namespace!r}."
             )
-            for line in next_steps(loaded.values, target, str(output_dir) if output_dir else None):
+            for line in next_steps(loaded.values, chosen, str(output_dir) if output_dir else None):
                 say(line)
+
+
+@app.command()
+def validate(
+    values: ValuesFiles = None,
+    set_values: SetValues = None,
+    set_string: SetStrings = None,
+    set_json: SetJson = None,
+    set_file: SetFiles = None,
+    namespace: Namespace = DEFAULT_NAMESPACE,
+    release: ReleaseName = DEFAULT_RELEASE,
+    debug: Debug = False,
+) -> None:
+    """Check the values without writing anything; report each pod's Pod Security level."""
+    from syntho_ray.loading import load
+    from syntho_ray.notes import warnings
+    from syntho_ray.podsecurity import evaluate, pod_templates
+    from syntho_ray.render import build_objects
+
+    given = values_input(values, set_values, set_string, set_json, set_file)
+    with reported(debug):
+        chosen = target(namespace, release)
+        loaded = load(given)
+        objects = build_objects(loaded.values, chosen)
+        print(f"valid: {len(objects)} objects for release {release!r} in namespace {namespace!r}")
+        print("Pod Security Standards (privileged < baseline < restricted):")
+        for name, spec in pod_templates(objects):
+            report = evaluate(name, spec)
+            print(f"  {report.pod}: {report.level}")
+            for reason in report.reasons:
+                print(f"    - {reason}")
+        for warning in warnings(loaded.values, loaded.user):
+            say(f"warning: {warning}")

@@ -1,0 +1,520 @@
+"""syntho-ray's speed, side by side with `helm template` of the reference chart.
+
+    python benchmarks/run.py            # the full run that BENCHMARKS.md reports
+    python benchmarks/run.py --quick    # one run of each, small sizes: shows the suite works
+
+Each figure is the median of several runs, on this machine, in this one run:
+
+1. render of the reference case `02-production`, values to YAML text, in process through
+   `syntho_ray.render_yaml`;
+2. scaling: 1, 10, 100 and 1,000 fully specified worker groups, time and peak memory
+   (tracemalloc), in process;
+3. cold command line: `syntho-ray render -o DIR` in a new process, against the import floor
+   of its dependencies, `python -c "import kubernetes, pydantic, yaml"`, in this environment.
+
+Every render is also done by `helm template` of the reference chart, with the same values
+file, when a `helm` binary and the chart are there: `--helm` (default `$SYNTHO_RAY_BENCH_HELM`,
+else `helm` on PATH) and `--chart` (default `$SYNTHO_RAY_BENCH_CHART`, the chart directory).
+Without them the Helm columns say why they are empty. Times are reported, never judged: the
+exit code is 0 whatever they are. Only the standard library, PyYAML and syntho-ray are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from importlib import metadata
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import syntho_ray
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = Path(os.environ.get("SYNTHO_RAY_BENCH_CASES", ROOT.parent / "shared/reference/cases"))
+CASE = "02-production"
+NAMESPACE = "syntho"
+RELEASE = "ray-cluster"
+SIZES = (1, 10, 100, 1000)
+QUICK_SIZES = (1, 10)
+FLOOR = "import kubernetes, pydantic, yaml"
+# The targets of issue #6.
+TARGET_RENDER_S = 0.005
+TARGET_COLD_RATIO = 1.3
+
+
+# -- values ---------------------------------------------------------------------------------
+
+
+def worker_group(index: int) -> dict[str, Any]:
+    """One extra worker group, every key the chart reads spelled out."""
+    name = f"group-{index:04d}"
+    return {
+        "disabled": False,
+        "replicas": 2,
+        "minReplicas": 1,
+        "maxReplicas": 4,
+        "labels": {"team": "data", "syntho.ai/group": name},
+        "annotations": {"syntho.ai/pool": name},
+        "rayStartParams": {"block": "true", "num-cpus": "4"},
+        "initContainerImage": "busybox:1.28",
+        "initContainerSecurityContext": {"runAsNonRoot": True, "runAsUser": 1000},
+        "containerEnv": [
+            {"name": "RAY_SCHEDULER_SPREAD_THRESHOLD", "value": "0.0"},
+            {"name": "SYNTHO_GROUP", "value": name},
+        ],
+        # Empty: for a non-empty envFrom of an extra group the chart renders its whole
+        # template context (KNOWN-DEFECTS.md, 1), which would not compare like with like.
+        "envFrom": [],
+        "ports": [{"containerPort": 8080, "name": "metrics"}],
+        "resources": {
+            "limits": {"cpu": "4", "memory": "16G"},
+            "requests": {"cpu": "4", "memory": "16G"},
+        },
+        "nodeSelector": {"syntho.ai/pool": name},
+        "tolerations": [{"key": "syntho.ai/ray", "operator": "Exists", "effect": "NoSchedule"}],
+        "affinity": {
+            "nodeAffinity": {
+                "requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [
+                        {
+                            "matchExpressions": [
+                                {"key": "syntho.ai/pool", "operator": "In", "values": [name]}
+                            ]
+                        }
+                    ]
+                }
+            }
+        },
+        "securityContext": {"allowPrivilegeEscalation": False},
+        "volumes": [{"name": "log-volume", "emptyDir": {}}],
+        "volumeMounts": [{"mountPath": "/tmp/ray", "name": "log-volume"}],
+        "sidecarContainers": [],
+        "lifecycle": {"preStop": {"exec": {"command": ["ray", "stop"]}}},
+    }
+
+
+def scaled_values(groups: int) -> dict[str, Any]:
+    """Values with `groups` extra worker groups, and the chart's `smallGroup` removed."""
+    extra: dict[str, Any] = {f"group-{i:04d}": worker_group(i) for i in range(groups)}
+    return {
+        "SynthoLicense": "benchmark-license-key",
+        "image": {"repository": "syntho.azurecr.io/syntho-ray", "tag": "2.5.0"},
+        "additionalWorkerGroups": extra | {"smallGroup": None},
+    }
+
+
+def count_groups(text: str) -> int:
+    """Worker groups in a rendered stream: each has one `groupName:` line."""
+    return sum(1 for line in text.splitlines() if line.lstrip(" -").startswith("groupName:"))
+
+
+# -- measuring ------------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    """Wall times of one thing, in seconds, and its peak memory in KiB."""
+
+    name: str
+    times: list[float] = field(default_factory=list)
+    peak_kib: float | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+
+def timed(name: str, action: Callable[[], object], runs: int, warmup: int = 1) -> Figure:
+    """`runs` calls of `action` in this process, after `warmup` calls that do not count."""
+    for _ in range(warmup):
+        action()
+    figure = Figure(name)
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        figure.times.append(time.perf_counter() - start)
+    return figure
+
+
+def python_peak_kib(action: Callable[[], object]) -> float:
+    """Peak of the Python allocations made during one call (tracemalloc), in KiB."""
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1] / 1024
+    finally:
+        tracemalloc.stop()
+
+
+Command = Callable[[], Sequence[str]]
+
+
+def run_process(command: Sequence[str], stdout: Path | None) -> tuple[float, float]:
+    """(wall seconds, peak RSS in KiB) of one process, which must succeed."""
+    with (
+        open(stdout or os.devnull, "wb") as out,
+        tempfile.TemporaryFile() as err,
+    ):
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            err.seek(0)
+            message = err.read().decode(errors="replace").strip()
+            raise RuntimeError(f"{' '.join(command)} exited {process.returncode}: {message}")
+    return elapsed, float(usage.ru_maxrss)  # KiB on Linux
+
+
+def run_in_turn(commands: Sequence[tuple[Figure, Command, Path | None]], runs: int) -> list[Figure]:
+    """Each command `runs` times, taking turns so that a drift of the machine hits all alike.
+
+    One round first warms the file and bytecode caches and does not count.
+    """
+    for _, command, stdout in commands:
+        run_process(command(), stdout)
+    peaks: dict[int, list[float]] = {}
+    for _ in range(runs):
+        for index, (figure, command, stdout) in enumerate(commands):
+            elapsed, rss = run_process(command(), stdout)
+            figure.times.append(elapsed)
+            peaks.setdefault(index, []).append(rss)
+    for index, (figure, _, _) in enumerate(commands):
+        figure.peak_kib = statistics.median(peaks[index])
+    return [figure for figure, _, _ in commands]
+
+
+def fresh_dirs(base: Path, name: str) -> Iterator[Path]:
+    """Paths under `base` that do not exist yet, a new one each time."""
+    for number in count():
+        path = base / f"{name}-{number}"
+        shutil.rmtree(path, ignore_errors=True)
+        yield path
+
+
+# -- the two renderers ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Helm:
+    """A `helm` binary and the reference chart."""
+
+    binary: str
+    chart: Path
+    version: str
+
+    def template(self, values: Path, output_dir: Path | None = None) -> list[str]:
+        """`helm template` as the reference renderings were made."""
+        command = [self.binary, "template", RELEASE, str(self.chart), "--namespace", NAMESPACE]
+        command += ["--values", str(values)]
+        return [*command, "--output-dir", str(output_dir)] if output_dir else command
+
+
+def find_helm(binary: str | None, chart: str | None) -> tuple[Helm | None, str]:
+    """The Helm side, or None and the reason."""
+    found = shutil.which(binary or "helm")
+    if not found:
+        return None, f"no helm binary: {binary or 'helm'} is not on PATH"
+    if not chart:
+        return None, "no chart: set SYNTHO_RAY_BENCH_CHART or --chart"
+    if not (Path(chart) / "Chart.yaml").is_file():
+        return None, f"no chart: {chart} has no Chart.yaml"
+    version = subprocess.run(
+        [found, "version", "--short"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return Helm(found, Path(chart), version or "unknown version"), ""
+
+
+def syntho_ray_command(values: Path, output_dir: Path) -> list[str]:
+    """`syntho-ray render -o DIR` of this environment."""
+    script = Path(sys.executable).with_name("syntho-ray")
+    base = [str(script)] if script.exists() else [sys.executable, "-m", "syntho_ray"]
+    return [*base, "render", "-q", "-f", str(values), "-o", str(output_dir)]
+
+
+# -- the three benchmarks -------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    """Everything one run measured."""
+
+    machine: dict[str, str]
+    quick: bool
+    runs: int
+    render: list[Figure] = field(default_factory=list)
+    scaling: list[tuple[int, Figure, Figure | None]] = field(default_factory=list)
+    cold: list[Figure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def bench_render(report: Report, helm: Helm | None, case: Path, runs: int) -> None:
+    """The reference case: in process for syntho-ray, a process per render for Helm."""
+    data = yaml.safe_load(case.read_text(encoding="utf-8")) or {}
+    report.render.append(
+        timed(f"`render_yaml`, {CASE} (in process)", partial(syntho_ray.render_yaml, data), runs)
+    )
+
+    def from_file() -> str:
+        return syntho_ray.render_yaml(yaml.safe_load(case.read_text(encoding="utf-8")) or {})
+
+    report.render.append(timed(f"read {CASE}.yaml, then `render_yaml`", from_file, runs))
+    if helm:
+        figure = Figure(f"`helm template`, {CASE} (a process)")
+        report.render += run_in_turn([(figure, partial(helm.template, case), None)], runs)
+
+
+def bench_scaling(
+    report: Report, helm: Helm | None, sizes: Sequence[int], runs: int, work: Path
+) -> None:
+    """1 to 1,000 worker groups: in process with syntho-ray, `helm template` with Helm."""
+    for size in sizes:
+        values = scaled_values(size)
+        values_file = work / f"groups-{size}.yaml"
+        values_file.write_text(yaml.safe_dump(values, sort_keys=False), encoding="utf-8")
+        render = partial(syntho_ray.render_yaml, values)
+        if (found := count_groups(render())) != size:
+            raise RuntimeError(f"syntho-ray rendered {found} worker groups, not {size}")
+        ours = timed(f"syntho-ray, {size} groups", render, runs, warmup=0)
+        ours.peak_kib = python_peak_kib(render)
+        theirs = None
+        if helm:
+            rendered = work / f"helm-{size}.yaml"
+            figure = Figure(f"helm, {size} groups")
+            command = partial(helm.template, values_file)
+            (theirs,) = run_in_turn([(figure, command, rendered)], runs)
+            if (found := count_groups(rendered.read_text(encoding="utf-8"))) != size:
+                raise RuntimeError(f"helm rendered {found} worker groups, not {size}")
+        report.scaling.append((size, ours, theirs))
+
+
+def _ours(values: Path, dirs: Iterator[Path]) -> Command:
+    return lambda: syntho_ray_command(values, next(dirs))
+
+
+def _helm(helm: Helm, values: Path, dirs: Iterator[Path]) -> Command:
+    return lambda: helm.template(values, next(dirs))
+
+
+def bench_cold(
+    report: Report, helm: Helm | None, inputs: Sequence[tuple[str, Path]], runs: int, work: Path
+) -> None:
+    """New processes: the interpreter, the import floor, each renderer writing a directory."""
+    python = sys.executable
+    commands: list[tuple[Figure, Command, Path | None]] = [
+        (Figure("`python -c pass` (interpreter start)"), lambda: [python, "-c", "pass"], None),
+        (Figure(f'import floor, `python -c "{FLOOR}"`'), lambda: [python, "-c", FLOOR], None),
+    ]
+    for label, values in inputs:
+        ours = _ours(values, fresh_dirs(work, f"ours-{label}"))
+        commands.append((Figure(f"`syntho-ray render -o DIR`, {label}"), ours, None))
+        if helm:
+            theirs = _helm(helm, values, fresh_dirs(work, f"helm-{label}"))
+            commands.append((Figure(f"`helm template --output-dir DIR`, {label}"), theirs, None))
+    report.cold += run_in_turn(commands, runs)
+
+
+# -- the report -----------------------------------------------------------------------------
+
+
+def machine(helm: Helm | None) -> dict[str, str]:
+    """What the figures were measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        lines = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+        cpu = next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    versions = []
+    for name in ("syntho-ray", "pydantic", "pydantic-core", "kubernetes", "PyYAML", "typer"):
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} (not installed)")
+    return {
+        "CPU": f"{cpu}, {os.cpu_count()} logical CPUs",
+        "System": f"{platform.system()} {platform.release()} {platform.machine()}",
+        "Python": f"{platform.python_implementation()} {platform.python_version()}",
+        "Packages": ", ".join(versions),
+        "LibYAML": "yes" if getattr(yaml, "__with_libyaml__", False) else "no",
+        "Helm": helm.version if helm else "not used",
+    }
+
+
+def duration(seconds: float) -> str:
+    """`2.31 ms`, `412 ms`, `1.23 s`."""
+    if seconds < 0.01:
+        return f"{seconds * 1000:.2f} ms"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.2f} s"
+
+
+def memory(kib: float | None) -> str:
+    """`12.3 MiB`."""
+    return "-" if kib is None else f"{kib / 1024:.1f} MiB"
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+def markdown(report: Report) -> str:
+    """The figures as Markdown tables, with the ratios and the targets."""
+    mode = "quick mode: one run of each, small sizes" if report.quick else "full run"
+    out = [f"# syntho-ray benchmarks ({mode}, medians of {report.runs} runs)", ""]
+    out += [f"- {key}: {value}" for key, value in report.machine.items()]
+    out += [f"- Note: {note}" for note in report.notes]
+    if report.render:
+        ours, helm = report.render[0], next((f for f in report.render if "helm" in f.name), None)
+        out += [
+            "",
+            f"## Render of {CASE}",
+            "",
+            "| Render | Median | Runs |",
+            "| --- | ---: | ---: |",
+        ]
+        out += [f"| {f.name} | {duration(f.median)} | {len(f.times)} |" for f in report.render]
+        out += [
+            "",
+            f"Target: in process at most {duration(TARGET_RENDER_S)}: "
+            f"{duration(ours.median)}, {verdict(ours.median <= TARGET_RENDER_S)}.",
+        ]
+        if helm:
+            out[-1] += f" `helm template` takes {helm.median / ours.median:.0f} times as long."
+    if report.scaling:
+        out += ["", "## Scaling with worker groups", ""]
+        out += [
+            "| Worker groups | syntho-ray, in process | per group | peak Python memory "
+            "| `helm template` | Helm peak RSS | Helm / syntho-ray |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for size, ours, theirs in report.scaling:
+            helm_cells = (
+                [
+                    duration(theirs.median),
+                    memory(theirs.peak_kib),
+                    f"{theirs.median / ours.median:.1f}",
+                ]
+                if theirs
+                else ["-", "-", "-"]
+            )
+            cells = [f"{size:,}", duration(ours.median), duration(ours.median / size)]
+            out.append("| " + " | ".join([*cells, memory(ours.peak_kib), *helm_cells]) + " |")
+        by_size = {size: (ours, theirs) for size, ours, theirs in report.scaling}
+        if 100 in by_size and 1000 in by_size:
+            (ours100, helm100), (ours1000, helm1000) = by_size[100], by_size[1000]
+            growth = f"syntho-ray x{ours1000.median / ours100.median:.1f}"
+            if helm100 and helm1000:
+                growth += f", Helm x{helm1000.median / helm100.median:.1f}"
+            out += ["", f"From 100 to 1,000 groups (x10 is linear): {growth}."]
+            if helm1000:
+                faster = ours1000.median < helm1000.median
+                out += [
+                    f"Target: 1,000 groups in less time than Helm: {duration(ours1000.median)}"
+                    f" against {duration(helm1000.median)}, {verdict(faster)}."
+                ]
+    if report.cold:
+        floor = next(f for f in report.cold if "floor" in f.name)
+        out += ["", "## Cold command line", ""]
+        out += ["| Command | Median | Peak RSS | / import floor |", "| --- | ---: | ---: | ---: |"]
+        out += [
+            f"| {f.name} | {duration(f.median)} | {memory(f.peak_kib)} "
+            f"| {f.median / floor.median:.2f} |"
+            for f in report.cold
+        ]
+        ours = next(f for f in report.cold if "syntho-ray" in f.name)
+        ratio = ours.median / floor.median
+        out += [
+            "",
+            f"Target: at most {TARGET_COLD_RATIO} times the import floor: {ratio:.2f}, "
+            f"{verdict(ratio <= TARGET_COLD_RATIO)}.",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def as_json(report: Report) -> dict[str, Any]:
+    """The raw figures, for comparing runs."""
+
+    def figure(f: Figure | None) -> dict[str, Any] | None:
+        return (
+            None
+            if f is None
+            else {"name": f.name, "median_s": f.median, "times_s": f.times, "peak_kib": f.peak_kib}
+        )
+
+    return {
+        "machine": report.machine,
+        "quick": report.quick,
+        "runs": report.runs,
+        "notes": report.notes,
+        "render": [figure(f) for f in report.render],
+        "scaling": [
+            {"groups": n, "syntho_ray": figure(o), "helm": figure(h)} for n, o, h in report.scaling
+        ],
+        "cold": [figure(f) for f in report.cold],
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="one run of each, small sizes")
+    parser.add_argument("--runs", type=int, help="runs per figure (default 7, quick 1)")
+    parser.add_argument(
+        "--helm",
+        default=os.environ.get("SYNTHO_RAY_BENCH_HELM"),
+        help="helm binary (default $SYNTHO_RAY_BENCH_HELM, else helm on PATH)",
+    )
+    parser.add_argument(
+        "--chart",
+        default=os.environ.get("SYNTHO_RAY_BENCH_CHART"),
+        help="the reference chart's directory (default $SYNTHO_RAY_BENCH_CHART)",
+    )
+    parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
+    args = parser.parse_args(argv)
+    runs = args.runs or (1 if args.quick else 7)
+    sizes = QUICK_SIZES if args.quick else SIZES
+    helm, why_not = find_helm(args.helm, args.chart)
+    report = Report(machine(helm), args.quick, runs)
+    if why_not:
+        report.notes.append(f"Helm side skipped: {why_not}.")
+    case = CASES / f"{CASE}.yaml"
+    with tempfile.TemporaryDirectory(prefix="syntho-ray-bench-") as scratch:
+        work = Path(scratch)
+        cold_inputs: list[tuple[str, Path]] = []
+        if case.is_file():
+            bench_render(report, helm, case, max(20, runs * 20))
+            cold_inputs.append((CASE, case))
+        else:
+            report.notes.append(
+                f"{case} not found (set SYNTHO_RAY_BENCH_CASES): no {CASE} figures."
+            )
+        bench_scaling(report, helm, sizes, runs, work)
+        if not cold_inputs or not args.quick:
+            cold_inputs.append((f"{sizes[-1]:,} groups", work / f"groups-{sizes[-1]}.yaml"))
+        bench_cold(report, helm, cold_inputs, runs, work)
+    text = markdown(report)
+    sys.stdout.write(text)
+    if args.json:
+        args.json.write_text(json.dumps(as_json(report), indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

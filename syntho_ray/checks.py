@@ -1,0 +1,156 @@
+"""Checks that need the whole values, after each key has its type: bounds, names, mounts.
+
+Each check gives (key path, message) pairs; loading.py locates them in the files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from syntho_ray import storage
+from syntho_ray.kube import quantity_value
+from syntho_ray.raycluster import enabled_worker_groups, replica_bounds
+from syntho_ray.values import RayPodValues, Values, WorkerGroupValues
+from syntho_ray.yamlfile import KeyPath
+
+Finding = tuple[KeyPath, str]
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+HEAD_SERVICE_SUFFIX = "-head-svc"
+MIN_HEAD_MEMORY = 2 * 10**9  # the guide: never less than 2G for the Ray head
+
+
+def problems(values: Values) -> list[Finding]:
+    """Everything that would make the render invalid or the cluster fail."""
+    return [*_cluster_name(values), *_groups(values), *_mounts(values), *_storage(values)]
+
+
+def _cluster_name(values: Values) -> Iterator[Finding]:
+    name = values.clustername
+    longest = 63 - len(HEAD_SERVICE_SUFFIX)
+    if not DNS_LABEL.match(name):
+        yield (
+            ("clustername",),
+            (
+                f"{name!r} is not a valid name: lower-case letters, digits and "
+                "'-', starting and ending with a letter or digit"
+            ),
+        )
+    elif len(name) > longest:
+        yield (
+            ("clustername",),
+            (
+                f"{name!r} is {len(name)} characters; at most {longest}, so "
+                f"that '{name}{HEAD_SERVICE_SUFFIX}' fits in 63"
+            ),
+        )
+
+
+def _groups(values: Values) -> Iterator[Finding]:
+    seen: set[str] = set()
+    for name, group in _enabled_with_paths(values):
+        path, label = group
+        if not name or not LABEL_VALUE.match(name) or len(name) > 63:
+            yield (
+                (*path, "groupName") if path == ("worker",) else path,
+                (
+                    f"worker group name {name!r} must be 1-63 letters, digits, '-', '_' or '.', "
+                    "starting and ending with a letter or digit"
+                ),
+            )
+        if name in seen:
+            yield path, f"worker group name {name!r} is used twice"
+        seen.add(name)
+        yield from _bounds(path, label)
+
+
+def _enabled_with_paths(values: Values) -> Iterator[tuple[str, tuple[KeyPath, WorkerGroupValues]]]:
+    groups = values.additional_worker_groups or {}
+    for name, group in enabled_worker_groups(values):
+        in_map = groups.get(name) is group
+        yield name, (("additionalWorkerGroups", name) if in_map else ("worker",), group)
+
+
+def _bounds(path: KeyPath, group: WorkerGroupValues) -> Iterator[Finding]:
+    replicas, low, high = replica_bounds(group)
+    if low > high:
+        yield (*path, "minReplicas"), f"minReplicas {low} is above maxReplicas {high}"
+    elif not low <= replicas <= high:
+        yield (
+            (*path, "replicas"),
+            (f"replicas {replicas} is outside minReplicas {low} .. maxReplicas {high}"),
+        )
+
+
+def _pods(values: Values) -> Iterator[tuple[KeyPath, RayPodValues]]:
+    yield ("head",), values.head
+    for _, (path, group) in _enabled_with_paths(values):
+        yield path, group
+
+
+def _mounts(values: Values) -> Iterator[Finding]:
+    shared = {volume for volume, _, _ in storage.SHARED_VOLUMES}
+    for path, pod in _pods(values):
+        names = [v.name for v in pod.volumes or []]
+        for index, name in enumerate(names):
+            if name in shared or name in names[:index]:
+                yield (*path, "volumes", index, "name"), f"volume name {name!r} is used twice"
+        available = shared | set(names)
+        containers: list[tuple[KeyPath, Any]] = [((*path, "volumeMounts"), pod.volume_mounts)]
+        containers += [
+            ((*path, "sidecarContainers", i, "volumeMounts"), c.volume_mounts)
+            for i, c in enumerate(pod.sidecar_containers or [])
+        ]
+        for mounts_path, mounts in containers:
+            for index, mount in enumerate(mounts or []):
+                if mount.name not in available:
+                    yield (
+                        (*mounts_path, index, "name"),
+                        (
+                            f"mounts volume {mount.name!r}, which this pod does not have (its "
+                            f"volumes: {', '.join(sorted(available))})"
+                        ),
+                    )
+
+
+def _storage(values: Values) -> Iterator[Finding]:
+    size = values.storage.data_storage
+    if size is not None and quantity_value(size) is None:
+        yield ("storage", "dataStorage"), f"not a Kubernetes quantity: {size!r} (for example 500Gi)"
+
+
+def sizing_warnings(values: Values) -> list[str]:
+    """The deployment guide's sizing rules."""
+    found: list[str] = []
+    memory = _limit(values.head, "memory")
+    if memory is not None and memory < MIN_HEAD_MEMORY:
+        found.append(
+            "head.resources: less than 2G of memory for the Ray head; the guide says "
+            "never to allocate less than 2G"
+        )
+    for path, pod in _pods(values):
+        where = ".".join(map(str, path))
+        resources = pod.resources
+        if resources is None or not resources.limits:
+            found.append(
+                f"{where}.resources: no limits; the guide says always to set CPU and "
+                "memory limits for Ray pods"
+            )
+        elif resources.requests and _amounts(resources.requests) != _amounts(resources.limits):
+            found.append(
+                f"{where}.resources: requests differ from limits; the guide "
+                "recommends setting them equal"
+            )
+    return found
+
+
+def _limit(pod: RayPodValues, name: str) -> float | None:
+    limits = pod.resources.limits if pod.resources is not None else None
+    value = (limits or {}).get(name)
+    return None if value is None else quantity_value(value)
+
+
+def _amounts(quantities: dict[str, Any]) -> dict[str, Any]:
+    return {k: quantity_value(v) for k, v in quantities.items()}

@@ -1,0 +1,260 @@
+"""The connection to the cluster: kubeconfig and context, requests with retries, watches.
+
+Every call goes through `Kube.request`, which retries transient failures (429
+throttling, 5xx answers, refused or reset connections) with exponential backoff,
+honouring `Retry-After`, until the policy's time budget is spent. Answers come
+back as plain JSON data; error answers raise `ApiError`, which keeps the
+server's `Status` (code, reason, message, details).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import urllib3
+
+from syntho_ray.errors import ClusterError
+
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+REQUEST_TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
+Query = Mapping[str, str | int | bool]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long one call may keep retrying, and how long it waits between tries."""
+
+    budget: float = 60.0
+    first_delay: float = 0.5
+    max_delay: float = 8.0
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds before try `attempt + 1`: the server's Retry-After, else exponential."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_delay)
+        return float(min(self.first_delay * 2**attempt, self.max_delay))
+
+
+class ApiError(ClusterError):
+    """An error answer from the API server, with its `Status`."""
+
+    def __init__(
+        self,
+        status: int,
+        reason: str,
+        message: str,
+        details: Mapping[str, Any] | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message or reason or f"HTTP {status}")
+        self.status = status
+        self.reason = reason
+        self.message = message
+        self.details: Mapping[str, Any] = details or {}
+        self.retry_after = retry_after
+
+    @classmethod
+    def from_answer(cls, status: int, body: str, headers: Mapping[str, str]) -> ApiError:
+        """From the status, body and headers of an error answer."""
+        try:
+            data = json.loads(body) if body else {}
+        except ValueError:
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+        return cls(
+            status,
+            str(data.get("reason") or ""),
+            str(data.get("message") or body[:200] or ""),
+            data.get("details") if isinstance(data.get("details"), dict) else None,
+            _retry_after(headers),
+        )
+
+
+class Unreachable(ClusterError):
+    """The API server could not be reached at all."""
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    value = {k.lower(): v for k, v in (headers or {}).items()}.get("retry-after")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class Kube:
+    """A connected API client: JSON requests with retries, and watches."""
+
+    api: Any  # kubernetes.client.ApiClient
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+    @property
+    def server(self) -> str:
+        """The API server's address."""
+        return str(self.api.configuration.host)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Query | None = None,
+        body: Any = None,
+        content_type: str = "application/json",
+    ) -> dict[str, Any]:
+        """One request, retried while transient; the answer's JSON data."""
+        deadline = self.clock() + self.retry.budget
+        attempt = 0
+        while True:
+            try:
+                return self._once(method, path, query, body, content_type)
+            except (ApiError, Unreachable) as error:
+                if not _transient(error):
+                    raise
+                after = error.retry_after if isinstance(error, ApiError) else None
+                pause = self.retry.delay(attempt, after)
+                if self.clock() + pause > deadline:
+                    raise
+                self.sleep(pause)
+                attempt += 1
+
+    def get(self, path: str, query: Query | None = None) -> dict[str, Any] | None:
+        """The object at `path`, or None when it does not exist."""
+        try:
+            return self.request("GET", path, query=query)
+        except ApiError as error:
+            if error.status == 404:
+                return None
+            raise
+
+    def watch(self, path: str, query: Query, timeout: float) -> Iterator[dict[str, Any]]:
+        """Watch events from the collection at `path`; ends when the stream ends or drops."""
+        full = dict(query) | {"watch": "true", "timeoutSeconds": max(1, int(timeout))}
+        response = self._send("GET", path, full, None, "application/json", stream=True)
+        try:
+            from kubernetes.watch.watch import iter_resp_lines
+
+            for line in iter_resp_lines(response):
+                if line.strip():
+                    yield json.loads(line)
+        except (urllib3.exceptions.HTTPError, OSError, ValueError):
+            return  # a dropped watch ends like a finished one; the caller resumes
+        finally:
+            response.release_conn()
+
+    def _once(
+        self, method: str, path: str, query: Query | None, body: Any, content_type: str
+    ) -> dict[str, Any]:
+        response = self._send(method, path, query, body, content_type, stream=False)
+        data = response.data
+        if not data:
+            return {}
+        try:
+            parsed = json.loads(data)
+        except ValueError:
+            raise Unreachable(f"{self.server}: the answer to {method} {path} is not JSON") from None
+        return parsed if isinstance(parsed, dict) else {"items": parsed}
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        query: Query | None,
+        body: Any,
+        content_type: str,
+        *,
+        stream: bool,
+    ) -> Any:
+        from kubernetes.client.exceptions import ApiException
+
+        params = [(k, _text(v)) for k, v in (query or {}).items()]
+        headers = {"Accept": "application/json", "Content-Type": content_type}
+        timeout = (
+            (REQUEST_TIMEOUT[0], float(dict(params).get("timeoutSeconds", 0)) + 30)
+            if stream
+            else REQUEST_TIMEOUT
+        )
+        try:
+            answer = self.api.call_api(
+                path,
+                method,
+                query_params=params,
+                header_params=headers,
+                body=body,
+                auth_settings=["BearerToken"],
+                _preload_content=False,
+                _request_timeout=timeout,
+            )
+        except ApiException as error:
+            body_text = error.body.decode() if isinstance(error.body, bytes) else error.body
+            raise ApiError.from_answer(
+                int(error.status or 0), str(body_text or ""), dict(error.headers or {})
+            ) from None
+        except urllib3.exceptions.SSLError as error:
+            raise ClusterError(
+                f"{self.server}: TLS failed ({_short(error)}); check the kubeconfig's "
+                "certificate-authority for this cluster"
+            ) from None
+        except (urllib3.exceptions.HTTPError, OSError) as error:
+            raise Unreachable(
+                f"cannot reach the Kubernetes API server at {self.server} ({_short(error)}); "
+                "check that the cluster is running and that --kubeconfig and --context "
+                "point at it"
+            ) from None
+        return answer[0] if isinstance(answer, tuple) else answer
+
+
+def _transient(error: ClusterError) -> bool:
+    return isinstance(error, Unreachable) or (
+        isinstance(error, ApiError) and error.status in RETRYABLE_STATUS
+    )
+
+
+def _text(value: str | int | bool) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def _short(error: BaseException) -> str:
+    reason = getattr(error, "reason", None) or error
+    text = str(reason)
+    return text.split(": ", 1)[-1] if "Connection refused" not in text else "connection refused"
+
+
+def connect(
+    kubeconfig: str | None = None,
+    context: str | None = None,
+    retry: RetryPolicy | None = None,
+) -> Kube:
+    """A `Kube` for the kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)."""
+    from kubernetes import client, config
+
+    configuration = client.Configuration()
+    try:
+        if kubeconfig is None and context is None and _in_cluster():
+            config.load_incluster_config(client_configuration=configuration)
+        else:
+            config.load_kube_config(
+                config_file=kubeconfig, context=context, client_configuration=configuration
+            )
+    except (config.ConfigException, OSError, TypeError, ValueError) as error:
+        where = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
+        raise ClusterError(
+            f"kubeconfig {where}: {error}; pass --kubeconfig FILE (and --context NAME)"
+        ) from None
+    configuration.retries = False  # Kube.request retries, with backoff and a budget
+    return Kube(client.ApiClient(configuration), retry=retry or RetryPolicy())
+
+
+def _in_cluster() -> bool:
+    has_file = bool(os.environ.get("KUBECONFIG")) or Path("~/.kube/config").expanduser().exists()
+    return not has_file and bool(os.environ.get("KUBERNETES_SERVICE_HOST"))

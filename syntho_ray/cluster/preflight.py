@@ -1,0 +1,286 @@
+"""Before changing anything: does the cluster have what the render relies on?
+
+Each check reads the cluster and returns `Findings`: problems (the apply would
+fail or the pods would not start) and notes (what could not be checked, for
+example for lack of permission). All checks run, so every problem shows at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from syntho_ray import license, storage
+from syntho_ray.cluster.connect import ApiError, Kube
+from syntho_ray.cluster.explain import crd_missing
+from syntho_ray.cluster.resources import KINDS
+from syntho_ray.errors import ClusterError
+from syntho_ray.naming import Release
+from syntho_ray.rayapi import RAYCLUSTER
+from syntho_ray.values import Values
+
+PV_LABEL = "pv-label-key"
+DEFAULT_CLASS_ANNOTATIONS = (
+    "storageclass.kubernetes.io/is-default-class",
+    "storageclass.beta.kubernetes.io/is-default-class",
+)
+_CLAIM_KEYS = {
+    storage.WORKFLOWS_CLAIM: "storage.pvLabelKey",
+    storage.DATA_CLAIM: "storage.dataPvLabelKey",
+}
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What stops the release (problems) and what could not be checked (notes)."""
+
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def __add__(self, other: Findings) -> Findings:
+        return Findings(self.problems + other.problems, self.notes + other.notes)
+
+
+class PreflightFailed(ClusterError):
+    """The cluster lacks something the release relies on; one line per problem."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the checks look at: the rendered documents and where they go."""
+
+    values: Values
+    release: Release
+    documents: list[dict[str, Any]]
+    create_namespace: bool = False
+    crd_versions: tuple[str, ...] = ()  # RayCluster versions the --crds files serve
+
+
+Check = Callable[[Kube, Target], Findings]
+
+
+def run(kube: Kube, target: Target) -> Findings:
+    """Every check, all findings together."""
+    total = Findings()
+    for check in CHECKS:
+        total += check(kube, target)
+    return total
+
+
+def require(kube: Kube, target: Target) -> list[str]:
+    """Run every check; raise `PreflightFailed` with all problems; return the notes."""
+    found = run(kube, target)
+    if found.problems:
+        raise PreflightFailed(*found.problems)
+    return found.notes
+
+
+def namespace_exists(kube: Kube, namespace: str) -> bool | None:
+    """True or False; None when the namespace may not be read."""
+    try:
+        return kube.get(KINDS["Namespace"].path(name=namespace)) is not None
+    except ApiError as error:
+        if error.status == 403:
+            return None
+        raise
+
+
+def check_namespace(kube: Kube, target: Target) -> Findings:
+    """The namespace exists, or --create-namespace is given."""
+    namespace = target.release.namespace
+    exists = namespace_exists(kube, namespace)
+    if exists is None:
+        return Findings(notes=[f"cannot read namespace {namespace} (forbidden); assuming it exists"])
+    if exists or target.create_namespace:
+        return Findings()
+    return Findings([f"namespace {namespace} does not exist; create it or pass --create-namespace"])
+
+
+def check_crd(kube: Kube, target: Target) -> Findings:
+    """The RayCluster CRD is installed and serves the rendered API version."""
+    if not any(d.get("kind") == RAYCLUSTER.kind for d in target.documents):
+        return Findings()
+    if target.crd_versions:
+        served = list(target.crd_versions)
+        return Findings() if RAYCLUSTER.version in served else Findings([crd_missing(served)])
+    group = kube.get(f"/apis/{RAYCLUSTER.group}")
+    if group is None:
+        return Findings([crd_missing()])
+    served = [str(v.get("version")) for v in group.get("versions") or []]
+    if RAYCLUSTER.version not in served:
+        return Findings([crd_missing(served)])
+    listing = kube.get(f"/apis/{RAYCLUSTER.api_version}") or {}
+    plurals = {str(r.get("name")) for r in listing.get("resources") or []}
+    return Findings() if RAYCLUSTER.plural in plurals else Findings([crd_missing()])
+
+
+def check_storage(kube: Kube, target: Target) -> Findings:
+    """Each claim's StorageClass exists, or labelled ReadWriteMany volumes do."""
+    total = Findings()
+    namespace = target.release.namespace
+    for claim in _docs(target, "PersistentVolumeClaim"):
+        name = claim["metadata"]["name"]
+        if _exists(kube, KINDS["PersistentVolumeClaim"].path(namespace, name)):
+            continue  # already created: its volume was found then
+        try:
+            total += _check_claim(kube, claim)
+        except ApiError as error:
+            if error.status != 403:
+                raise
+            total += Findings(notes=[f"cannot check the storage of claim {name} (forbidden)"])
+    return total
+
+
+def _check_claim(kube: Kube, claim: dict[str, Any]) -> Findings:
+    spec = claim.get("spec") or {}
+    name = claim["metadata"]["name"]
+    class_name = spec.get("storageClassName")
+    labels = (spec.get("selector") or {}).get("matchLabels") or {}
+    if class_name:
+        return _check_class(kube, name, class_name)
+    if labels.get(PV_LABEL):
+        mode = (spec.get("accessModes") or ["ReadWriteMany"])[0]
+        return _check_volumes(kube, claim, str(labels[PV_LABEL]), mode)
+    return _check_default_class(kube, name)
+
+
+def _check_class(kube: Kube, claim: str, class_name: str) -> Findings:
+    if _exists(kube, KINDS["StorageClass"].path(name=class_name)):
+        return Findings()
+    names = [i["metadata"]["name"] for i in _list(kube, KINDS["StorageClass"].path())]
+    existing = f" (the cluster has: {', '.join(sorted(names))})" if names else ""
+    return Findings(
+        [
+            f"StorageClass {class_name} (storage.storageClassName, claim {claim}) does not "
+            f"exist{existing}; set storage.storageClassName to one that does"
+        ]
+    )
+
+
+def _check_volumes(kube: Kube, claim: dict[str, Any], value: str, mode: str) -> Findings:
+    name = claim["metadata"]["name"]
+    key = _CLAIM_KEYS.get(name, "storage.pvLabelKey")
+    volumes = _list(kube, KINDS["PersistentVolume"].path(), {"labelSelector": f"{PV_LABEL}={value}"})
+    if not volumes:
+        return Findings(
+            [
+                f"no PersistentVolume is labelled {PV_LABEL}={value} ({key}, claim {name}); "
+                f"create one with access mode {mode}, or set storage.storageClassName"
+            ]
+        )
+    capable = [v for v in volumes if mode in ((v.get("spec") or {}).get("accessModes") or [])]
+    if not capable:
+        return Findings(
+            [
+                f"the PersistentVolumes labelled {PV_LABEL}={value} ({key}, claim {name}) are "
+                f"not {mode}-capable; Ray's head and workers share this volume"
+            ]
+        )
+    free = [v for v in capable if _free_for(v, claim)]
+    if not free:
+        return Findings(
+            [
+                f"every PersistentVolume labelled {PV_LABEL}={value} ({key}, claim {name}) is "
+                "bound to another claim; create another one"
+            ]
+        )
+    return Findings()
+
+
+def _free_for(volume: dict[str, Any], claim: dict[str, Any]) -> bool:
+    ref = (volume.get("spec") or {}).get("claimRef")
+    if not ref:
+        return True
+    meta = claim["metadata"]
+    return bool(ref.get("name") == meta["name"] and ref.get("namespace") == meta.get("namespace"))
+
+
+def _check_default_class(kube: Kube, claim: str) -> Findings:
+    classes = _list(kube, KINDS["StorageClass"].path())
+    default = [c for c in classes if _is_default(c)]
+    if default:
+        return Findings()
+    return Findings(
+        [
+            f"claim {claim} names no StorageClass and the cluster has no default one; set "
+            "storage.storageClassName"
+        ]
+    )
+
+
+def _is_default(storage_class: dict[str, Any]) -> bool:
+    notes = (storage_class.get("metadata") or {}).get("annotations") or {}
+    return any(notes.get(a) == "true" for a in DEFAULT_CLASS_ANNOTATIONS)
+
+
+def check_secrets(kube: Kube, target: Target) -> Findings:
+    """The image pull Secrets (and manualSecretName's Secret) exist in the namespace."""
+    namespace = target.release.namespace
+    exists = namespace_exists(kube, namespace)
+    total = Findings()
+    wanted = [(n, "imagePullSecrets", "your registry credentials") for n in _pull_secrets(target)]
+    if target.values.manual_secret_name:
+        key = license.SECRET_KEY
+        wanted.append((target.values.manual_secret_name, "manualSecretName", f"key {key}"))
+    for name, source, content in wanted:
+        if exists is False:
+            total += Findings(
+                notes=[
+                    f"Secret {name} ({source}) must be created in the new namespace {namespace} "
+                    f"({content}) before the pods can start"
+                ]
+            )
+            continue
+        try:
+            found = _exists(kube, KINDS["Secret"].path(namespace, name))
+        except ApiError as error:
+            if error.status != 403:
+                raise
+            total += Findings(notes=[f"cannot check Secret {name} (forbidden)"])
+            continue
+        if not found:
+            total += Findings(
+                [
+                    f"Secret {name} ({source}) does not exist in namespace {namespace}; "
+                    f"create it ({content})"
+                ]
+            )
+    return total
+
+
+def _pull_secrets(target: Target) -> list[str]:
+    names: dict[str, None] = {}
+    for doc in target.documents:
+        for found in _find_key(doc, "imagePullSecrets"):
+            for item in found or []:
+                if isinstance(item, dict) and item.get("name"):
+                    names[str(item["name"])] = None
+    return list(names)
+
+
+def _find_key(data: Any, key: str) -> Iterator[Any]:
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if k == key:
+                yield v
+            else:
+                yield from _find_key(v, key)
+    elif isinstance(data, list):
+        for v in data:
+            yield from _find_key(v, key)
+
+
+def _docs(target: Target, kind: str) -> list[dict[str, Any]]:
+    return [d for d in target.documents if d.get("kind") == kind]
+
+
+def _exists(kube: Kube, path: str) -> bool:
+    return kube.get(path) is not None
+
+
+def _list(kube: Kube, path: str, query: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    return list(kube.request("GET", path, query=query).get("items") or [])
+
+
+CHECKS: tuple[Check, ...] = (check_namespace, check_crd, check_storage, check_secrets)
