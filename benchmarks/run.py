@@ -164,30 +164,51 @@ def python_peak_kib(action: Callable[[], object]) -> float:
 Command = Callable[[], Sequence[str]]
 
 
+# Runs one command in a process of its own and writes "seconds maxrss-KiB" to argv[1]. The
+# command is forked from this small launcher: a child of the benchmark itself would report the
+# benchmark's own resident memory as its peak, since Linux keeps the parent's at fork and exec.
+_LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+elapsed = time.perf_counter() - start
+with open(sys.argv[1], "w") as result:
+    result.write(f"{elapsed!r} {usage.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_process(command: Sequence[str], stdout: Path | None) -> tuple[float, float]:
     """(wall seconds, peak RSS in KiB) of one process, which must succeed."""
     with (
         open(stdout or os.devnull, "wb") as out,
         tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile("r", encoding="ascii") as result,
     ):
-        start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
+        launch = [sys.executable, "-I", "-S", "-c", _LAUNCHER, result.name, *command]
+        code = subprocess.run(launch, stdout=out, stderr=err, check=False).returncode
+        if code != 0:
             err.seek(0)
             message = err.read().decode(errors="replace").strip()
-            raise RuntimeError(f"{' '.join(command)} exited {process.returncode}: {message}")
-    return elapsed, float(usage.ru_maxrss)  # KiB on Linux
+            raise RuntimeError(f"{' '.join(command)} exited {code}: {message}")
+        elapsed, rss = result.read().split()
+    return float(elapsed), float(rss)  # ru_maxrss is in KiB on Linux
 
 
-def run_in_turn(commands: Sequence[tuple[Figure, Command, Path | None]], runs: int) -> list[Figure]:
+def run_in_turn(
+    commands: Sequence[tuple[Figure, Command, Path | None]], runs: int, *, warmup: bool = True
+) -> list[Figure]:
     """Each command `runs` times, taking turns so that a drift of the machine hits all alike.
 
-    One round first warms the file and bytecode caches and does not count.
+    With `warmup`, one round first fills the file and bytecode caches and does not count.
     """
-    for _, command, stdout in commands:
+    for _, command, stdout in commands if warmup else ():
         run_process(command(), stdout)
     peaks: dict[int, list[float]] = {}
     for _ in range(runs):
@@ -267,17 +288,19 @@ class Report:
 def bench_render(report: Report, helm: Helm | None, case: Path, runs: int) -> None:
     """The reference case: in process for syntho-ray, a process per render for Helm."""
     data = yaml.safe_load(case.read_text(encoding="utf-8")) or {}
-    report.render.append(
-        timed(f"`render_yaml`, {CASE} (in process)", partial(syntho_ray.render_yaml, data), runs)
-    )
+    calls = max(20, 20 * runs)  # a render takes milliseconds: many calls for a stable median
+    render = partial(syntho_ray.render_yaml, data)
+    report.render.append(timed(f"`render_yaml`, {CASE} (in process)", render, calls, warmup=3))
 
     def from_file() -> str:
         return syntho_ray.render_yaml(yaml.safe_load(case.read_text(encoding="utf-8")) or {})
 
-    report.render.append(timed(f"read {CASE}.yaml, then `render_yaml`", from_file, runs))
+    report.render.append(timed(f"read {CASE}.yaml, then `render_yaml`", from_file, calls))
     if helm:
         figure = Figure(f"`helm template`, {CASE} (a process)")
-        report.render += run_in_turn([(figure, partial(helm.template, case), None)], runs)
+        report.render += run_in_turn(
+            [(figure, partial(helm.template, case), None)], runs, warmup=not report.quick
+        )
 
 
 def bench_scaling(
@@ -298,7 +321,7 @@ def bench_scaling(
             rendered = work / f"helm-{size}.yaml"
             figure = Figure(f"helm, {size} groups")
             command = partial(helm.template, values_file)
-            (theirs,) = run_in_turn([(figure, command, rendered)], runs)
+            (theirs,) = run_in_turn([(figure, command, rendered)], runs, warmup=not report.quick)
             if (found := count_groups(rendered.read_text(encoding="utf-8"))) != size:
                 raise RuntimeError(f"helm rendered {found} worker groups, not {size}")
         report.scaling.append((size, ours, theirs))
@@ -327,7 +350,7 @@ def bench_cold(
         if helm:
             theirs = _helm(helm, values, fresh_dirs(work, f"helm-{label}"))
             commands.append((Figure(f"`helm template --output-dir DIR`, {label}"), theirs, None))
-    report.cold += run_in_turn(commands, runs)
+    report.cold += run_in_turn(commands, runs, warmup=not report.quick)
 
 
 # -- the report -----------------------------------------------------------------------------
@@ -499,7 +522,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = Path(scratch)
         cold_inputs: list[tuple[str, Path]] = []
         if case.is_file():
-            bench_render(report, helm, case, max(20, runs * 20))
+            bench_render(report, helm, case, runs)
             cold_inputs.append((CASE, case))
         else:
             report.notes.append(

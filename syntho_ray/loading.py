@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from syntho_ray.suggest import suggestion, value_suggestion
 from syntho_ray.values import Values, chart_defaults
 from syntho_ray.yamlfile import Document, KeyPath, parse
 
+STDIN = "-"  # `-f -` reads the values from standard input
 SET_KINDS = ("set-json", "set", "set-string", "set-file")  # Helm applies them in this order
 
 
@@ -109,7 +111,7 @@ def sorted_problems(problems: Sequence[Problem]) -> list[Problem]:
 
 def _read(name: str, problems: list[Problem]) -> Document | None:
     try:
-        raw = Path(name).read_bytes()
+        raw = sys.stdin.buffer.read() if name == STDIN else Path(name).read_bytes()
     except FileNotFoundError:
         problems.append(Problem(name, "", "file not found"))
         return None

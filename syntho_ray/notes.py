@@ -20,7 +20,7 @@ def ray_address(values: Values, release: Release) -> str:
 
 def warnings(values: Values, user: dict[str, Any]) -> list[str]:
     """Things that render but are probably not what the user wants."""
-    found = checks.sizing_warnings(values)
+    found = checks.sizing_warnings(values) + _mutable_tags(values)
     if values.syntho_license == license.PLACEHOLDER and not values.manual_secret_name:
         found.append(
             "SynthoLicense is still the chart's placeholder; set your license key "
@@ -43,6 +43,15 @@ def warnings(values: Values, user: dict[str, Any]) -> list[str]:
     return found
 
 
+def _mutable_tags(values: Values) -> list[str]:
+    images = {"operatorImage": values.operator_image, "image": values.image}
+    return [
+        f"{key}.tag {image.tag!r} moves over time; pin a version for reproducible deploys"
+        for key, image in images.items()
+        if image.tag.startswith("latest")
+    ]
+
+
 def _has_settings(given: Any) -> bool:
     return isinstance(given, dict) and any(k != "disabled" for k in given)
 
@@ -59,7 +68,7 @@ def next_steps(values: Values, release: Release, directory: str | None) -> list[
         crds = KUBERAY_CRDS.format(version=CHART_KUBERAY_VERSION)
         apply = [
             f"kubectl apply --server-side -k '{crds}'   # once: KubeRay CRDs",
-            "kubectl apply -f <this output>",
+            "syntho-ray render <same options> | kubectl apply -f -",
         ]
     return [
         "Next steps:",

@@ -6,6 +6,7 @@ from typing import Any
 
 from kubernetes import client
 
+from syntho_ray import kuberay
 from syntho_ray.kube import or_none
 from syntho_ray.naming import (
     CHART_NAME,
@@ -20,16 +21,38 @@ from syntho_ray.values import ProbeValues, Values
 HTTP_PORT = 8080
 
 
+def watched_namespaces(values: Values, release: Release) -> list[str]:
+    """The namespaces the operator watches: `watchNamespace`, else the release's."""
+    return list(values.watch_namespace or [release.namespace])
+
+
+def operator_flags(values: Values, release: Release) -> list[tuple[str, str]]:
+    """(flag, value) of every flag the values ask for: the chart's, then the 1.x settings."""
+    chosen = values.batch_scheduler
+    found = [("watch-namespace", ",".join(watched_namespaces(values, release)))]
+    if kuberay.FORCED_UPGRADE_WORKS.holds_for(kuberay.version_of(values)):
+        found.append(("forced-cluster-upgrade", "true"))
+    if chosen.enabled:
+        found.append(("enable-batch-scheduler", "true"))
+    if chosen.name:
+        found.append(("batch-scheduler", chosen.name))
+    if values.leader_election_enabled is not None:
+        found.append(("enable-leader-election", _go_bool(values.leader_election_enabled)))
+    if values.feature_gates:
+        gates = (f"{g.name}={_go_bool(g.enabled)}" for g in values.feature_gates)
+        found.append(("feature-gates", ",".join(gates)))
+    return found
+
+
+def _go_bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
 def operator_command(values: Values, release: Release) -> list[str]:
-    """The operator's command line, every flag as `--name=value` so Go's flag parser reads all."""
-    command = [
-        "/manager",
-        f"--watch-namespace={release.namespace}",
-        "--forced-cluster-upgrade=true",
-    ]
-    if values.batch_scheduler.enabled:
-        command.append("--enable-batch-scheduler=true")
-    return command
+    """The operator's command line: only flags its KubeRay release defines, as `--name=value`."""
+    version = kuberay.version_of(values)
+    flags = operator_flags(values, release)
+    return ["/manager", *(kuberay.flag(version, name, value) for name, value in flags)]
 
 
 def _probe(timing: ProbeValues) -> client.V1Probe:

@@ -5,19 +5,20 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from syntho_ray.errors import OutputError
+from syntho_ray.kuberay import CHART_RELEASE
 
 HEADER = "# Written by syntho-ray render. Edit the values and render again instead of this file.\n"
 KUSTOMIZATION = "kustomization.yaml"
 CRDS_DIR = "crds"
 KUBERAY_CRDS = "https://github.com/ray-project/kuberay/ray-operator/config/crd?ref=v{version}"
-CHART_KUBERAY_VERSION = "0.4.0"
+CHART_KUBERAY_VERSION = CHART_RELEASE
 _SECRET_KINDS = {"Secret"}
 
 
@@ -54,9 +55,11 @@ def _dump_one(document: dict[str, Any], *, start: bool = True) -> str:
     return text
 
 
-def file_name(document: dict[str, Any]) -> str:
-    """`kind-name.yaml`, lower case."""
-    return f"{document['kind'].lower()}-{document['metadata']['name']}.yaml"
+def file_name(document: dict[str, Any], namespace: str | None = None) -> str:
+    """`kind-name.yaml`, lower case; `kind-name.NS.yaml` for an object outside `namespace`."""
+    base = f"{document['kind'].lower()}-{document['metadata']['name']}"
+    other = document["metadata"].get("namespace")
+    return f"{base}.{other}.yaml" if namespace and other and other != namespace else f"{base}.yaml"
 
 
 def kustomization(resources: Sequence[str], namespace: str | None) -> dict[str, Any]:
@@ -75,41 +78,72 @@ def directory_files(
     documents: Sequence[dict[str, Any]],
     namespace: str,
     kuberay_version: str = CHART_KUBERAY_VERSION,
+    components: Mapping[str, Sequence[dict[str, Any]]] | None = None,
 ) -> dict[str, tuple[str, int]]:
-    """Relative path -> (text, file mode) of a kustomize-ready directory."""
+    """Relative path -> (text, file mode) of a kustomize-ready directory.
+
+    `components` maps a subdirectory to cluster-wide documents the cluster admin applies
+    apart from the release; each subdirectory is a kustomization of its own.
+    """
+    files = _resource_files(documents, namespace)
+    # kustomize would move every object into this namespace: only set it if all are there.
+    single = all(d["metadata"].get("namespace") in (None, namespace) for d in documents)
+    files[KUSTOMIZATION] = _kustomization_file(list(files), namespace if single else None)
+    crds = [KUBERAY_CRDS.format(version=kuberay_version)]
+    files[f"{CRDS_DIR}/{KUSTOMIZATION}"] = _kustomization_file(crds, None)
+    for directory, cluster_documents in (components or {}).items():
+        inner = _resource_files(cluster_documents, None)
+        files |= {f"{directory}/{name}": file for name, file in inner.items()}
+        files[f"{directory}/{KUSTOMIZATION}"] = _kustomization_file(list(inner), None)
+    return files
+
+
+def _resource_files(
+    documents: Sequence[dict[str, Any]], namespace: str | None
+) -> dict[str, tuple[str, int]]:
     files: dict[str, tuple[str, int]] = {}
     for doc in documents:
-        name = file_name(doc)
+        name = file_name(doc, namespace)
         if name in files:
             raise OutputError(f"two objects would both be written to {name}")
         files[name] = (
             HEADER + _dump_one(doc, start=False),
             0o600 if doc["kind"] in _SECRET_KINDS else 0o644,
         )
-    files[KUSTOMIZATION] = (
-        HEADER + _dump_one(kustomization(list(files), namespace), start=False),
-        0o644,
-    )
-    crds = kustomization([KUBERAY_CRDS.format(version=kuberay_version)], None)
-    files[f"{CRDS_DIR}/{KUSTOMIZATION}"] = (HEADER + _dump_one(crds, start=False), 0o644)
     return files
+
+
+def _kustomization_file(resources: Sequence[str], namespace: str | None) -> tuple[str, int]:
+    return HEADER + _dump_one(kustomization(resources, namespace), start=False), 0o644
 
 
 def written_by_us(directory: Path) -> set[str]:
     """The files an earlier render wrote into `directory` (empty if it did not write it)."""
-    kustomization_file = directory / KUSTOMIZATION
+    resources = _our_resources(directory / KUSTOMIZATION)
+    if resources is None:
+        return set()
+    ours = {KUSTOMIZATION, f"{CRDS_DIR}/{KUSTOMIZATION}", *resources}
+    for inner in directory.glob(f"*/{KUSTOMIZATION}"):
+        found = _our_resources(inner)
+        if found is not None:
+            sub = inner.parent.name
+            ours |= {f"{sub}/{KUSTOMIZATION}", *(f"{sub}/{r}" for r in found)}
+    return ours
+
+
+def _our_resources(kustomization_file: Path) -> list[str] | None:
+    """The local files a kustomization we wrote lists; None if we did not write it."""
     try:
         text = kustomization_file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return set()
+        return None
     if not text.startswith(HEADER):
-        return set()
+        return None
     try:
         resources = yaml.safe_load(text).get("resources", [])
     except (yaml.YAMLError, AttributeError):
-        return set()
-    ours = {KUSTOMIZATION, f"{CRDS_DIR}/{KUSTOMIZATION}"}
-    return ours | {r for r in resources if isinstance(r, str) and "/" not in r}
+        return None
+    return [r for r in resources if isinstance(r, str) and "/" not in r]
 
 
 def write_directory(

@@ -58,6 +58,7 @@ class HeadGroupSpec(_ApiModel):
     ray_start_params: dict[str, str]
     template: client.V1PodTemplateSpec
     service_type: str | None = None
+    head_service: client.V1Service | None = None
 
 
 @dataclass(frozen=True)

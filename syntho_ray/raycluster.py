@@ -8,7 +8,7 @@ from typing import Any
 
 from kubernetes import client
 
-from syntho_ray import storage
+from syntho_ray import kuberay, storage
 from syntho_ray.kube import or_none
 from syntho_ray.license import license_env
 from syntho_ray.naming import Release, common_labels, metadata
@@ -120,7 +120,8 @@ def head_group(values: Values, release: Release) -> HeadGroupSpec:
     """The head group: init container, `ray-head` container, shared volumes."""
     head = values.head
     return HeadGroupSpec(
-        service_type=values.service.type,
+        service_type=head.service_type or values.service.type,
+        head_service=or_none(head.head_service),
         ray_start_params=ray_start_params(head),
         template=_pod_template(
             head,
@@ -185,6 +186,7 @@ def raycluster(values: Values, release: Release) -> RayCluster:
     options = head.autoscaler_options
     workers = [worker_group(n, g, values, release) for n, g in enabled_worker_groups(values)]
     return RayCluster(
+        api_version=kuberay.raycluster_kind(kuberay.version_of(values)).api_version,
         metadata=metadata(
             values.clustername, values, release, annotations=dict(values.annotations or {})
         ),

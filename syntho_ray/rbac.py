@@ -2,59 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from kubernetes import client
 
+from syntho_ray import kuberay
+from syntho_ray.kuberay import Rule
 from syntho_ray.naming import Release, fullname, metadata, service_account_name
+from syntho_ray.operator import watched_namespaces
 from syntho_ray.values import Values
 
 _READ = ("get", "list", "watch")
 _EDIT = ("create", "delete", "get", "list", "patch", "update", "watch")
-
-# (apiGroup, resources, verbs): what the KubeRay 0.4.0 operator needs in its namespace.
-_OPERATOR_RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("", ("configmaps", "events", "pods", "pods/status", "services"), _EDIT),
-    ("", ("configmaps/status", "services/status"), ("get", "patch", "update")),
-    ("", ("serviceaccounts",), ("create", "delete", "get", "list", "watch")),
-    ("coordination.k8s.io", ("leases",), ("create", "get", "list", "update")),
-    ("extensions", ("ingresses",), _EDIT),
-    ("networking.k8s.io", ("ingresses",), _EDIT),
-    ("networking.k8s.io", ("ingressclasses",), _READ),
-    ("ray.io", ("rayclusters", "rayjobs", "rayservices"), _EDIT),
-    (
-        "ray.io",
-        ("rayclusters/finalizers", "rayjobs/finalizers", "rayservices/finalizers"),
-        ("update",),
-    ),
-    (
-        "ray.io",
-        ("rayclusters/status", "rayjobs/status", "rayservices/status"),
-        ("get", "patch", "update"),
-    ),
-    ("rbac.authorization.k8s.io", ("rolebindings",), ("create", "delete", "get", "list", "watch")),
-    (
-        "rbac.authorization.k8s.io",
-        ("roles",),
-        ("create", "delete", "get", "list", "update", "watch"),
-    ),
-)
-_BATCH_SCHEDULER_RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    (
-        "scheduling.volcano.sh",
-        ("podgroups",),
-        ("create", "delete", "get", "list", "update", "watch"),
-    ),
-    ("apiextensions.k8s.io", ("customresourcedefinitions",), ("get",)),
-)
-_RAYJOB_EDITOR_RULES = (("ray.io", ("rayjobs",), _EDIT), ("ray.io", ("rayjobs/status",), ("get",)))
-_RAYJOB_VIEWER_RULES = (("ray.io", ("rayjobs",), _READ), ("ray.io", ("rayjobs/status",), ("get",)))
+_RAYJOB_STATUS = Rule("ray.io", ("rayjobs/status",), ("get",))
+_RAYJOB_EDITOR_RULES = (Rule("ray.io", ("rayjobs",), _EDIT), _RAYJOB_STATUS)
+_RAYJOB_VIEWER_RULES = (Rule("ray.io", ("rayjobs",), _READ), _RAYJOB_STATUS)
 
 
-def _rules(table: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]) -> list[Any]:
+def _rules(table: Iterable[Rule]) -> list[Any]:
     return [
-        client.V1PolicyRule(api_groups=[group], resources=list(resources), verbs=list(verbs))
-        for group, resources, verbs in table
+        client.V1PolicyRule(
+            api_groups=[rule.group], resources=list(rule.resources), verbs=list(rule.verbs)
+        )
+        for rule in table
     ]
 
 
@@ -67,24 +39,31 @@ def service_account(values: Values, release: Release) -> client.V1ServiceAccount
     )
 
 
-def operator_role(values: Values, release: Release) -> client.V1Role:
-    """What the operator may do in its namespace (and Volcano's objects for the batch scheduler)."""
-    table = _OPERATOR_RULES + (_BATCH_SCHEDULER_RULES if values.batch_scheduler.enabled else ())
+def operator_role(
+    values: Values, release: Release, namespace: str | None = None
+) -> client.V1Role:
+    """What the operator may do in `namespace` (default: the release's): the rules its KubeRay
+    release needs, and those of its batch scheduler."""
+    where = replace(release, namespace=namespace or release.namespace)
+    table = kuberay.operator_rules(kuberay.version_of(values), kuberay.scheduler_of(values))
     return client.V1Role(
         api_version="rbac.authorization.k8s.io/v1",
         kind="Role",
-        metadata=metadata(fullname(values, release), values, release),
+        metadata=metadata(fullname(values, release), values, where),
         rules=_rules(table),
     )
 
 
-def operator_role_binding(values: Values, release: Release) -> client.V1RoleBinding:
-    """Grants the operator Role to the operator's ServiceAccount."""
+def operator_role_binding(
+    values: Values, release: Release, namespace: str | None = None
+) -> client.V1RoleBinding:
+    """Grants the operator Role in `namespace` to the operator's ServiceAccount."""
     name = fullname(values, release)
+    where = replace(release, namespace=namespace or release.namespace)
     return client.V1RoleBinding(
         api_version="rbac.authorization.k8s.io/v1",
         kind="RoleBinding",
-        metadata=metadata(name, values, release),
+        metadata=metadata(name, values, where),
         role_ref=client.V1RoleRef(api_group="rbac.authorization.k8s.io", kind="Role", name=name),
         subjects=[
             client.RbacV1Subject(
@@ -112,10 +91,19 @@ def build(values: Values, release: Release) -> list[Any]:
     if values.service_account.create:
         objects.append(service_account(values, release))
     if values.rbac_enable:
+        for namespace in role_namespaces(values, release):
+            objects += [
+                operator_role(values, release, namespace),
+                operator_role_binding(values, release, namespace),
+            ]
         objects += [
-            operator_role(values, release),
-            operator_role_binding(values, release),
             rayjob_role(values, release, edit=True),
             rayjob_role(values, release, edit=False),
         ]
     return objects
+
+
+def role_namespaces(values: Values, release: Release) -> list[str]:
+    """Where the operator gets its Role: its own namespace (leader election, events) first,
+    then every namespace it watches."""
+    return list(dict.fromkeys([release.namespace, *watched_namespaces(values, release)]))

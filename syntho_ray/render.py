@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from syntho_ray import license, operator, raycluster, rbac, storage
+from syntho_ray import images, license, openshift, operator, raycluster, rbac, storage
 from syntho_ray.kube import to_data
 from syntho_ray.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE, Release
 from syntho_ray.values import Values
@@ -33,10 +33,16 @@ APPLY_ORDER = (
 _HEAD_KEYS = ("apiVersion", "kind", "metadata")
 
 
+def effective_values(values: Values) -> Values:
+    """The values as rendered: the platform's pod settings, then every image from the mirror."""
+    return images.relocated(openshift.adapted(values))
+
+
 def build_objects(values: Values, release: Release | None = None) -> list[Any]:
     """Every object of the release as typed models, in apply order."""
     release = release or Release()
-    objects = [obj for build in BUILDERS for obj in build(values, release)]
+    effective = effective_values(values)
+    objects = [obj for build in BUILDERS for obj in build(effective, release)]
     return sorted(objects, key=lambda o: (APPLY_ORDER.index(o.kind), o.metadata.name))
 
 

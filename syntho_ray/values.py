@@ -9,18 +9,33 @@ in Helm).
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from syntho_ray import kuberay
 from syntho_ray.kube import KubeDataError, from_data, to_data
 
 PullPolicy = Literal["Always", "IfNotPresent", "Never"]
 AccessMode = Literal["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]
 ServiceType = Literal["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]
 UpscalingMode = Literal["Default", "Aggressive", "Conservative"]
+Platform = Literal["kubernetes", "openshift"]
+SchedulerName = Literal["volcano", "yunikorn", "scheduler-plugins", "kai-scheduler"]
+Namespace = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
 # rayStartParams values: rendered as strings the way Helm's `quote` prints them.
 StartParam = str | bool | int | float | None
 
@@ -30,23 +45,43 @@ def _int_as_text(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-Text = Annotated[str, BeforeValidator(_int_as_text)]
+Text = Annotated[
+    str, BeforeValidator(_int_as_text), WithJsonSchema({"type": ["string", "integer"]})
+]
+LicenseKey = Annotated[Text, AfterValidator(str.strip)]
+
+
+def _release(value: Any) -> Any:
+    """A supported KubeRay release, spelt `1.2.2` (`v1.2.2` is accepted)."""
+    found = None if value is None else kuberay.canonical(str(value))
+    if value is not None and found is None:
+        supported = ", ".join(kuberay.RELEASES)
+        raise PydanticCustomError("kuberay_version", f"not one of the KubeRay releases {supported}")
+    return found
+
+
+KubeRayVersion = Annotated[
+    str | None,
+    BeforeValidator(_release),
+    WithJsonSchema({"enum": [*kuberay.RELEASES, *(f"v{r}" for r in kuberay.RELEASES), None]}),
+]
+
+
+def kube_value(value: Any, *, type_name: str) -> Any:
+    """The client model(s) `type_name` describes, from manifest data (a field validator)."""
+    if value is None:
+        return None
+    try:
+        return from_data(value, type_name)
+    except KubeDataError as exc:
+        raise PydanticCustomError(
+            "kubernetes", "{detail}", {"detail": str(exc), "problems": exc.problems}
+        ) from None
 
 
 def _as_kube(type_name: str) -> BeforeValidator:
     """Validator building the client model(s) `type_name` describes from manifest data."""
-
-    def convert(value: Any) -> Any:
-        if value is None:
-            return None
-        try:
-            return from_data(value, type_name)
-        except KubeDataError as exc:
-            raise PydanticCustomError(
-                "kubernetes", "{detail}", {"detail": str(exc), "problems": exc.problems}
-            ) from None
-
-    return BeforeValidator(convert)
+    return BeforeValidator(partial(kube_value, type_name=type_name))
 
 
 _AS_DATA = PlainSerializer(to_data)
@@ -63,6 +98,7 @@ PodSecurityContext = Annotated[Any, _as_kube("V1PodSecurityContext"), _AS_DATA]
 Lifecycle = Annotated[Any, _as_kube("V1Lifecycle"), _AS_DATA]
 ContainerList = Annotated[Any, _as_kube("list[V1Container]"), _AS_DATA]
 PullSecretList = Annotated[Any, _as_kube("list[V1LocalObjectReference]"), _AS_DATA]
+KubeService = Annotated[Any, _as_kube("V1Service"), _AS_DATA]
 StringMap = dict[str, Text] | None
 
 
@@ -235,6 +271,14 @@ class HeadValues(RayPodValues):
     sidecar_containers: ContainerList = Field(
         [], alias="sidecarContainers", description="Extra containers in the pod."
     )
+    service_type: ServiceType | None = Field(
+        None, alias="serviceType", description="Head Service type; default: service.type."
+    )
+    head_service: KubeService = Field(
+        None,
+        alias="headService",
+        description="Head Service overrides, a Service (KubeRay 0.5.2+; metadata.name renames it).",
+    )
 
 
 class WorkerGroupValues(RayPodValues):
@@ -362,6 +406,26 @@ class BatchSchedulerValues(_Model):
     """KubeRay's batch scheduler integration (Volcano)."""
 
     enabled: bool = Field(False, description="Start the operator with the batch scheduler.")
+    name: SchedulerName | None = Field(
+        None, description="Batch scheduler by name (KubeRay 1.2.2+): volcano, yunikorn, ..."
+    )
+
+
+class FeatureGateValues(_Model):
+    """An operator feature gate."""
+
+    name: Text = Field(description="Gate name, as the KubeRay release spells it.")
+    enabled: bool = Field(description="Switch it on or off.")
+
+
+class KubeRayValues(_Model):
+    """The KubeRay release the operator image runs."""
+
+    version: KubeRayVersion = Field(
+        None,
+        description="KubeRay release (0.4.0 to 1.7.0): RayCluster apiVersion, operator flags, "
+        "RBAC, CRDs; default 0.4.0.",
+    )
 
 
 class Values(_Model):
@@ -369,10 +433,11 @@ class Values(_Model):
 
     model_config = ConfigDict(validate_default=True)
 
-    syntho_license: Text = Field(
+    syntho_license: LicenseKey = Field(
         "<put-your-own-license>",
         alias="SynthoLicense",
-        description="Syntho license key, stored in the Secret ray-secret.",
+        description="Syntho license key, stored in the Secret ray-secret (surrounding "
+        "whitespace, such as the newline --set-file reads, is dropped).",
     )
     manual_secret_name: Text | None = Field(
         None,
@@ -448,6 +513,44 @@ class Values(_Model):
     tolerations: TolerationList = Field([], description="Operator tolerations.")
     affinity: Affinity = Field({}, description="Operator affinity.")
     annotations: StringMap = Field(None, description="Annotations of the RayCluster.")
+    kuberay: KubeRayValues | None = Field(None, description="The KubeRay release.")
+    watch_namespace: list[Namespace] | None = Field(
+        None,
+        alias="watchNamespace",
+        description="Namespaces the operator watches (RBAC in each); default: the release's.",
+    )
+    leader_election_enabled: bool | None = Field(
+        None,
+        alias="leaderElectionEnabled",
+        description="Operator leader election; default: the operator's (on).",
+    )
+    feature_gates: list[FeatureGateValues] | None = Field(
+        None, alias="featureGates", description="Operator feature gates (KubeRay 1.2+)."
+    )
+    platform: Platform | None = Field(
+        None, description="openshift: pods for the restricted-v2 SCC; default: kubernetes."
+    )
+    registry: Text | None = Field(
+        None, description="Mirror registry HOST[/PREFIX] every image is pulled from."
+    )
+
+    @model_validator(mode="after")
+    def _fits_the_kuberay_release(self) -> Values:
+        """Settings the chosen KubeRay release does not have are refused, at their key."""
+        found = kuberay.problems(self)
+        if found:
+            raise ValidationError.from_exception_data(
+                "Values",
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError("kuberay", "{message}", {"message": message}),
+                        loc=path,
+                        input=value,
+                    )
+                    for path, message, value in found
+                ],
+            )
+        return self
 
 
 @cache

@@ -11,8 +11,14 @@ from typing import Any
 import yaml
 
 # Lists whose order does not matter, by key.
-UNORDERED = {"volumes", "volumeMounts", "ports", "tolerations", "imagePullSecrets",
-             "workerGroupSpecs"}
+UNORDERED = {
+    "volumes",
+    "volumeMounts",
+    "ports",
+    "tolerations",
+    "imagePullSecrets",
+    "workerGroupSpecs",
+}
 HELM_LABELS = {"helm.sh/chart", "app.kubernetes.io/managed-by"}
 
 
@@ -29,8 +35,15 @@ def normalise(data: Any, key: str = "") -> Any:
             if k == "labels" and isinstance(v, dict):
                 v = {lk: lv for lk, lv in v.items() if lk not in HELM_LABELS}
             if k == "rules" and isinstance(v, list):
-                v = sorted({(g, r, verb) for rule in v for g in rule.get("apiGroups", [])
-                            for r in rule.get("resources", []) for verb in rule.get("verbs", [])})
+                v = sorted(
+                    {
+                        (g, r, verb)
+                        for rule in v
+                        for g in rule.get("apiGroups", [])
+                        for r in rule.get("resources", [])
+                        for verb in rule.get("verbs", [])
+                    }
+                )
                 out[k] = v
                 continue
             v = normalise(v, k)
@@ -39,8 +52,11 @@ def normalise(data: Any, key: str = "") -> Any:
         return out
     if isinstance(data, list):
         items = [normalise(v) for v in data]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True)) if key in UNORDERED \
+        return (
+            sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+            if key in UNORDERED
             else items
+        )
     return data
 
 
@@ -49,8 +65,9 @@ def by_identity(objects: list[dict[str, Any]]) -> dict[str, Any]:
     return {f"{o['kind']}/{o['metadata']['name']}": normalise(o) for o in objects}
 
 
-def corrected_reference(reference: list[dict[str, Any]], values: dict[str, Any],
-                        namespace: str) -> list[dict[str, Any]]:
+def corrected_reference(
+    reference: list[dict[str, Any]], values: dict[str, Any], namespace: str
+) -> list[dict[str, Any]]:
     """The reference with the corrections of KNOWN-DEFECTS.md applied (and nothing else).
 
     `values` are the effective values (plain data) of the case.
@@ -69,14 +86,24 @@ def corrected_reference(reference: list[dict[str, Any]], values: dict[str, Any],
                     for env in container.get("env") or []:
                         if env["name"] == "LICENSE_KEY_SIGNED":  # defect 5
                             env.pop("value")
-                            env["valueFrom"] = {"secretKeyRef": {"name": secret,
-                                                                 "key": "license_key"}}
+                            env["valueFrom"] = {
+                                "secretKeyRef": {"name": secret, "key": "license_key"}
+                            }
     if not values.get("manualSecretName"):
         license_key = base64.b64encode(values["SynthoLicense"].encode()).decode()
-        objects.append({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-                        "metadata": {"name": "ray-secret", "namespace": namespace,
-                                     "labels": _operator_labels(reference)},
-                        "data": {"license_key": license_key}})
+        objects.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "type": "Opaque",
+                "metadata": {
+                    "name": "ray-secret",
+                    "namespace": namespace,
+                    "labels": _operator_labels(reference),
+                },
+                "data": {"license_key": license_key},
+            }
+        )
     return objects
 
 
@@ -97,8 +124,10 @@ def _operator_labels(reference: list[dict[str, Any]]) -> dict[str, str]:
 
 def _pod_templates(raycluster: dict[str, Any]) -> list[dict[str, Any]]:
     spec = raycluster["spec"]
-    return [spec["headGroupSpec"]["template"],
-            *(g["template"] for g in spec.get("workerGroupSpecs") or [])]
+    return [
+        spec["headGroupSpec"]["template"],
+        *(g["template"] for g in spec.get("workerGroupSpecs") or []),
+    ]
 
 
 def read(path: Path) -> list[dict[str, Any]]:

@@ -246,7 +246,7 @@ def test_notes_follow_namespace_fullname_and_clustername() -> None:
 
 
 def test_quiet_drops_the_next_steps() -> None:
-    result = render("-q", "--set", "SynthoLicense=x")
+    result = render("-q", "--set", "SynthoLicense=x,image.tag=2.9.3,operatorImage.tag=1.0.0")
     assert result.exit_code == 0
     assert result.stderr == ""
 
@@ -279,7 +279,7 @@ def test_worker_settings_with_disabled_false_do_not_warn(tmp_path: Path) -> None
     values = _write(tmp_path / "production.yaml", GUIDE_PRODUCTION + "  disabled: false\n")
     result = render("-f", values)
     assert result.exit_code == 0
-    assert "warning:" not in result.stderr
+    assert "warning: worker" not in result.stderr
     cluster = identities(objects(result.stdout))["RayCluster/ray-cluster"]
     assert [g["groupName"] for g in cluster["spec"]["workerGroupSpecs"]] == ["workergroup"]
 
@@ -501,3 +501,37 @@ def test_output_dir_symlink_writes_into_the_link_target(tmp_path: Path) -> None:
     assert link.is_symlink()
     assert (target / "kustomization.yaml").is_file()
     assert sorted(os.listdir(tmp_path)) == ["deploy", "gitops"]
+
+
+# -- options for pipelines --------------------------------------------------------------------
+
+
+def test_values_can_come_from_stdin() -> None:
+    result = RUNNER.invoke(cli.app, ["render", "-q", "-f", "-"], input="clustername: from-stdin\n")
+    assert result.exit_code == 0, result.stderr
+    assert "RayCluster/from-stdin" in identities(objects(result.stdout))
+
+
+def test_strict_turns_warnings_into_errors_before_any_output(tmp_path: Path) -> None:
+    result = render("--strict", "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "error: SynthoLicense is still the chart's placeholder" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_strict_passes_when_nothing_warns() -> None:
+    result = render(
+        "--strict", "-q", "--set", "SynthoLicense=k,image.tag=2.9.3,operatorImage.tag=1.0.0"
+    )
+    assert result.exit_code == 0, result.stderr
+
+
+def test_mutable_image_tags_warn() -> None:
+    assert "warning: image.tag 'latest-cpu' moves over time" in render("-q").stderr
+
+
+def test_license_from_set_file_loses_its_trailing_newline(tmp_path: Path) -> None:
+    license_file = _write(tmp_path / "license.txt", "KEY-123\n")
+    result = render("-q", "--set-file", f"SynthoLicense={license_file}")
+    secret = identities(objects(result.stdout))["Secret/ray-secret"]
+    assert base64.b64decode(secret["data"]["license_key"]) == b"KEY-123"

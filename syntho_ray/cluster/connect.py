@@ -129,9 +129,21 @@ class Kube:
                 attempt += 1
 
     def get(self, path: str, query: Query | None = None) -> dict[str, Any] | None:
-        """The object at `path`, or None when it does not exist."""
+        """The object at `path`, or None when it does not exist.
+
+        A 404 about the resource type itself (a CRD not installed) still raises.
+        """
         try:
             return self.request("GET", path, query=query)
+        except ApiError as error:
+            if error.status == 404 and error.details.get("name"):
+                return None
+            raise
+
+    def discover(self, path: str) -> dict[str, Any] | None:
+        """A discovery document (`/apis/<group>[/<version>]`), or None when not served."""
+        try:
+            return self.request("GET", path)
         except ApiError as error:
             if error.status == 404:
                 return None

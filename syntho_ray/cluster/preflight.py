@@ -91,7 +91,9 @@ def check_namespace(kube: Kube, target: Target) -> Findings:
     namespace = target.release.namespace
     exists = namespace_exists(kube, namespace)
     if exists is None:
-        return Findings(notes=[f"cannot read namespace {namespace} (forbidden); assuming it exists"])
+        return Findings(
+            notes=[f"cannot read namespace {namespace} (forbidden); assuming it exists"]
+        )
     if exists or target.create_namespace:
         return Findings()
     return Findings([f"namespace {namespace} does not exist; create it or pass --create-namespace"])
@@ -104,13 +106,13 @@ def check_crd(kube: Kube, target: Target) -> Findings:
     if target.crd_versions:
         served = list(target.crd_versions)
         return Findings() if RAYCLUSTER.version in served else Findings([crd_missing(served)])
-    group = kube.get(f"/apis/{RAYCLUSTER.group}")
+    group = kube.discover(f"/apis/{RAYCLUSTER.group}")
     if group is None:
         return Findings([crd_missing()])
     served = [str(v.get("version")) for v in group.get("versions") or []]
     if RAYCLUSTER.version not in served:
         return Findings([crd_missing(served)])
-    listing = kube.get(f"/apis/{RAYCLUSTER.api_version}") or {}
+    listing = kube.discover(f"/apis/{RAYCLUSTER.api_version}") or {}
     plurals = {str(r.get("name")) for r in listing.get("resources") or []}
     return Findings() if RAYCLUSTER.plural in plurals else Findings([crd_missing()])
 
@@ -161,7 +163,9 @@ def _check_class(kube: Kube, claim: str, class_name: str) -> Findings:
 def _check_volumes(kube: Kube, claim: dict[str, Any], value: str, mode: str) -> Findings:
     name = claim["metadata"]["name"]
     key = _CLAIM_KEYS.get(name, "storage.pvLabelKey")
-    volumes = _list(kube, KINDS["PersistentVolume"].path(), {"labelSelector": f"{PV_LABEL}={value}"})
+    volumes = _list(
+        kube, KINDS["PersistentVolume"].path(), {"labelSelector": f"{PV_LABEL}={value}"}
+    )
     if not volumes:
         return Findings(
             [

@@ -1,0 +1,449 @@
+"""`syntho-ray apply|check|diff|status|delete|migrate`: the release's life cycle in a cluster."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from syntho_ray.cli.app import (
+    Debug,
+    Namespace,
+    ReleaseName,
+    SetFiles,
+    SetJson,
+    SetStrings,
+    SetValues,
+    ValuesFiles,
+    app,
+    reported,
+    say,
+    values_input,
+)
+from syntho_ray.cluster.apply import DryRun
+from syntho_ray.cluster.connect import RetryPolicy
+from syntho_ray.errors import UsageError
+from syntho_ray.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE, Release
+
+if TYPE_CHECKING:
+    from syntho_ray.cluster.apply import Outcome
+    from syntho_ray.cluster.connect import Kube
+    from syntho_ray.loading import ValuesInput
+    from syntho_ray.values import Values
+
+# Module settings the tests shorten: retries of one call, and the CRD polling interval.
+RETRY = RetryPolicy()
+CRD_POLL = 0.5
+
+Kubeconfig = Annotated[
+    Path | None,
+    typer.Option(
+        "--kubeconfig",
+        help="kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).",
+        dir_okay=False,
+    ),
+]
+Context = Annotated[
+    str | None, typer.Option("--context", help="kubeconfig context (default: the current one).")
+]
+CreateNamespace = Annotated[
+    bool, typer.Option("--create-namespace", help="Create the namespace if it does not exist.")
+]
+ForceConflicts = Annotated[
+    bool,
+    typer.Option(
+        "--force-conflicts", help="Take over fields another field manager owns (as kubectl)."
+    ),
+]
+SkipPreflight = Annotated[
+    bool, typer.Option("--skip-preflight", help="Do not check the cluster before changing it.")
+]
+Timeout = Annotated[
+    str,
+    typer.Option("--timeout", help="How long --wait (and CRD establishment) may take: 90s, 10m."),
+]
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_duration(text: str) -> float:
+    """`10m`, `90s`, `1h30m`, `2.5m` or plain seconds -> seconds."""
+    text = text.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    if not text or _DURATION.sub("", text):
+        raise UsageError(f"--timeout {text!r}: expected a duration such as 90s, 10m or 1h")
+    return sum(float(n) * _UNITS[unit] for n, unit in _DURATION.findall(text))
+
+
+@dataclass(frozen=True)
+class Session:
+    """The rendered release and a connection to the cluster."""
+
+    kube: Kube
+    values: Values
+    user: dict[str, Any]
+    release: Release
+    documents: list[dict[str, Any]]
+
+
+def _session(
+    given: ValuesInput, namespace: str, release: str, kubeconfig: Path | None, context: str | None
+) -> Session:
+    from syntho_ray.cluster.connect import connect
+    from syntho_ray.loading import load
+    from syntho_ray.render import render_documents
+
+    loaded = load(given)
+    target = Release(name=release, namespace=namespace)
+    documents = render_documents(loaded.values, target)
+    kube = connect(str(kubeconfig) if kubeconfig else None, context, RETRY)
+    return Session(kube, loaded.values, loaded.user, target, documents)
+
+
+def _echo(outcome: Outcome) -> None:
+    typer.echo(str(outcome))
+
+
+def _warn_values(session: Session) -> None:
+    from syntho_ray.notes import warnings
+
+    for warning in warnings(session.values, session.user):
+        say(f"warning: {warning}")
+
+
+@app.command()
+def apply(
+    values: ValuesFiles = None,
+    set_values: SetValues = None,
+    set_string: SetStrings = None,
+    set_json: SetJson = None,
+    set_file: SetFiles = None,
+    namespace: Namespace = DEFAULT_NAMESPACE,
+    release: ReleaseName = DEFAULT_RELEASE,
+    kubeconfig: Kubeconfig = None,
+    context: Context = None,
+    create_namespace: CreateNamespace = False,
+    crds: Annotated[
+        Path | None,
+        typer.Option(
+            "--crds", help="First apply the CRD files in this directory.", file_okay=False
+        ),
+    ] = None,
+    dry_run: Annotated[
+        DryRun, typer.Option("--dry-run", help="Show what would change: client or server.")
+    ] = DryRun.NONE,
+    force_conflicts: ForceConflicts = False,
+    skip_preflight: SkipPreflight = False,
+    prune: Annotated[
+        bool, typer.Option("--prune/--no-prune", help="Delete what the render no longer has.")
+    ] = True,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Wait until the operator and the RayCluster are ready.")
+    ] = False,
+    timeout: Timeout = "10m",
+    debug: Debug = False,
+) -> None:
+    """Server-side apply the release (field manager syntho-ray), prune, and optionally wait."""
+    given = values_input(values, set_values, set_string, set_json, set_file)
+    with reported(debug):
+        seconds = parse_duration(timeout)
+        session = _session(given, namespace, release, kubeconfig, context)
+        _warn_values(session)
+        _apply(session, crds, dry_run, force_conflicts, skip_preflight, create_namespace, prune)
+        _finish(session, dry_run, wait, seconds)
+
+
+def _apply(
+    session: Session,
+    crds_dir: Path | None,
+    dry_run: DryRun,
+    force: bool,
+    skip_preflight: bool,
+    create_namespace: bool,
+    prune: bool,
+) -> None:
+    from syntho_ray.cluster import apply as ops
+    from syntho_ray.cluster.resources import ref_of
+    from syntho_ray.rayapi import RAYCLUSTER
+
+    kube, namespace = session.kube, session.release.namespace
+    crds = ops.load_crds(crds_dir) if crds_dir else []
+    if not skip_preflight:
+        versions = ops.served_versions(crds, RAYCLUSTER.group, RAYCLUSTER.plural)
+        _preflight(session, create_namespace, versions)
+    if crds:
+        _apply_crds(kube, crds, force=force, dry_run=dry_run)
+    created = ops.ensure_namespace(kube, namespace, dry_run=dry_run) if create_namespace else None
+    if created:
+        _echo(created)
+    is_new = created is not None and dry_run is not DryRun.NONE
+    done = ops.apply_all(
+        kube, session.documents, force=force, dry_run=dry_run, report=_echo, namespace_is_new=is_new
+    )
+    if prune and not is_new:
+        keep = [ref_of(d) for d in session.documents]
+        done += ops.prune(
+            kube, namespace, session.release.name, keep, dry_run=dry_run, report=_echo
+        )
+    counts = ", ".join(f"{sum(o.action == a for o in done)} {a}" for a in _ACTIONS)
+    say(f"release {session.release.name} in namespace {namespace}: {counts}" + _dry(dry_run))
+
+
+_ACTIONS = ("created", "configured", "unchanged", "pruned")
+
+
+def _dry(dry_run: DryRun) -> str:
+    return f" (dry run: {dry_run.value}; nothing changed)" if dry_run is not DryRun.NONE else ""
+
+
+def _preflight(session: Session, create_namespace: bool, crd_versions: tuple[str, ...]) -> None:
+    from syntho_ray.cluster import preflight
+
+    target = preflight.Target(
+        session.values, session.release, session.documents, create_namespace, crd_versions
+    )
+    for note in preflight.require(session.kube, target):
+        say(f"warning: {note}")
+
+
+def _apply_crds(kube: Kube, crds: list[dict[str, Any]], *, force: bool, dry_run: DryRun) -> None:
+    from syntho_ray.cluster import apply as ops
+    from syntho_ray.cluster.wait import wait_established
+
+    ops.apply_all(kube, crds, force=force, dry_run=dry_run, report=_echo)
+    if dry_run is DryRun.NONE:
+        names = [str(c["metadata"]["name"]) for c in crds]
+        wait_established(kube, names, timeout=max(RETRY.budget, 60.0), poll=CRD_POLL)
+
+
+def _finish(session: Session, dry_run: DryRun, wait: bool, seconds: float) -> None:
+    from syntho_ray.cluster.display import LiveDisplay
+    from syntho_ray.cluster.resources import ref_of
+    from syntho_ray.cluster.wait import wait_ready
+    from syntho_ray.notes import ray_address
+
+    address = ray_address(session.values, session.release)
+    if not wait or dry_run is not DryRun.NONE:
+        if dry_run is DryRun.NONE:
+            say(f"ray_address (once ready; see `syntho-ray status`): {address}")
+        return
+    refs = [ref_of(d) for d in session.documents if d["kind"] in ("Deployment", "RayCluster")]
+    wait_ready(session.kube, refs, timeout=seconds, progress=LiveDisplay(sys.stderr))
+    typer.echo(f"ray_address: {address}")
+
+
+@app.command()
+def check(
+    values: ValuesFiles = None,
+    set_values: SetValues = None,
+    set_string: SetStrings = None,
+    set_json: SetJson = None,
+    set_file: SetFiles = None,
+    namespace: Namespace = DEFAULT_NAMESPACE,
+    release: ReleaseName = DEFAULT_RELEASE,
+    kubeconfig: Kubeconfig = None,
+    context: Context = None,
+    create_namespace: CreateNamespace = False,
+    debug: Debug = False,
+) -> None:
+    """Preflight: check that the cluster has everything the release relies on."""
+    given = values_input(values, set_values, set_string, set_json, set_file)
+    with reported(debug):
+        session = _session(given, namespace, release, kubeconfig, context)
+        _warn_values(session)
+        _preflight(session, create_namespace, ())
+        say(
+            f"preflight passed: the cluster is ready for release {release} in namespace {namespace}"
+        )
+
+
+@app.command()
+def diff(
+    values: ValuesFiles = None,
+    set_values: SetValues = None,
+    set_string: SetStrings = None,
+    set_json: SetJson = None,
+    set_file: SetFiles = None,
+    namespace: Namespace = DEFAULT_NAMESPACE,
+    release: ReleaseName = DEFAULT_RELEASE,
+    kubeconfig: Kubeconfig = None,
+    context: Context = None,
+    force_conflicts: ForceConflicts = False,
+    debug: Debug = False,
+) -> None:
+    """Diff the live objects against the render (server dry run); exit 1 when they differ."""
+    from syntho_ray.cluster.diff import diff_release
+    from syntho_ray.cluster.preflight import namespace_exists
+
+    given = values_input(values, set_values, set_string, set_json, set_file)
+    with reported(debug):
+        session = _session(given, namespace, release, kubeconfig, context)
+        is_new = namespace_exists(session.kube, namespace) is False
+        diffs = diff_release(
+            session.kube,
+            session.documents,
+            namespace,
+            release,
+            force=force_conflicts,
+            namespace_is_new=is_new,
+        )
+        for found in diffs:
+            sys.stdout.write(found.text)
+        sys.stdout.flush()
+    if diffs:
+        raise typer.Exit(1)
+
+
+@app.command()
+def status(
+    values: ValuesFiles = None,
+    set_values: SetValues = None,
+    set_string: SetStrings = None,
+    set_json: SetJson = None,
+    set_file: SetFiles = None,
+    namespace: Namespace = DEFAULT_NAMESPACE,
+    release: ReleaseName = DEFAULT_RELEASE,
+    kubeconfig: Kubeconfig = None,
+    context: Context = None,
+    debug: Debug = False,
+) -> None:
+    """Operator readiness, RayCluster state, pods per group, claims and the head service."""
+    from syntho_ray.cluster.status import release_status
+
+    given = values_input(values, set_values, set_string, set_json, set_file)
+    with reported(debug):
+        session = _session(given, namespace, release, kubeconfig, context)
+        for line in release_status(session.kube, session.values, session.release):
+            typer.echo(line)
+
+
+@app.command()
+def delete(
+    values: ValuesFiles = None,
+    set_values: SetValues = None,
+    set_string: SetStrings = None,
+    set_json: SetJson = None,
+    set_file: SetFiles = None,
+    namespace: Namespace = DEFAULT_NAMESPACE,
+    release: ReleaseName = DEFAULT_RELEASE,
+    kubeconfig: Kubeconfig = None,
+    context: Context = None,
+    everything: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Also delete the claims (the shared data) and the license Secret."
+        ),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    debug: Debug = False,
+) -> None:
+    """Delete what the release owns, in reverse order; claims and license stay unless --all."""
+    from syntho_ray.cluster.delete import delete_release, targets
+
+    given = values_input(values, set_values, set_string, set_json, set_file)
+    with reported(debug):
+        session = _session(given, namespace, release, kubeconfig, context)
+        refs = targets(session.kube, session.documents, namespace, release, everything=everything)
+        if not refs:
+            say(f"release {release} has no objects in namespace {namespace}")
+            return
+        for ref in refs:
+            say(f"  {ref}")
+        if not yes and not _confirm(f"Delete these {len(refs)} objects?"):
+            say("nothing deleted")
+            return
+        done = delete_release(session.kube, refs, dry_run=DryRun.NONE, report=_echo)
+        kept = (
+            ""
+            if everything
+            else "; the claims and the license Secret are kept (--all deletes them)"
+        )
+        say(f"deleted {len(done)} objects of release {release}{kept}")
+
+
+def _confirm(question: str) -> bool:
+    if not sys.stdin.isatty():
+        raise UsageError("not on a terminal: pass --yes to delete without confirmation")
+    return bool(typer.confirm(question, default=False, err=True))
+
+
+@app.command()
+def migrate(
+    from_helm_release: Annotated[
+        str, typer.Option("--from-helm-release", help="Name of the installed Helm release.")
+    ],
+    namespace: Namespace = DEFAULT_NAMESPACE,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Values file to write (default: NAME-values.yaml).",
+            dir_okay=False,
+        ),
+    ] = None,
+    do_apply: Annotated[
+        bool, typer.Option("--apply", help="Take the objects over and remove Helm's records.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing values file.")
+    ] = False,
+    kubeconfig: Kubeconfig = None,
+    context: Context = None,
+    skip_preflight: SkipPreflight = False,
+    debug: Debug = False,
+) -> None:
+    """Coming from Helm: write a release's values file; with --apply, take the release over."""
+    from syntho_ray.cluster import helm_migrate as helm
+    from syntho_ray.cluster.connect import connect
+    from syntho_ray.loading import ValuesInput
+
+    path = output or Path(f"{from_helm_release}-values.yaml")
+    with reported(debug):
+        kube = connect(str(kubeconfig) if kubeconfig else None, context, RETRY)
+        found = helm.read_release(kube, namespace, from_helm_release)
+        if warning := helm.chart_warning(found):
+            say(f"warning: {warning}")
+        written = helm.write_values(path, helm.values_text(found), force=force)
+        say(
+            f"{'wrote' if written else 'kept'} {path}: the values of Helm release "
+            f"{found.name} (revision {found.revision})"
+        )
+        session = _session(
+            ValuesInput(files=[str(path)]), namespace, found.name, kubeconfig, context
+        )
+        _show_plan(found, session)
+        if not do_apply:
+            say("dry run: nothing changed in the cluster; run again with --apply to take over")
+            return
+        if not skip_preflight:
+            _preflight(session, False, ())
+        from syntho_ray.cluster.apply import apply_all
+
+        apply_all(session.kube, session.documents, force=True, dry_run=DryRun.NONE, report=_echo)
+        for name in helm.remove_records(session.kube, found):
+            typer.echo(f"Secret {namespace}/{name}: deleted (Helm release record)")
+        say(
+            f"Helm no longer knows release {found.name}: `helm uninstall` cannot delete it. "
+            f"From now on: syntho-ray apply -f {path} -n {namespace} --release {found.name}"
+        )
+
+
+def _show_plan(found: Any, session: Session) -> None:
+    from syntho_ray.cluster import helm_migrate as helm
+    from syntho_ray.cluster.resources import ref_of
+
+    plan = helm.plan(found, [ref_of(d) for d in session.documents])
+    for label, refs in (("take over", plan.adopted), ("create", plan.created)):
+        for ref in refs:
+            say(f"  {label}: {ref}")
+    for ref in plan.left:
+        say(f"  leave (Helm rendered it, syntho-ray does not; delete it yourself if unused): {ref}")
+    for name in found.records:
+        say(f"  remove Helm release record: Secret {name}")

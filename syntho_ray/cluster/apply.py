@@ -1,0 +1,303 @@
+"""Server-side apply of the release in apply order, then prune what it no longer renders.
+
+Objects are applied with the field manager `syntho-ray`. Prune finds earlier
+objects by the labels every rendered object carries
+(`app.kubernetes.io/managed-by=syntho-ray`, `app.kubernetes.io/instance=<release>`)
+and deletes those this field manager applied that the render no longer has.
+Claims (the shared data) carry no labels and the license Secret is skipped, so
+neither is ever pruned.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from syntho_ray.cluster.connect import ApiError, Kube
+from syntho_ray.cluster.explain import explain, is_missing_type
+from syntho_ray.cluster.resources import KINDS, Ref, ref_of
+from syntho_ray.errors import ClusterError
+from syntho_ray.license import SECRET_NAME
+from syntho_ray.naming import MANAGED_BY
+from syntho_ray.rayapi import RAYCLUSTER
+from syntho_ray.render import APPLY_ORDER
+
+FIELD_MANAGER = "syntho-ray"
+APPLY_PATCH = "application/apply-patch+yaml"
+MANAGED_LABEL = "app.kubernetes.io/managed-by"
+INSTANCE_LABEL = "app.kubernetes.io/instance"
+# Kinds prune and delete look for; claims are never pruned (they carry no labels anyway).
+RELEASE_KINDS = tuple(k for k in APPLY_ORDER if k not in ("Namespace", "PersistentVolumeClaim"))
+
+
+class DryRun(enum.StrEnum):
+    """`--dry-run`: none, client (compare locally) or server (the API server's dry run)."""
+
+    NONE = "none"
+    CLIENT = "client"
+    SERVER = "server"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened (or would happen) to one object."""
+
+    ref: Ref
+    action: str  # created, configured, unchanged, pruned, deleted
+    dry_run: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.ref}: {self.action}{' (dry run)' if self.dry_run else ''}"
+
+
+class ApplyFailed(ClusterError):
+    """An apply stopped part-way: the cause, then what was and was not applied."""
+
+    def __init__(self, cause: str, done: list[Outcome], left: list[Ref]) -> None:
+        applied = ", ".join(str(o.ref) for o in done) or "nothing"
+        missing = ", ".join(map(str, left))
+        super().__init__(
+            cause,
+            f"applied {len(done)} of {len(done) + len(left)} objects ({applied}); not applied: "
+            f"{missing}; fix the cause and run the same command again: apply converges",
+        )
+        self.done = done
+        self.left = left
+
+
+Report = Callable[[Outcome], None]
+
+
+def selector(release: str) -> str:
+    """The label selector of every labelled object of a release."""
+    return f"{MANAGED_LABEL}={MANAGED_BY},{INSTANCE_LABEL}={release}"
+
+
+def apply_patch(
+    kube: Kube, doc: dict[str, Any], *, force: bool, dry_run: bool = False
+) -> dict[str, Any]:
+    """One server-side apply as `syntho-ray`; the object as the server has (or would have) it."""
+    query: dict[str, str | bool] = {"fieldManager": FIELD_MANAGER, "force": force}
+    if dry_run:
+        query["dryRun"] = "All"
+    return kube.request(
+        "PATCH", ref_of(doc).path(), query=query, body=doc, content_type=APPLY_PATCH
+    )
+
+
+def apply_one(kube: Kube, doc: dict[str, Any], *, force: bool, dry_run: DryRun) -> Outcome:
+    """Apply one document, or find out what applying it would do."""
+    ref = ref_of(doc)
+    live = kube.get(ref.path())
+    if dry_run is DryRun.CLIENT:
+        action = "created" if live is None else "unchanged" if contains(live, doc) else "configured"
+        return Outcome(ref, action, dry_run=True)
+    result = apply_patch(kube, doc, force=force, dry_run=dry_run is DryRun.SERVER)
+    if live is None:
+        return Outcome(ref, "created", dry_run=dry_run is DryRun.SERVER)
+    if dry_run is DryRun.SERVER:
+        same = comparable(live) == comparable(result)
+        return Outcome(ref, "unchanged" if same else "configured", dry_run=True)
+    return Outcome(ref, "unchanged" if _version(live) == _version(result) else "configured")
+
+
+def apply_all(
+    kube: Kube,
+    documents: list[dict[str, Any]],
+    *,
+    force: bool,
+    dry_run: DryRun,
+    report: Report,
+    namespace_is_new: bool = False,
+) -> list[Outcome]:
+    """Apply every document in order; on a failure raise `ApplyFailed` saying how far it got."""
+    done: list[Outcome] = []
+    for index, doc in enumerate(documents):
+        ref = ref_of(doc)
+        try:
+            if namespace_is_new and dry_run is not DryRun.NONE:
+                outcome = Outcome(ref, "created", dry_run=True)  # nothing to compare with
+            else:
+                outcome = apply_one(kube, doc, force=force, dry_run=dry_run)
+        except ClusterError as error:
+            left = [ref_of(d) for d in documents[index:]]
+            raise ApplyFailed(explain(error, ref, "patch"), done, left) from None
+        report(outcome)
+        done.append(outcome)
+    return done
+
+
+def ensure_namespace(kube: Kube, namespace: str, *, dry_run: DryRun) -> Outcome | None:
+    """Create the namespace (server-side apply) when it does not exist."""
+    ref = Ref("Namespace", "", namespace)
+    if kube.get(ref.path()) is not None:
+        return None
+    if dry_run is DryRun.NONE:
+        doc = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
+        try:
+            apply_patch(kube, doc, force=False)
+        except ClusterError as error:
+            raise ClusterError(explain(error, ref, "create")) from None
+    return Outcome(ref, "created", dry_run=dry_run is not DryRun.NONE)
+
+
+def release_objects(kube: Kube, namespace: str, release: str) -> list[dict[str, Any]]:
+    """Every labelled object of the release in the namespace, in reverse apply order."""
+    found: list[dict[str, Any]] = []
+    for kind in reversed(RELEASE_KINDS):
+        try:
+            listing = kube.request(
+                "GET", KINDS[kind].path(namespace), query={"labelSelector": selector(release)}
+            )
+        except ApiError as error:
+            if kind == RAYCLUSTER.kind and is_missing_type(error):
+                continue  # no CRD, so no RayCluster
+            raise ClusterError(explain(error, Ref(kind, namespace, "*"), "list")) from None
+        for item in listing.get("items") or []:
+            item.setdefault("kind", kind)
+            item.setdefault("apiVersion", KINDS[kind].api_version)
+            if not (item.get("metadata") or {}).get("ownerReferences"):
+                found.append(item)
+    return found
+
+
+def applied_by_us(obj: dict[str, Any]) -> bool:
+    """Did syntho-ray's field manager apply this object?"""
+    entries = (obj.get("metadata") or {}).get("managedFields") or []
+    return any(e.get("manager") == FIELD_MANAGER and e.get("operation") == "Apply" for e in entries)
+
+
+def prunable(kube: Kube, namespace: str, release: str, keep: Iterable[Ref]) -> list[Ref]:
+    """Objects an earlier apply of the release made that the render no longer has."""
+    kept = set(keep)
+    found = []
+    for obj in release_objects(kube, namespace, release):
+        ref = ref_of(obj)
+        is_license = ref.kind == "Secret" and ref.name == SECRET_NAME
+        if ref not in kept and not is_license and applied_by_us(obj):
+            found.append(ref)
+    return found
+
+
+def delete(kube: Kube, ref: Ref, *, dry_run: DryRun) -> bool:
+    """Delete one object (background propagation); False when it was already gone."""
+    if dry_run is DryRun.CLIENT:
+        return kube.get(ref.path()) is not None
+    query: dict[str, str] = {"propagationPolicy": "Background"}
+    if dry_run is DryRun.SERVER:
+        query["dryRun"] = "All"
+    try:
+        kube.request("DELETE", ref.path(), query=query)
+    except ApiError as error:
+        if error.status == 404:
+            return False
+        raise ClusterError(explain(error, ref, "delete")) from None
+    return True
+
+
+def prune(
+    kube: Kube,
+    namespace: str,
+    release: str,
+    keep: Iterable[Ref],
+    *,
+    dry_run: DryRun,
+    report: Report,
+) -> list[Outcome]:
+    """Delete what `prunable` finds."""
+    done = []
+    for ref in prunable(kube, namespace, release, keep):
+        if delete(kube, ref, dry_run=dry_run):
+            outcome = Outcome(ref, "pruned", dry_run=dry_run is not DryRun.NONE)
+            report(outcome)
+            done.append(outcome)
+    return done
+
+
+def contains(live: Any, wanted: Any) -> bool:
+    """Does `live` hold every field of `wanted` with the same value? (client dry run)"""
+    if isinstance(wanted, dict):
+        return isinstance(live, dict) and all(
+            k in live and contains(live[k], v) for k, v in wanted.items()
+        )
+    if isinstance(wanted, list):
+        return (
+            isinstance(live, list)
+            and len(live) == len(wanted)
+            and all(contains(a, b) for a, b in zip(live, wanted, strict=True))
+        )
+    return bool(live == wanted or str(live) == str(wanted))
+
+
+_SERVER_META = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation")
+
+
+def comparable(obj: dict[str, Any]) -> dict[str, Any]:
+    """The object without what the server owns: status and metadata bookkeeping."""
+    meta = {k: v for k, v in (obj.get("metadata") or {}).items() if k not in _SERVER_META}
+    meta.pop("selfLink", None)
+    annotations = {
+        k: v
+        for k, v in (meta.get("annotations") or {}).items()
+        if k != "deployment.kubernetes.io/revision"
+    }
+    if annotations:
+        meta["annotations"] = annotations
+    else:
+        meta.pop("annotations", None)
+    body = {k: v for k, v in obj.items() if k not in ("metadata", "status")}
+    return {"metadata": meta, **body}
+
+
+def _version(obj: dict[str, Any]) -> str:
+    return str((obj.get("metadata") or {}).get("resourceVersion") or "")
+
+
+# --- CustomResourceDefinitions from a local directory (--crds DIR) ---
+
+
+def load_crds(directory: Path) -> list[dict[str, Any]]:
+    """The CRDs in the YAML or JSON files under `directory`, in file-name order."""
+    if not directory.is_dir():
+        raise ClusterError(f"--crds {directory}: not a directory")
+    files = sorted(
+        p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file()
+    )
+    crds = []
+    for path in files:
+        try:
+            docs = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+            raise ClusterError(f"--crds {path}: cannot read: {error}") from None
+        for doc in docs:
+            if not isinstance(doc, dict) or doc.get("kind") == "Kustomization":
+                continue
+            if doc.get("kind") != "CustomResourceDefinition":
+                raise ClusterError(
+                    f"--crds {path}: {doc.get('kind')} is not a CustomResourceDefinition; "
+                    "the directory takes CRD files only"
+                )
+            crds.append(doc)
+    if not crds:
+        raise ClusterError(f"--crds {directory}: no CustomResourceDefinition found in *.yaml files")
+    return crds
+
+
+def served_versions(crds: list[dict[str, Any]], group: str, plural: str) -> tuple[str, ...]:
+    """The versions the CRD of `plural.group` among `crds` serves; empty when absent."""
+    for crd in crds:
+        spec = crd.get("spec") or {}
+        if spec.get("group") == group and (spec.get("names") or {}).get("plural") == plural:
+            return tuple(str(v["name"]) for v in spec.get("versions") or [] if v.get("served"))
+    return ()
+
+
+def established(crd: dict[str, Any] | None) -> bool:
+    """Does the CRD report the condition Established=True?"""
+    conditions = ((crd or {}).get("status") or {}).get("conditions") or []
+    return any(c.get("type") == "Established" and c.get("status") == "True" for c in conditions)

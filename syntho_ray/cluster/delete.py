@@ -1,0 +1,46 @@
+"""`syntho-ray delete`: remove what the release owns, in reverse apply order.
+
+The release's objects are found by its labels. The claims (the shared data) and
+the license Secret stay unless `everything` is asked for; a Secret the user
+manages (`manualSecretName`) carries no release labels and is never touched.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from syntho_ray.cluster.apply import DryRun, Outcome, Report, delete, release_objects
+from syntho_ray.cluster.connect import Kube
+from syntho_ray.cluster.resources import Ref, ref_of
+from syntho_ray.license import SECRET_NAME
+from syntho_ray.render import APPLY_ORDER
+
+
+def is_kept(ref: Ref) -> bool:
+    """Kept unless --all: the claims and the license Secret."""
+    return ref.kind == "PersistentVolumeClaim" or (ref.kind == "Secret" and ref.name == SECRET_NAME)
+
+
+def targets(
+    kube: Kube, documents: list[dict[str, Any]], namespace: str, release: str, *, everything: bool
+) -> list[Ref]:
+    """What a delete removes, in reverse apply order."""
+    refs = {ref_of(obj) for obj in release_objects(kube, namespace, release)}
+    if everything:
+        claims = [ref_of(d) for d in documents if d.get("kind") == "PersistentVolumeClaim"]
+        refs |= {ref for ref in claims if kube.get(ref.path()) is not None}
+    chosen = [ref for ref in refs if everything or not is_kept(ref)]
+    return sorted(chosen, key=lambda r: (-APPLY_ORDER.index(r.kind), r.name))
+
+
+def delete_release(
+    kube: Kube, refs: list[Ref], *, dry_run: DryRun, report: Report
+) -> list[Outcome]:
+    """Delete each ref; report what was deleted (a ref already gone is skipped)."""
+    done = []
+    for ref in refs:
+        if delete(kube, ref, dry_run=dry_run):
+            outcome = Outcome(ref, "deleted", dry_run=dry_run is not DryRun.NONE)
+            report(outcome)
+            done.append(outcome)
+    return done

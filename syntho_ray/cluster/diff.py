@@ -1,0 +1,80 @@
+"""`syntho-ray diff`: the server's dry run of the render against the live objects.
+
+Each object is applied with `dryRun=All`; the result and the live object are
+compared without the fields the server owns (status, resourceVersion, uid,
+managedFields and the like), as a unified diff of their YAML. Objects prune
+would delete show as removed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from syntho_ray.cluster.apply import apply_patch, comparable, prunable
+from syntho_ray.cluster.connect import Kube
+from syntho_ray.cluster.explain import explain
+from syntho_ray.cluster.resources import Ref, ref_of
+from syntho_ray.errors import ClusterError
+
+
+@dataclass(frozen=True)
+class ObjectDiff:
+    """The unified diff of one object; empty when live and rendered agree."""
+
+    ref: Ref
+    text: str
+
+
+def as_yaml(obj: dict[str, Any] | None) -> list[str]:
+    """Comparable YAML lines of an object (none for an absent one)."""
+    if obj is None:
+        return []
+    text = yaml.safe_dump(comparable(obj), sort_keys=True, default_flow_style=False)
+    return text.splitlines(keepends=True)
+
+
+def unified(ref: Ref, live: dict[str, Any] | None, wanted: dict[str, Any] | None) -> ObjectDiff:
+    """The unified diff from the live object to the wanted one."""
+    name = f"{ref.kind}/{ref.namespace}/{ref.name}" if ref.namespace else f"{ref.kind}/{ref.name}"
+    lines = difflib.unified_diff(
+        as_yaml(live),
+        as_yaml(wanted),
+        fromfile=f"live/{name}" if live is not None else "/dev/null",
+        tofile=f"render/{name}" if wanted is not None else "/dev/null",
+    )
+    return ObjectDiff(ref, "".join(line if line.endswith("\n") else line + "\n" for line in lines))
+
+
+def diff_release(
+    kube: Kube,
+    documents: list[dict[str, Any]],
+    namespace: str,
+    release: str,
+    *,
+    force: bool,
+    namespace_is_new: bool = False,
+) -> list[ObjectDiff]:
+    """One diff per object that would change, including those prune would delete."""
+    diffs = [_diff_one(kube, doc, force=force, new=namespace_is_new) for doc in documents]
+    keep: Iterable[Ref] = [ref_of(d) for d in documents]
+    if not namespace_is_new:
+        for ref in prunable(kube, namespace, release, keep):
+            diffs.append(unified(ref, kube.get(ref.path()), None))
+    return [d for d in diffs if d.text]
+
+
+def _diff_one(kube: Kube, doc: dict[str, Any], *, force: bool, new: bool) -> ObjectDiff:
+    ref = ref_of(doc)
+    if new:
+        return unified(ref, None, doc)  # the namespace is new: the server cannot dry-run into it
+    try:
+        live = kube.get(ref.path())
+        wanted = apply_patch(kube, doc, force=force, dry_run=True)
+    except ClusterError as error:
+        raise ClusterError(explain(error, ref, "patch")) from None
+    return unified(ref, live, wanted)

@@ -1,0 +1,115 @@
+"""`syntho-ray status`: the operator, the RayCluster, its pods per group, claims, head service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from syntho_ray.cluster.connect import ApiError, Kube
+from syntho_ray.cluster.explain import crd_missing, is_missing_type
+from syntho_ray.cluster.resources import KINDS, Ref
+from syntho_ray.cluster.wait import (
+    RAY_CLUSTER_LABEL,
+    deployment_readiness,
+    pod_state,
+    raycluster_readiness,
+)
+from syntho_ray.naming import Release, fullname
+from syntho_ray.notes import ray_address
+from syntho_ray.storage import DATA_CLAIM, WORKFLOWS_CLAIM
+from syntho_ray.values import Values
+
+GROUP_LABEL = "ray.io/group"
+NODE_TYPE_LABEL = "ray.io/node-type"
+
+
+def release_status(kube: Kube, values: Values, release: Release) -> list[str]:
+    """Lines describing the release as the cluster has it."""
+    namespace = release.namespace
+    operator = Ref("Deployment", namespace, fullname(values, release))
+    cluster = Ref("RayCluster", namespace, values.clustername)
+    lines = [f"operator:   {deployment_readiness(operator, kube.get(operator.path())).line()}"]
+    line, served, cluster_obj = _raycluster(kube, cluster)
+    lines.append(f"raycluster: {line}")
+    if served:
+        pods = _list(kube, "Pod", namespace, f"{RAY_CLUSTER_LABEL}={cluster.name}")
+        lines += pod_lines(cluster_obj, pods)
+    lines += [
+        f"claim:      {claim_line(kube, namespace, c)}" for c in (WORKFLOWS_CLAIM, DATA_CLAIM)
+    ]
+    lines.append(
+        f"head svc:   {head_service_line(kube.get(_head_service(values, namespace).path()))}"
+    )
+    lines.append(f"ray_address: {ray_address(values, release)}")
+    return lines
+
+
+def _raycluster(kube: Kube, ref: Ref) -> tuple[str, bool, dict[str, Any] | None]:
+    """Its status line, whether the CRD is served, and the object."""
+    try:
+        obj = kube.get(ref.path())
+    except ApiError as error:
+        if not is_missing_type(error):
+            raise
+        return crd_missing(), False, None
+    return raycluster_readiness(ref, obj).line(), True, obj
+
+
+def _list(kube: Kube, kind: str, namespace: str, label: str) -> list[dict[str, Any]]:
+    listing = kube.request("GET", KINDS[kind].path(namespace), query={"labelSelector": label})
+    return list(listing.get("items") or [])
+
+
+def pod_lines(cluster: dict[str, Any] | None, pods: list[dict[str, Any]]) -> list[str]:
+    """Per group (head first): pods running out of wanted, then one line per pod."""
+    groups: dict[str, list[dict[str, Any]]] = {"head": []}
+    spec = (cluster or {}).get("spec") or {}
+    wanted = {"head": 1} | {
+        str(g.get("groupName")): int(g.get("replicas") or 0)
+        for g in spec.get("workerGroupSpecs") or []
+    }
+    for name in wanted:
+        groups.setdefault(name, [])
+    for pod in pods:
+        groups.setdefault(_group(pod), []).append(pod)
+    lines = []
+    for name, members in groups.items():
+        running = sum(1 for p in members if (p.get("status") or {}).get("phase") == "Running")
+        lines.append(f"  group {name}: {running}/{wanted.get(name, len(members))} running")
+        lines += [f"    pod {p['metadata']['name']}: {pod_state(p)}" for p in members]
+    return lines
+
+
+def _group(pod: dict[str, Any]) -> str:
+    labels = (pod.get("metadata") or {}).get("labels") or {}
+    if labels.get(NODE_TYPE_LABEL) == "head":
+        return "head"
+    return str(labels.get(GROUP_LABEL) or "unknown")
+
+
+def claim_line(kube: Kube, namespace: str, name: str) -> str:
+    """`ray-data-claim: Bound (volume pv-1, 100Gi)` or why it is not bound."""
+    claim = kube.get(KINDS["PersistentVolumeClaim"].path(namespace, name))
+    if claim is None:
+        return f"{name}: does not exist"
+    status = claim.get("status") or {}
+    phase = str(status.get("phase") or "Pending")
+    volume = (claim.get("spec") or {}).get("volumeName")
+    size = (status.get("capacity") or {}).get("storage")
+    extra = ", ".join(str(x) for x in (f"volume {volume}" if volume else None, size) if x)
+    return f"{name}: {phase}" + (f" ({extra})" if extra else "")
+
+
+def _head_service(values: Values, namespace: str) -> Ref:
+    return Ref("Service", namespace, f"{values.clustername}-head-svc")
+
+
+def head_service_line(service: dict[str, Any] | None) -> str:
+    """`ray-cluster-head-svc: ClusterIP 10.0.0.7, ports client:10001, ...`."""
+    if service is None:
+        return "the head service does not exist yet (KubeRay creates it with the head)"
+    spec = service.get("spec") or {}
+    ports = ", ".join(
+        f"{p.get('name', '')}:{p.get('port')}".lstrip(":") for p in spec.get("ports") or []
+    )
+    ip = spec.get("clusterIP") or "no cluster IP"
+    return f"{service['metadata']['name']}: {spec.get('type', 'ClusterIP')} {ip}, ports {ports}"
