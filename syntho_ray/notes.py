@@ -4,23 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from syntho_ray import checks, license
+from syntho_ray import checks, kuberay, license, openshift
 from syntho_ray.naming import Release, fullname
-from syntho_ray.output import CHART_KUBERAY_VERSION, CRDS_DIR, KUBERAY_CRDS
+from syntho_ray.output import CRDS_DIR, KUBERAY_CRDS
 from syntho_ray.values import Values
 
 RAY_CLIENT_PORT = 10001
 
 
 def ray_address(values: Values, release: Release) -> str:
-    """The `ray_address` the Syntho Core API connects to (KubeRay's `<cluster>-head-svc`)."""
-    host = f"{values.clustername}-head-svc.{release.namespace}.svc.cluster.local"
+    """The `ray_address` the Syntho Core API connects to (KubeRay's `<cluster>-head-svc`, or
+    the name `head.headService` gives it)."""
+    service = values.head.head_service
+    named = service.metadata.name if service is not None and service.metadata else None
+    host = f"{named or f'{values.clustername}-head-svc'}.{release.namespace}.svc.cluster.local"
     return f"ray://{host}:{RAY_CLIENT_PORT}"
 
 
 def warnings(values: Values, user: dict[str, Any]) -> list[str]:
     """Things that render but are probably not what the user wants."""
-    found = checks.sizing_warnings(values) + _mutable_tags(values)
+    found = checks.sizing_warnings(values) + _mutable_tags(values) + openshift.warnings(values)
+    if mismatch := kuberay.tag_mismatch(values):
+        found.append(mismatch)
     if values.syntho_license == license.PLACEHOLDER and not values.manual_secret_name:
         found.append(
             "SynthoLicense is still the chart's placeholder; set your license key "
@@ -52,6 +57,14 @@ def _mutable_tags(values: Values) -> list[str]:
     ]
 
 
+def _components(values: Values) -> list[tuple[str, str]]:
+    """(subdirectory, what it holds) of the cluster-wide parts of the render."""
+    if not openshift.enabled(values):
+        return []
+    limit = f"CRI-O pids limit {openshift.PIDS_LIMIT}; the worker pool's nodes restart"
+    return [(openshift.COMPONENT_DIR, limit)]
+
+
 def _has_settings(given: Any) -> bool:
     return isinstance(given, dict) and any(k != "disabled" for k in given)
 
@@ -64,11 +77,20 @@ def next_steps(values: Values, release: Release, directory: str | None) -> list[
             f"kubectl apply --server-side -k {directory}/{CRDS_DIR}   # once: KubeRay CRDs",
             f"kubectl apply -k {directory}",
         ]
+        apply += [
+            f"kubectl apply -k {directory}/{sub}   # cluster admin, once: {what}"
+            for sub, what in _components(values)
+        ]
     else:
-        crds = KUBERAY_CRDS.format(version=CHART_KUBERAY_VERSION)
+        crds = KUBERAY_CRDS.format(version=kuberay.version_of(values))
         apply = [
             f"kubectl apply --server-side -k '{crds}'   # once: KubeRay CRDs",
             "syntho-ray render <same options> | kubectl apply -f -",
+        ]
+        apply += [
+            f"syntho-ray render <same options> -o DIR   # then the cluster admin, once: "
+            f"kubectl apply -k DIR/{sub} ({what})"
+            for sub, what in _components(values)
         ]
     return [
         "Next steps:",

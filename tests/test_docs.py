@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from syntho_ray.cli import app
 from syntho_ray.docs import END, START, values_reference
 from syntho_ray.output import directory_files
 from syntho_ray.render import render_documents
@@ -43,3 +47,24 @@ def test_readme_shows_install_render_and_test_commands() -> None:
     assert "pip install . && syntho-ray render -o manifests/" in readme
     assert "pip install -e '.[test]' && pytest" in readme
     assert "kubectl apply --server-side -k manifests/crds" in readme
+
+
+def _block_after(readme: str, marker: str) -> str:
+    start = readme.index(marker) + len(marker)
+    fence = readme.index("```", start)
+    body_start = readme.index("\n", fence) + 1
+    return readme[body_start : readme.index("```", body_start)]
+
+
+def test_readme_error_example_is_what_the_cli_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    values = _block_after(readme, "With this `values.yaml`:")
+    shown = _block_after(readme, "With this `values.yaml`:\n\n```yaml")
+    command, *expected = shown.strip().splitlines()
+    (tmp_path / "values.yaml").write_text(values, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, command.removeprefix("$ syntho-ray ").split())
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == expected
