@@ -15,6 +15,7 @@ from typing import Any
 
 from kubernetes import client
 
+from syntho_ray.k8s import CONFIGURATION
 from syntho_ray.suggest import suggestion
 
 Path = tuple[str | int, ...]
@@ -135,7 +136,7 @@ def _object(data: Any, type_name: str, path: Path, problems: list[tuple[Path, st
             quantity=attr in _QUANTITY_FIELDS,
         )
     try:
-        return model(**kwargs)
+        return model(**kwargs, local_vars_configuration=CONFIGURATION)
     except ValueError as exc:
         if not unknown:  # a misspelt key already explains a missing one
             problems.append(_missing(model, path, exc))

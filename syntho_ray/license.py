@@ -5,8 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from kubernetes import client
-
+from syntho_ray import k8s as client
 from syntho_ray.naming import Release, metadata
 from syntho_ray.values import Values
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kubernetes import client
-
+from syntho_ray import k8s as client
 from syntho_ray.values import Values
 
 CHART_NAME = "ray-cluster"

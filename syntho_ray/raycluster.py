@@ -6,8 +6,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from kubernetes import client
-
+from syntho_ray import k8s as client
 from syntho_ray import kuberay, storage
 from syntho_ray.kube import or_none
 from syntho_ray.license import license_env

@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from kubernetes import client
-
+from syntho_ray import k8s as client
 from syntho_ray import kuberay
 from syntho_ray.kuberay import Rule
 from syntho_ray.naming import Release, fullname, metadata, service_account_name

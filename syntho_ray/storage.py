@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubernetes import client
-
+from syntho_ray import k8s as client
 from syntho_ray.naming import Release
 from syntho_ray.values import Values
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -49,21 +50,18 @@ def test_readme_shows_install_render_and_test_commands() -> None:
     assert "kubectl apply --server-side -k manifests/crds" in readme
 
 
-def _block_after(readme: str, marker: str) -> str:
-    start = readme.index(marker) + len(marker)
-    fence = readme.index("```", start)
-    body_start = readme.index("\n", fence) + 1
-    return readme[body_start : readme.index("```", body_start)]
+def _fenced_blocks(markdown: str) -> list[str]:
+    """The bodies of the fenced code blocks, in order."""
+    return re.findall(r"^```[a-z]*\n(.*?)^```", markdown, flags=re.S | re.M)
 
 
 def test_readme_error_example_is_what_the_cli_prints(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    values = _block_after(readme, "With this `values.yaml`:")
-    shown = _block_after(readme, "With this `values.yaml`:\n\n```yaml")
-    command, *expected = shown.strip().splitlines()
-    (tmp_path / "values.yaml").write_text(values, encoding="utf-8")
+    blocks = _fenced_blocks((ROOT / "README.md").read_text(encoding="utf-8"))
+    index = next(i for i, b in enumerate(blocks) if b.startswith("$ syntho-ray render -f values"))
+    command, *expected = blocks[index].strip().splitlines()
+    (tmp_path / "values.yaml").write_text(blocks[index - 1], encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, command.removeprefix("$ syntho-ray ").split())
     assert result.exit_code == 1
