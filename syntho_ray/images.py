@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from syntho_ray import kuberay
@@ -118,7 +118,7 @@ def _moved_autoscaler(values: Values, move: Move) -> AutoscalerOptions | None:
     return options.model_copy(update={"image": move(image)})
 
 
-def used_images(documents: list[Mapping[str, Any]], autoscaler: str | None) -> list[str]:
+def used_images(documents: Sequence[Mapping[str, Any]], autoscaler: str | None) -> list[str]:
     """Every image in the documents' pods, and the autoscaler's; sorted, each once."""
     found = {image for document in documents for image in _pod_images(document)}
     return sorted(found | ({autoscaler} if autoscaler else set()))

@@ -180,9 +180,7 @@ RULES: tuple[Rule, ...] = (
     Rule("cert-manager.io", ("certificates/status",), ("get",), since="1.7.0"),
     Rule("cert-manager.io", ("issuers",), ("create", "get", "list", "watch"), since="1.7.0"),
     Rule("events.k8s.io", ("events",), ("create", "patch"), since="1.7.0"),
-    Rule(
-        "networking.k8s.io", ("networkpolicies",), _MANAGE, since="1.7.0"
-    ),
+    Rule("networking.k8s.io", ("networkpolicies",), _MANAGE, since="1.7.0"),
 )
 # Volcano's objects, as the chart grants them for `batchScheduler.enabled`.
 VOLCANO_RULES: tuple[Rule, ...] = (

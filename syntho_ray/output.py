@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from syntho_ray.errors import OutputError
+from syntho_ray.fastyaml import block_yaml
 from syntho_ray.kuberay import CHART_RELEASE
 
 HEADER = "# Written by syntho-ray render. Edit the values and render again instead of this file.\n"
@@ -43,6 +44,9 @@ def dump_yaml(documents: Iterable[dict[str, Any]]) -> str:
 
 
 def _dump_one(document: dict[str, Any], *, start: bool = True) -> str:
+    fast = block_yaml(document, _Dumper, start=start)  # the same text, without PyYAML's cost
+    if fast is not None:
+        return fast
     text: str = yaml.dump(
         document,
         Dumper=_Dumper,

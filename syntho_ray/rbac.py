@@ -38,9 +38,7 @@ def service_account(values: Values, release: Release) -> client.V1ServiceAccount
     )
 
 
-def operator_role(
-    values: Values, release: Release, namespace: str | None = None
-) -> client.V1Role:
+def operator_role(values: Values, release: Release, namespace: str | None = None) -> client.V1Role:
     """What the operator may do in `namespace` (default: the release's): the rules its KubeRay
     release needs, and those of its batch scheduler."""
     where = replace(release, namespace=namespace or release.namespace)

@@ -34,7 +34,7 @@ AccessMode = Literal["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWrit
 ServiceType = Literal["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]
 UpscalingMode = Literal["Default", "Aggressive", "Conservative"]
 Platform = Literal["kubernetes", "openshift"]
-SchedulerName = Literal["volcano", "yunikorn", "scheduler-plugins", "kai-scheduler"]
+SchedulerName = Annotated[str, WithJsonSchema({"enum": [s.name for s in kuberay.SCHEDULERS]})]
 Namespace = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
 # rayStartParams values: rendered as strings the way Helm's `quote` prints them.
 StartParam = str | bool | int | float | None

@@ -33,13 +33,21 @@ def ready_for_release(emu: Emulator) -> None:
     """What the release relies on: the CRD, the default StorageClass, the pull Secret."""
     emu.serve_raycluster()
     emu.put(
-        {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "default"},
-         "provisioner": "test"}
+        {
+            "apiVersion": "storage.k8s.io/v1",
+            "kind": "StorageClass",
+            "metadata": {"name": "default"},
+            "provisioner": "test",
+        }
     )
     emu.put(
-        {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/dockerconfigjson",
-         "metadata": {"name": "syntho-cr-secret", "namespace": "syntho"},
-         "data": {".dockerconfigjson": "e30="}}
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "type": "kubernetes.io/dockerconfigjson",
+            "metadata": {"name": "syntho-cr-secret", "namespace": "syntho"},
+            "data": {".dockerconfigjson": "e30="},
+        }
     )
 
 

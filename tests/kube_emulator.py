@@ -17,6 +17,7 @@ the real `kubernetes` client, and use the helpers (`put`, `set_status`,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import datetime
 import itertools
@@ -154,9 +155,12 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
         self.crd_delay = 0.0  # seconds before an applied CRD is Established
         self.watch_drops: list[int] = []  # per upcoming watch: events before the drop
         self.changed: asyncio.Condition | None = None
+        self.stopping = False  # ends open watches when the server stops
         for info in BUILTIN:
             self.serve_type(info)
-        self.fallback[re.compile(r"/apis?/.*")] << self._serve
+        # Resource URLs only: discovery stays with kmock's scaffold. (A kmock reaction that
+        # declines a request with NotImplemented is disabled for good: filter, never decline.)
+        self.fallback[re.compile(r"/api/[^/]+/.+|/apis/[^/]+/[^/]+/.+")] << self._serve
 
     # -- discovery: only the types really served (not those named in test reactions)
 
@@ -174,7 +178,7 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
 
     # -- routing
 
-    def _parse(self, path: str) -> Target | None | bool:
+    def _parse(self, path: str) -> Target | bool | None:
         parts = path.strip("/").split("/")
         if parts[0] == "api" and len(parts) >= 3:
             group, version, rest = "", parts[1], parts[2:]
@@ -239,7 +243,7 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
         }
 
     def _matches(self, key: Key, target: Target, params: dict[str, str]) -> bool:
-        group, plural, namespace, name = key
+        group, plural, namespace, _ = key
         if (group, plural) != (target.info.group, target.info.plural):
             return False
         if target.namespace and namespace != target.namespace:
@@ -278,8 +282,12 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
             if start and start != "0" and int(start) < store.compacted:
                 yield {
                     "type": "ERROR",
-                    "object": {"kind": "Status", "code": 410, "reason": "Expired",
-                               "message": f"too old resource version: {start}"},
+                    "object": {
+                        "kind": "Status",
+                        "code": 410,
+                        "reason": "Expired",
+                        "message": f"too old resource version: {start}",
+                    },
                 }
                 return
             cursor = int(start) if start and start != "0" else store.version
@@ -302,21 +310,22 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
                         request._raw_request.transport.abort()  # the connection drops
                         return
                 left = deadline - loop.time()
-                if left <= 0:
+                if left <= 0 or emulator.stopping:
                     return
                 assert emulator.changed is not None
                 async with emulator.changed:
-                    try:
-                        await asyncio.wait_for(emulator.changed.wait(), min(left, 0.5))
-                    except TimeoutError:
-                        pass
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(emulator.changed.wait(), min(left, 0.1))
 
         return stream()
 
     # -- writes
 
     def _check_namespace(self, target: Target) -> None:
-        if target.info.namespaced and ("", "namespaces", "", target.namespace) not in self.store.objects:
+        if (
+            target.info.namespaced
+            and ("", "namespaces", "", target.namespace) not in self.store.objects
+        ):
             raise status_error(
                 404,
                 "NotFound",
@@ -336,7 +345,9 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
             )
         self._check_namespace(target)
         manager = params.get("fieldManager", "unknown")
-        obj, managers = kube_ssa.update({}, {}, manager, self._writable(target, body), target.info.api_version)
+        obj, managers = kube_ssa.update(
+            {}, {}, manager, self._writable(target, body), target.info.api_version
+        )
         if params.get("dryRun"):
             return kmock.Response(status=201, payload=self._finish(target, obj, None))
         self._save(target, obj, managers)
@@ -356,22 +367,34 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
             config = self._writable(target, body)
             current = self._writable(target, live) if live else None
             merged, after, conflicts = kube_ssa.apply(
-                current, managers, manager, config, target.info.api_version,
+                current,
+                managers,
+                manager,
+                config,
+                target.info.api_version,
                 force=params.get("force") == "true",
             )
             if conflicts:
                 text = "; ".join(map(str, conflicts))
                 raise status_error(
-                    409, "Conflict",
-                    f"Apply failed with {len(conflicts)} conflict{'s' * (len(conflicts) > 1)}: {text}",
-                    {"causes": [{"reason": "FieldManagerConflict", "message": str(c)} for c in conflicts]},
+                    409,
+                    "Conflict",
+                    f"Apply failed with {len(conflicts)} conflict{_plural(conflicts)}: {text}",
+                    {
+                        "causes": [
+                            {"reason": "FieldManagerConflict", "message": str(c)} for c in conflicts
+                        ]
+                    },
                 )
         elif content_type in MERGE:
             if live is None:
                 raise not_found(target.info, target.name)
             merged, after = kube_ssa.update(
-                self._writable(target, live), managers, manager or "unknown",
-                self._writable(target, body), target.info.api_version,
+                self._writable(target, live),
+                managers,
+                manager or "unknown",
+                self._writable(target, body),
+                target.info.api_version,
             )
         else:
             raise status_error(415, "UnsupportedMediaType", f"{content_type} is not supported")
@@ -383,7 +406,9 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
             self._save(target, obj, after)
         return kmock.Response(status=201 if live is None else 200, payload=self.view(target.key))
 
-    def _shown(self, target: Target, obj: dict[str, Any], managers: dict[str, Any]) -> dict[str, Any]:
+    def _shown(
+        self, target: Target, obj: dict[str, Any], managers: dict[str, Any]
+    ) -> dict[str, Any]:
         saved = self.store.objects.get(target.key), self.store.managers.get(target.key)
         self.store.objects[target.key], self.store.managers[target.key] = obj, managers
         try:
@@ -412,7 +437,9 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
         data.pop("status", None)
         return data
 
-    def _finish(self, target: Target, obj: dict[str, Any], live: dict[str, Any] | None) -> dict[str, Any]:
+    def _finish(
+        self, target: Target, obj: dict[str, Any], live: dict[str, Any] | None
+    ) -> dict[str, Any]:
         """Server-set fields: identity, versions, defaults; status kept from the live object."""
         out = copy.deepcopy(obj)
         meta = out.setdefault("metadata", {})
@@ -455,15 +482,24 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
         if target.key not in self.store.objects:
             raise not_found(target.info, target.name)
         if params.get("dryRun"):
-            return {"kind": "Status", "apiVersion": "v1", "status": "Success", "details": {"name": target.name}}
+            return {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "status": "Success",
+                "details": {"name": target.name},
+            }
         obj = self.view(target.key)
         del self.store.objects[target.key]
         self.store.managers.pop(target.key, None)
         self.store.bump()
         obj["metadata"]["resourceVersion"] = str(self.store.version)
         self.store.record("DELETED", target.key, obj)
-        return {"kind": "Status", "apiVersion": "v1", "status": "Success",
-                "details": {"name": target.name, "kind": target.info.plural}}
+        return {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "status": "Success",
+            "details": {"name": target.name, "kind": target.info.plural},
+        }
 
     # -- the CRD "controller"
 
@@ -477,7 +513,10 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
             if version.get("served"):
                 self.serve_type(
                     TypeInfo(
-                        spec["group"], version["name"], names["plural"], names["kind"],
+                        spec["group"],
+                        version["name"],
+                        names["plural"],
+                        names["kind"],
                         namespaced=spec.get("scope") == "Namespaced",
                         status="status" in (version.get("subresources") or {}),
                     )
@@ -491,6 +530,10 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
         }
         crd["metadata"]["resourceVersion"] = str(self.store.bump())
         self.store.record("MODIFIED", key, self.view(key))
+
+
+def _plural(items: list[Any]) -> str:
+    return "s" if len(items) > 1 else ""
 
 
 def _owned(managers: dict[str, kube_ssa.Manager]) -> dict[str, Any]:
@@ -583,7 +626,9 @@ class Emulator:
         """Names of the stored objects of a kind."""
         info = next(t for t in self.kube.store.types.values() if t.kind == kind)
         return sorted(
-            k[3] for k in list(self.kube.store.objects) if k[:2] == (info.group, info.plural) and (not namespace or k[2] == namespace)
+            k[3]
+            for k in list(self.kube.store.objects)
+            if k[:2] == (info.group, info.plural) and (not namespace or k[2] == namespace)
         )
 
     def put(self, obj: dict[str, Any], manager: str = "test") -> dict[str, Any]:
@@ -591,13 +636,22 @@ class Emulator:
 
         def run() -> dict[str, Any]:
             meta = obj["metadata"]
-            info = next(t for t in self.kube.store.types.values() if t.kind == obj["kind"] and t.api_version == obj["apiVersion"])
-            target = Target(info, meta.get("namespace", "") if info.namespaced else "", meta["name"], "")
+            info = next(
+                t
+                for t in self.kube.store.types.values()
+                if t.kind == obj["kind"] and t.api_version == obj["apiVersion"]
+            )
+            target = Target(
+                info, meta.get("namespace", "") if info.namespaced else "", meta["name"], ""
+            )
             live = self.kube.store.objects.get(target.key)
             body = copy.deepcopy(obj)
             merged, managers = kube_ssa.update(
-                {}, self.kube.store.managers.get(target.key, {}), manager,
-                {k: v for k, v in body.items() if k != "status"}, info.api_version,
+                {},
+                self.kube.store.managers.get(target.key, {}),
+                manager,
+                {k: v for k, v in body.items() if k != "status"},
+                info.api_version,
             )
             out = self.kube._finish(target, merged, live)
             if "status" in obj:
@@ -615,7 +669,9 @@ class Emulator:
             obj = copy.deepcopy(self.kube.store.objects[key])
             obj["status"] = copy.deepcopy(status)
             info = next(t for t in self.kube.store.types.values() if (t.group, t.plural) == key[:2])
-            self.kube._save(Target(info, key[2], key[3], "status"), obj, self.kube.store.managers.get(key, {}))
+            self.kube._save(
+                Target(info, key[2], key[3], "status"), obj, self.kube.store.managers.get(key, {})
+            )
 
         self.call(run)
 
@@ -636,45 +692,64 @@ class Emulator:
         """The next `times` matching requests fail with `status` (or a connection reset)."""
         hits: list[Any] = []
 
+        def wanted(request: Any) -> bool:
+            return len(hits) < times and _request_matches(request, method, path)
+
         def react(request: Any) -> Any:
-            if len(hits) >= times or not _request_matches(request, method, path):
-                return NotImplemented
             hits.append(request)
             if reset:
                 request._raw_request.transport.abort()
                 return b""
             headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
-            body = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": status,
-                    "reason": "TooManyRequests" if status == 429 else "InternalError",
-                    "message": f"injected fault {status}"}
+            body = {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "status": "Failure",
+                "code": status,
+                "reason": "TooManyRequests" if status == 429 else "InternalError",
+                "message": f"injected fault {status}",
+            }
             return kmock.Response(status=status, payload=body, headers=headers)
 
-        self.kube[lambda request: True] << react
+        self.kube[wanted] << react
         return hits
 
-    def forbid(self, method: str, plural: str) -> None:
-        """Requests with `method` on `plural` are denied, as RBAC denies them."""
+    def forbid(self, method: str, plural: str) -> Callable[[], None]:
+        """Requests with `method` on `plural` are denied, as RBAC denies them, until allowed."""
+        active = [True]
+
+        def wanted(request: Any) -> bool:
+            return active[0] and _request_matches(request, method, rf"/{plural}(/|$)")
 
         def react(request: Any) -> Any:
-            if not _request_matches(request, method, rf"/{plural}(/|$)"):
-                return NotImplemented
             target = self.kube._parse(request.url.path)
             group = target.info.group if isinstance(target, Target) else ""
             name = target.name if isinstance(target, Target) else ""
             verb = VERBS.get(method.upper(), method.lower())
             if verb == "get" and not name:
                 verb = "list"
-            where = f' in the namespace "{target.namespace}"' if isinstance(target, Target) and target.namespace else ""
+            where = (
+                f' in the namespace "{target.namespace}"'
+                if isinstance(target, Target) and target.namespace
+                else ""
+            )
             message = (
                 f'{plural}{"." + group if group else ""} "{name}" is forbidden: User "tester" '
                 f'cannot {verb} resource "{plural}" in API group "{group}"{where}'
             )
-            body = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 403,
-                    "reason": "Forbidden", "message": message,
-                    "details": {"name": name, "group": group, "kind": plural}}
+            body = {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "status": "Failure",
+                "code": 403,
+                "reason": "Forbidden",
+                "message": message,
+                "details": {"name": name, "group": group, "kind": plural},
+            }
             return kmock.Response(status=403, payload=body)
 
-        self.kube[lambda request: True] << react
+        self.kube[wanted] << react
+        return lambda: active.__setitem__(0, False)
 
     def drop_watches(self, *after: int) -> None:
         """The next watches drop their connection after that many events each."""
@@ -701,7 +776,10 @@ def kubeconfig_text(server: str, namespace: str = "default") -> str:
             "clusters": [{"name": "emulator", "cluster": {"server": server}}],
             "users": [{"name": "tester", "user": {"token": "test-token"}}],
             "contexts": [
-                {"name": "emulator", "context": {"cluster": "emulator", "user": "tester", "namespace": namespace}}
+                {
+                    "name": "emulator",
+                    "context": {"cluster": "emulator", "user": "tester", "namespace": namespace},
+                }
             ],
             "current-context": "emulator",
         }
@@ -740,6 +818,7 @@ def running(directory: Path) -> Iterator[Emulator]:
     finally:
 
         async def stop() -> None:
+            handler.stopping = True
             await server.__aexit__(None, None, None)
             await handler.__aexit__(None, None, None)
 

@@ -135,12 +135,14 @@ def apply(
         for other, m in managers.items()
         if other != name
         for path in sorted(new_fields & m.fields)
-        if get(current, path) != get(config, path)
+        if not path[-1].startswith("k:") and get(current, path) != get(config, path)
     ]
     if conflicts and not force:
         return current, managers, conflicts
     result = merge(current, config)
-    after = {k: Manager(m.operation, m.api_version, set(m.fields), m.time) for k, m in managers.items()}
+    after = {
+        k: Manager(m.operation, m.api_version, set(m.fields), m.time) for k, m in managers.items()
+    }
     for conflict in conflicts:
         after[conflict.manager].fields.discard(conflict.path)
     old = after.get(name, Manager("Apply", api_version)).fields
@@ -161,8 +163,12 @@ def update(
 ) -> tuple[dict[str, Any], dict[str, Manager]]:
     """A create or merge patch by `name`: it takes the fields it sets from everyone else."""
     result = merge_patch(live, patch)
-    changed = {p for p in fields(patch) if get(result, p) is not MISSING}
-    after = {k: Manager(m.operation, m.api_version, set(m.fields), m.time) for k, m in managers.items()}
+    changed = {
+        p for p in fields(patch) if get(result, p) is not MISSING and get(live, p) != get(result, p)
+    }
+    after = {
+        k: Manager(m.operation, m.api_version, set(m.fields), m.time) for k, m in managers.items()
+    }
     for other, m in after.items():
         if other != name:
             m.fields -= changed

@@ -246,7 +246,8 @@ def test_notes_follow_namespace_fullname_and_clustername() -> None:
 
 
 def test_quiet_drops_the_next_steps() -> None:
-    result = render("-q", "--set", "SynthoLicense=x,image.tag=2.9.3,operatorImage.tag=1.0.0")
+    pinned = "image.tag=2.9.3,operatorImage.tag=1.0.0,kuberay.version=1.0.0"
+    result = render("-q", "--set", f"SynthoLicense=x,{pinned}")
     assert result.exit_code == 0
     assert result.stderr == ""
 
@@ -520,9 +521,8 @@ def test_strict_turns_warnings_into_errors_before_any_output(tmp_path: Path) -> 
 
 
 def test_strict_passes_when_nothing_warns() -> None:
-    result = render(
-        "--strict", "-q", "--set", "SynthoLicense=k,image.tag=2.9.3,operatorImage.tag=1.0.0"
-    )
+    pinned = "image.tag=2.9.3,operatorImage.tag=1.0.0,kuberay.version=1.0.0"
+    result = render("--strict", "-q", "--set", f"SynthoLicense=k,{pinned}")
     assert result.exit_code == 0, result.stderr
 
 

@@ -72,8 +72,11 @@ def test_missing_objects_namespaces_and_types_are_404s_with_the_api_details(
     body["metadata"]["namespace"] = "elsewhere"  # type: ignore[index]
     with pytest.raises(ApiError) as missing_ns:
         kube.request(
-            "PATCH", "/api/v1/namespaces/elsewhere/serviceaccounts/a",
-            query={"fieldManager": "m"}, body=body, content_type=APPLY,
+            "PATCH",
+            "/api/v1/namespaces/elsewhere/serviceaccounts/a",
+            query={"fieldManager": "m"},
+            body=body,
+            content_type=APPLY,
         )
     assert missing_ns.value.details["kind"] == "namespaces"
 
@@ -96,8 +99,13 @@ def test_dry_run_changes_nothing_and_status_is_a_subresource(kube: Kube, emu: Em
     apply(kube, account(), dryRun="All")
     assert emu.get("ServiceAccount", "syntho", "a") is None
     emu.serve_raycluster()
-    body = {"apiVersion": "ray.io/v1alpha1", "kind": "RayCluster",
-            "metadata": {"name": "c", "namespace": "syntho"}, "spec": {"a": 1}, "status": {"state": "x"}}
+    body = {
+        "apiVersion": "ray.io/v1alpha1",
+        "kind": "RayCluster",
+        "metadata": {"name": "c", "namespace": "syntho"},
+        "spec": {"a": 1},
+        "status": {"state": "x"},
+    }
     path = "/apis/ray.io/v1alpha1/namespaces/syntho/rayclusters/c"
     made = kube.request("PATCH", path, query={"fieldManager": "m"}, body=body, content_type=APPLY)
     assert "status" not in made and made["metadata"]["generation"] == 1

@@ -1,6 +1,7 @@
 """The `syntho-ray` command line: one module per group of commands, all on one `app`."""
 
 from syntho_ray.cli import cluster, render
+from syntho_ray.cli import kits as kits
 from syntho_ray.cli.app import app
 
 __all__ = ["app", "cluster", "main", "render"]

@@ -51,6 +51,16 @@ Strict = Annotated[
     bool, typer.Option("--strict", help="Treat warnings as errors: exit 1 before any output.")
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of unexpected errors.")]
+Platform = Annotated[
+    str | None,
+    typer.Option("--platform", help="kubernetes or openshift (sets the value `platform`)."),
+]
+Registry = Annotated[
+    str | None,
+    typer.Option(
+        "--registry", help="Pull every image from this mirror: HOST[/PREFIX] (value `registry`)."
+    ),
+]
 
 
 @app.callback()
@@ -100,14 +110,19 @@ def values_input(
     set_string: list[str] | None,
     set_json: list[str] | None,
     set_file: list[str] | None,
+    *,
+    platform: str | None = None,
+    registry: str | None = None,
 ) -> ValuesInput:
-    """The render inputs of a command line."""
+    """The render inputs of a command line; --platform and --registry win over the values."""
     from syntho_ray.loading import ValuesInput
 
+    chosen = (("platform", platform), ("registry", registry))
+    flags = [f"{key}={value}" for key, value in chosen if value]
     return ValuesInput(
         files=[str(v) for v in values or []],
         set_values=set_values or [],
-        set_string=set_string or [],
+        set_string=[*(set_string or []), *flags],
         set_json=set_json or [],
         set_file=set_file or [],
     )

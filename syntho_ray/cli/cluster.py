@@ -102,8 +102,12 @@ def _session(
     loaded = load(given)
     target = Release(name=release, namespace=namespace)
     documents = render_documents(loaded.values, target)
-    kube = connect(str(kubeconfig) if kubeconfig else None, context, RETRY)
+    kube = connect(str(kubeconfig) if kubeconfig else None, context, RETRY, _notice)
     return Session(kube, loaded.values, loaded.user, target, documents)
+
+
+def _notice(line: str) -> None:
+    say(f"note: {line}")
 
 
 def _echo(outcome: Outcome) -> None:
@@ -155,7 +159,16 @@ def apply(
         seconds = parse_duration(timeout)
         session = _session(given, namespace, release, kubeconfig, context)
         _warn_values(session)
-        _apply(session, crds, dry_run, force_conflicts, skip_preflight, create_namespace, prune)
+        _apply(
+            session,
+            crds,
+            dry_run,
+            force_conflicts,
+            skip_preflight,
+            create_namespace,
+            prune,
+            seconds,
+        )
         _finish(session, dry_run, wait, seconds)
 
 
@@ -167,6 +180,7 @@ def _apply(
     skip_preflight: bool,
     create_namespace: bool,
     prune: bool,
+    timeout: float,
 ) -> None:
     from syntho_ray.cluster import apply as ops
     from syntho_ray.cluster.resources import ref_of
@@ -178,7 +192,7 @@ def _apply(
         versions = ops.served_versions(crds, RAYCLUSTER.group, RAYCLUSTER.plural)
         _preflight(session, create_namespace, versions)
     if crds:
-        _apply_crds(kube, crds, force=force, dry_run=dry_run)
+        _apply_crds(kube, crds, force=force, dry_run=dry_run, timeout=timeout)
     created = ops.ensure_namespace(kube, namespace, dry_run=dry_run) if create_namespace else None
     if created:
         _echo(created)
@@ -212,14 +226,16 @@ def _preflight(session: Session, create_namespace: bool, crd_versions: tuple[str
         say(f"warning: {note}")
 
 
-def _apply_crds(kube: Kube, crds: list[dict[str, Any]], *, force: bool, dry_run: DryRun) -> None:
+def _apply_crds(
+    kube: Kube, crds: list[dict[str, Any]], *, force: bool, dry_run: DryRun, timeout: float
+) -> None:
     from syntho_ray.cluster import apply as ops
     from syntho_ray.cluster.wait import wait_established
 
     ops.apply_all(kube, crds, force=force, dry_run=dry_run, report=_echo)
     if dry_run is DryRun.NONE:
         names = [str(c["metadata"]["name"]) for c in crds]
-        wait_established(kube, names, timeout=max(RETRY.budget, 60.0), poll=CRD_POLL)
+        wait_established(kube, names, timeout=timeout, poll=CRD_POLL)
 
 
 def _finish(session: Session, dry_run: DryRun, wait: bool, seconds: float) -> None:
@@ -367,8 +383,13 @@ def delete(
         say(f"deleted {len(done)} objects of release {release}{kept}")
 
 
+def is_terminal() -> bool:
+    """Is a person at stdin who can answer a question?"""
+    return sys.stdin.isatty()
+
+
 def _confirm(question: str) -> bool:
-    if not sys.stdin.isatty():
+    if not is_terminal():
         raise UsageError("not on a terminal: pass --yes to delete without confirmation")
     return bool(typer.confirm(question, default=False, err=True))
 
@@ -406,7 +427,7 @@ def migrate(
 
     path = output or Path(f"{from_helm_release}-values.yaml")
     with reported(debug):
-        kube = connect(str(kubeconfig) if kubeconfig else None, context, RETRY)
+        kube = connect(str(kubeconfig) if kubeconfig else None, context, RETRY, _notice)
         found = helm.read_release(kube, namespace, from_helm_release)
         if warning := helm.chart_warning(found):
             say(f"warning: {warning}")

@@ -11,6 +11,8 @@ import typer
 from syntho_ray.cli.app import (
     Debug,
     Namespace,
+    Platform,
+    Registry,
     ReleaseName,
     SetFiles,
     SetJson,
@@ -52,15 +54,20 @@ def render(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr.")] = False,
     strict: Strict = False,
+    platform: Platform = None,
+    registry: Registry = None,
     debug: Debug = False,
 ) -> None:
     """Render the release: one YAML stream on stdout, or a kustomize directory with -o."""
+    from syntho_ray import kuberay, openshift
     from syntho_ray.loading import load
     from syntho_ray.notes import next_steps, warnings
     from syntho_ray.output import directory_files, dump_yaml, write_directory
     from syntho_ray.render import render_documents
 
-    given = values_input(values, set_values, set_string, set_json, set_file)
+    given = values_input(
+        values, set_values, set_string, set_json, set_file, platform=platform, registry=registry
+    )
     with reported(debug):
         chosen = target(namespace, release)
         loaded = load(given)
@@ -70,7 +77,13 @@ def render(
             sys.stdout.write(dump_yaml(documents))
             sys.stdout.flush()
         else:
-            write_directory(directory_files(documents, namespace), output_dir, force=force)
+            files = directory_files(
+                documents,
+                namespace,
+                kuberay.version_of(loaded.values),
+                openshift.components(loaded.values),
+            )
+            write_directory(files, output_dir, force=force)
         if not quiet:
             where = f"{output_dir}: " if output_dir else ""
             say(

@@ -30,7 +30,7 @@ Query = Mapping[str, str | int | bool]
 class RetryPolicy:
     """How long one call may keep retrying, and how long it waits between tries."""
 
-    budget: float = 60.0
+    budget: float = 20.0
     first_delay: float = 0.5
     max_delay: float = 8.0
 
@@ -97,6 +97,8 @@ class Kube:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
+    notice: Callable[[str], None] = lambda line: None  # told once, when retries start
+    _noticed: bool = field(default=False, init=False, repr=False)
 
     @property
     def server(self) -> str:
@@ -125,6 +127,9 @@ class Kube:
                 pause = self.retry.delay(attempt, after)
                 if self.clock() + pause > deadline:
                     raise
+                if not self._noticed:
+                    self._noticed = True
+                    self.notice(f"{error} (retrying for up to {self.retry.budget:g}s)")
                 self.sleep(pause)
                 attempt += 1
 
@@ -162,6 +167,7 @@ class Kube:
         except (urllib3.exceptions.HTTPError, OSError, ValueError):
             return  # a dropped watch ends like a finished one; the caller resumes
         finally:
+            response.close()  # ends the server's stream too when the caller stops early
             response.release_conn()
 
     def _once(
@@ -246,6 +252,7 @@ def connect(
     kubeconfig: str | None = None,
     context: str | None = None,
     retry: RetryPolicy | None = None,
+    notice: Callable[[str], None] = lambda line: None,
 ) -> Kube:
     """A `Kube` for the kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)."""
     from kubernetes import client, config
@@ -264,7 +271,7 @@ def connect(
             f"kubeconfig {where}: {error}; pass --kubeconfig FILE (and --context NAME)"
         ) from None
     configuration.retries = False  # Kube.request retries, with backoff and a budget
-    return Kube(client.ApiClient(configuration), retry=retry or RetryPolicy())
+    return Kube(client.ApiClient(configuration), retry=retry or RetryPolicy(), notice=notice)
 
 
 def _in_cluster() -> bool:

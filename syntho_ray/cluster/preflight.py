@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from syntho_ray import license, storage
@@ -121,40 +122,49 @@ def check_storage(kube: Kube, target: Target) -> Findings:
     """Each claim's StorageClass exists, or labelled ReadWriteMany volumes do."""
     total = Findings()
     namespace = target.release.namespace
+    by_class: dict[str, list[str]] = {}
     for claim in _docs(target, "PersistentVolumeClaim"):
         name = claim["metadata"]["name"]
         if _exists(kube, KINDS["PersistentVolumeClaim"].path(namespace, name)):
             continue  # already created: its volume was found then
-        try:
-            total += _check_claim(kube, claim)
-        except ApiError as error:
-            if error.status != 403:
-                raise
-            total += Findings(notes=[f"cannot check the storage of claim {name} (forbidden)"])
+        class_name = (claim.get("spec") or {}).get("storageClassName")
+        if class_name:
+            by_class.setdefault(str(class_name), []).append(name)
+        else:
+            total += _guarded(name, partial(_check_claim, kube, claim))
+    for class_name, claims in by_class.items():
+        what = ", ".join(claims)
+        total += _guarded(what, partial(_check_class, kube, what, class_name))
     return total
+
+
+def _guarded(claims: str, check: Callable[[], Findings]) -> Findings:
+    try:
+        return check()
+    except ApiError as error:
+        if error.status != 403:
+            raise
+        return Findings(notes=[f"cannot check the storage of {claims} (forbidden)"])
 
 
 def _check_claim(kube: Kube, claim: dict[str, Any]) -> Findings:
     spec = claim.get("spec") or {}
     name = claim["metadata"]["name"]
-    class_name = spec.get("storageClassName")
     labels = (spec.get("selector") or {}).get("matchLabels") or {}
-    if class_name:
-        return _check_class(kube, name, class_name)
     if labels.get(PV_LABEL):
         mode = (spec.get("accessModes") or ["ReadWriteMany"])[0]
         return _check_volumes(kube, claim, str(labels[PV_LABEL]), mode)
     return _check_default_class(kube, name)
 
 
-def _check_class(kube: Kube, claim: str, class_name: str) -> Findings:
+def _check_class(kube: Kube, claims: str, class_name: str) -> Findings:
     if _exists(kube, KINDS["StorageClass"].path(name=class_name)):
         return Findings()
     names = [i["metadata"]["name"] for i in _list(kube, KINDS["StorageClass"].path())]
     existing = f" (the cluster has: {', '.join(sorted(names))})" if names else ""
     return Findings(
         [
-            f"StorageClass {class_name} (storage.storageClassName, claim {claim}) does not "
+            f"StorageClass {class_name} (storage.storageClassName, for {claims}) does not "
             f"exist{existing}; set storage.storageClassName to one that does"
         ]
     )

@@ -1,0 +1,143 @@
+"""`syntho-ray images`, `init` and `schema`: air-gapped mirrors, starter values, editor schema."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from syntho_ray.cli.app import (
+    Debug,
+    Namespace,
+    Platform,
+    Registry,
+    ReleaseName,
+    SetFiles,
+    SetJson,
+    SetStrings,
+    SetValues,
+    ValuesFiles,
+    app,
+    reported,
+    say,
+    target,
+    values_input,
+    warn,
+)
+from syntho_ray.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
+
+OutputFile = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write this file instead of stdout.", dir_okay=False),
+]
+Force = Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")]
+
+
+class Profile(StrEnum):
+    """The deployment guide's two layouts."""
+
+    development = "development"
+    production = "production"
+
+
+@app.command()
+def images(
+    values: ValuesFiles = None,
+    set_values: SetValues = None,
+    set_string: SetStrings = None,
+    set_json: SetJson = None,
+    set_file: SetFiles = None,
+    namespace: Namespace = DEFAULT_NAMESPACE,
+    release: ReleaseName = DEFAULT_RELEASE,
+    platform: Platform = None,
+    registry: Registry = None,
+    debug: Debug = False,
+) -> None:
+    """Print every image the render uses, one per line: to pre-pull or copy to a mirror."""
+    from syntho_ray.images import autoscaler_image, used_images
+    from syntho_ray.loading import load
+    from syntho_ray.render import effective_values, render_documents
+
+    given = values_input(
+        values, set_values, set_string, set_json, set_file, platform=platform, registry=registry
+    )
+    with reported(debug):
+        loaded = load(given)
+        documents = render_documents(loaded.values, target(namespace, release))
+        autoscaler = autoscaler_image(effective_values(loaded.values))
+        for image in used_images(documents, autoscaler):
+            print(image)
+
+
+@app.command()
+def init(
+    profile: Annotated[
+        Profile,
+        typer.Option(
+            "--profile", help="development: one Ray head; production: a head and a worker pool."
+        ),
+    ],
+    cpus: Annotated[
+        int, typer.Option("--cpus", help="CPUs of one machine (the head; each worker).")
+    ] = 16,
+    memory: Annotated[
+        str, typer.Option("--memory", help="Memory of one machine, for example 64G.")
+    ] = "64G",
+    platform: Platform = None,
+    registry: Registry = None,
+    output: OutputFile = None,
+    force: Force = False,
+    debug: Debug = False,
+) -> None:
+    """Write a commented starter values file with one of the deployment guide's layouts."""
+    import yaml
+
+    from syntho_ray.errors import OutputError
+    from syntho_ray.loading import values_from_mapping
+    from syntho_ray.notes import warnings
+    from syntho_ray.starter import LICENSE_SECRET, starter_values
+
+    with reported(debug):
+        text = starter_values(
+            profile.value, cpus=cpus, memory=memory, platform=platform, registry=registry
+        )
+        data = yaml.safe_load(text)
+        warn(warnings(values_from_mapping(data, source="init"), data), strict=False)
+        if output is None:
+            sys.stdout.write(text)
+            return
+        if output.exists() and not force:
+            raise OutputError(f"{output} exists; choose another file or use --force")
+        _write(output, text)
+        say(f"{output}: {profile.value} values written. Next:")
+        say(
+            f"  kubectl -n <namespace> create secret generic {LICENSE_SECRET} "
+            "--from-literal=license_key=<your license key>"
+        )
+        say(f"  syntho-ray render -f {output} -o manifests/")
+
+
+@app.command()
+def schema(output: OutputFile = None, debug: Debug = False) -> None:
+    """Print the JSON Schema of a values file, for editors (the YAML language server)."""
+    from syntho_ray.schema import values_schema
+
+    with reported(debug):
+        text = json.dumps(values_schema(), indent=2) + "\n"
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            _write(output, text)
+
+
+def _write(path: Path, text: str) -> None:
+    from syntho_ray.errors import OutputError
+
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None

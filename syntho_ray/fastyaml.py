@@ -1,0 +1,162 @@
+"""Block-style YAML for rendered documents, as PyYAML writes it, without PyYAML's per-node cost.
+
+PyYAML builds a node for every value and asks its resolver about every scalar; for our
+documents that was half of a render. `block_yaml` writes the same text directly for what
+documents hold (mappings with string keys, lists, single-line scalars) and returns None for
+anything else (a multi-line string, a list inside a list, an unusual key), which the caller
+then gives to PyYAML. Scalars are written by PyYAML itself, with the caller's dumper, except
+for the plain strings, integers, booleans and nulls whose form is certain; the text is
+byte-identical either way (`tests/test_fastyaml.py` compares the two).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+_STR = "tag:yaml.org,2002:str"
+# Strings PyYAML writes plain in block context when its resolver reads them back as strings:
+# no leading or trailing space, no indicator first, no ": " or " #", no line break, ASCII.
+_PLAIN = re.compile(
+    r"(?!---|\.\.\.)(?:[\w./$(=+;~^]|-(?=[^ ]))(?:[\w./$()=+;,~^ -]|:(?=[^ ]))*(?<! )", re.ASCII
+)
+_LINE_BREAKS = re.compile("[\n\r\x85\u2028\u2029]")
+_MAX_SIMPLE_KEY = 128  # PyYAML writes longer keys in the explicit `? key` form
+_CACHE_SIZE = 4096
+_WRITTEN: dict[tuple[type, type, str], str | None] = {}  # (dumper, type, repr) -> text
+_KEYS: dict[type, dict[str, str]] = {}  # dumper -> key -> text
+_TEXTS: dict[type, dict[str, str]] = {}  # dumper -> string -> text
+
+
+class _Unsupported(Exception):
+    """Something this writer leaves to PyYAML."""
+
+
+def block_yaml(document: Any, dumper: type[yaml.SafeDumper], *, start: bool) -> str | None:
+    """`document` as `yaml.dump(..., Dumper=dumper)` writes it in block style, or None.
+
+    Matches `default_flow_style=False, sort_keys=False, allow_unicode=True`, no line width,
+    no aliases and `explicit_start=start`.
+    """
+    if not isinstance(document, dict) or not document:
+        return None
+    writer = _Writer(dumper, ["---\n"] if start else [])
+    try:
+        writer.mapping(document, 0, inline=False)
+    except _Unsupported:
+        return None
+    return "".join(writer.out)
+
+
+class _Writer:
+    def __init__(self, dumper: type[yaml.SafeDumper], out: list[str]) -> None:
+        self.dumper = dumper
+        self.out = out
+        self.keys = _cache(_KEYS, dumper)
+        self.texts = _cache(_TEXTS, dumper)
+
+    def mapping(self, data: dict[Any, Any], indent: int, *, inline: bool) -> None:
+        """Keys at `indent`; with `inline` the first key goes on the current line."""
+        pad = " " * indent
+        for key, value in data.items():
+            head = f"{'' if inline else pad}{self.key(key)}:"
+            inline = False
+            if isinstance(value, dict):
+                if value:
+                    self.out.append(head + "\n")
+                    self.mapping(value, indent + 2, inline=False)
+                else:
+                    self.out.append(head + " {}\n")
+            elif isinstance(value, list):
+                if value:
+                    self.out.append(head + "\n")
+                    self.sequence(value, indent)  # PyYAML does not indent these
+                else:
+                    self.out.append(head + " []\n")
+            else:
+                self.out.append(f"{head} {self.scalar(value)}\n")
+
+    def sequence(self, data: list[Any], indent: int) -> None:
+        """Items at `indent`."""
+        pad = " " * indent
+        for item in data:
+            if isinstance(item, dict):
+                if item:
+                    self.out.append(pad + "- ")
+                    self.mapping(item, indent + 2, inline=True)
+                else:
+                    self.out.append(pad + "- {}\n")
+            elif isinstance(item, list):
+                raise _Unsupported
+            else:
+                self.out.append(f"{pad}- {self.scalar(item)}\n")
+
+    def key(self, key: Any) -> str:
+        """A key PyYAML writes as a simple `key:` on one line."""
+        text = self.keys.get(key) if type(key) is str else None
+        if text is None:
+            if type(key) is not str or not key or len(key) >= _MAX_SIMPLE_KEY:
+                raise _Unsupported
+            if _LINE_BREAKS.search(key):
+                raise _Unsupported
+            text = self.keys[key] = self.scalar(key)
+        return text
+
+    def scalar(self, value: Any) -> str:
+        """A scalar as PyYAML writes it on one line."""
+        kind = type(value)
+        if kind is str:
+            text = self.texts.get(value)
+            if text is None:
+                plain = _PLAIN.fullmatch(value) and _resolves_to_str(value, self.dumper)
+                text = self.texts[value] = value if plain else self.by_pyyaml(value)
+            return text
+        if kind is bool:
+            return "true" if value else "false"
+        if kind is int:
+            return str(value)
+        if value is None:
+            return "null"
+        return self.by_pyyaml(value)
+
+    def by_pyyaml(self, value: Any) -> str:
+        text = _written_by_pyyaml(self.dumper, value)
+        if text is None:
+            raise _Unsupported
+        return text
+
+
+def _cache(caches: dict[type, dict[str, str]], dumper: type) -> dict[str, str]:
+    """The cache of `dumper` in `caches`, emptied when full."""
+    cache = caches.setdefault(dumper, {})
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    return cache
+
+
+def _resolves_to_str(value: str, dumper: type[yaml.SafeDumper]) -> bool:
+    """Whether PyYAML's resolver reads `value`, written plain, back as a string."""
+    resolvers = dumper.yaml_implicit_resolvers
+    candidates = resolvers.get(value[0], []) + resolvers.get(None, [])
+    return not any(pattern.match(value) for _, pattern in candidates)
+
+
+def _written_by_pyyaml(dumper: type[yaml.SafeDumper], value: Any) -> str | None:
+    """One scalar as PyYAML writes it in a block sequence, or None if it takes several lines."""
+    key = (dumper, type(value), repr(value))  # not the value: 0.0 == -0.0, 1.0 == True
+    if key in _WRITTEN:
+        return _WRITTEN[key]
+    text: str = yaml.dump(
+        [value],
+        Dumper=dumper,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=2**31 - 1,
+    )
+    single = text.startswith("- ") and text.endswith("\n") and not _LINE_BREAKS.search(text[:-1])
+    if len(_WRITTEN) >= _CACHE_SIZE:
+        _WRITTEN.clear()
+    _WRITTEN[key] = written = text[2:-1] if single else None
+    return written
