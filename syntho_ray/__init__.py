@@ -5,12 +5,35 @@ The one-call form is `render_yaml(values)`; the typed steps under it are
 `kubernetes` models), `render_documents` (plain data) and `dump_yaml`.
 """
 
-from syntho_ray.errors import Problem, SynthoRayError, ValuesError
-from syntho_ray.loading import ValuesInput, load_values, values_from_mapping
-from syntho_ray.naming import Release
-from syntho_ray.output import dump_yaml
-from syntho_ray.render import build_objects, render_documents, render_yaml
-from syntho_ray.values import Values
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from syntho_ray.errors import Problem, SynthoRayError, ValuesError
+    from syntho_ray.loading import ValuesInput, load_values, values_from_mapping
+    from syntho_ray.naming import Release
+    from syntho_ray.output import dump_yaml
+    from syntho_ray.render import build_objects, render_documents, render_yaml
+    from syntho_ray.values import Values
+
+# Where each name lives. It is imported on first use, so that importing the package, or a
+# command line that needs little of it, does not pay for the values model and the builders.
+_HOMES = {
+    "Problem": "syntho_ray.errors",
+    "SynthoRayError": "syntho_ray.errors",
+    "ValuesError": "syntho_ray.errors",
+    "ValuesInput": "syntho_ray.loading",
+    "load_values": "syntho_ray.loading",
+    "values_from_mapping": "syntho_ray.loading",
+    "Release": "syntho_ray.naming",
+    "dump_yaml": "syntho_ray.output",
+    "build_objects": "syntho_ray.render",
+    "render_documents": "syntho_ray.render",
+    "render_yaml": "syntho_ray.render",
+    "Values": "syntho_ray.values",
+}
 
 __all__ = [
     "Problem",
@@ -26,3 +49,16 @@ __all__ = [
     "render_yaml",
     "values_from_mapping",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(home), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

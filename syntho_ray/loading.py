@@ -85,7 +85,10 @@ def load(given: ValuesInput | None = None) -> Loaded:
 def values_from_mapping(data: Mapping[str, Any], *, source: str = "values") -> Values:
     """Values from user data (already parsed), coalesced over the chart defaults."""
     merged = helm_values.coalesce(dict(data), chart_defaults())
-    return validate(merged, [_Origin(source, {p: 0 for p in _paths(dict(data))})])
+    try:
+        return validate(merged)
+    except ValuesError:  # again, with every key's source: only now worth finding
+        return validate(merged, [_Origin(source, {p: 0 for p in _paths(dict(data))})])
 
 
 def validate(merged: dict[str, Any], origins: Sequence[_Origin] = ()) -> Values:

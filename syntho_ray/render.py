@@ -31,6 +31,7 @@ APPLY_ORDER = (
     "RayCluster",
 )
 _HEAD_KEYS = ("apiVersion", "kind", "metadata")
+_SCALARS = frozenset({str, int, float, bool, type(None)})  # `to_data` keeps them as they are
 
 
 def effective_values(values: Values) -> Values:
@@ -56,6 +57,8 @@ def to_document(obj: Any) -> dict[str, Any]:
 
 def _sorted_data(data: Any) -> Any:
     """`to_data(data)` with every map sorted by key, in one pass over the models."""
+    if type(data) in _SCALARS:
+        return data
     if isinstance(data, dict):
         return {k: _sorted_data(data[k]) for k in sorted(data)}
     if isinstance(data, list):

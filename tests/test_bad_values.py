@@ -46,7 +46,9 @@ def _header(path: Path) -> tuple[str, list[str]]:
 
 
 def _errors(stderr: str) -> list[str]:
-    return [line.removeprefix("error: ") for line in stderr.splitlines() if line.startswith("error: ")]
+    return [
+        line.removeprefix("error: ") for line in stderr.splitlines() if line.startswith("error: ")
+    ]
 
 
 def _render_in_corpus(monkeypatch: pytest.MonkeyPatch, name: str, out: Path) -> Any:

@@ -117,9 +117,7 @@ def tolerations(draw: st.DrawFn) -> dict[str, Any]:
 def volumes_and_mounts(draw: st.DrawFn) -> dict[str, Any]:
     """Extra volumes, always given together with mounts (a list replaces the default whole)."""
     names = draw(
-        st.lists(
-            dns_label.filter(lambda n: n not in SHARED_VOLUMES), max_size=3, unique=True
-        )
+        st.lists(dns_label.filter(lambda n: n not in SHARED_VOLUMES), max_size=3, unique=True)
     )
     sources = [
         lambda n: {"emptyDir": {}},
@@ -130,7 +128,9 @@ def volumes_and_mounts(draw: st.DrawFn) -> dict[str, Any]:
     ]
     volumes = [{"name": n, **draw(st.sampled_from(sources))(n)} for n in names]
     mounted = draw(st.lists(st.sampled_from([*names, *sorted(SHARED_VOLUMES)]), unique=True))
-    mounts = [{"name": n, "mountPath": f"/mnt/extra-{i}"} for i, n in enumerate(mounted)]
+    mounts: list[dict[str, Any]] = [
+        {"name": n, "mountPath": f"/mnt/extra-{i}"} for i, n in enumerate(mounted)
+    ]
     if draw(st.booleans()) and mounts:
         mounts[0]["readOnly"] = True
     return {"volumes": volumes, "volumeMounts": mounts}
@@ -182,6 +182,14 @@ def pod_settings(draw: st.DrawFn) -> dict[str, Any]:
             pod[key] = draw(strategy)
     if draw(st.booleans()):
         pod |= draw(volumes_and_mounts())
+    if draw(st.booleans()):
+        pod["sidecarContainers"] = [
+            {
+                "name": draw(dns_label.filter(lambda n: n not in ("ray-head", "ray-worker"))),
+                "image": draw(repositories) + ":" + draw(tags),
+                "volumeMounts": [{"name": "ray-data", "mountPath": "/data", "readOnly": True}],
+            }
+        ]
     return pod
 
 
@@ -214,9 +222,7 @@ def valid_values(draw: st.DrawFn) -> dict[str, Any]:
     elif draw(st.booleans()):
         values["worker"] = {"disabled": True}
     taken = {worker_name} if worker_enabled else set()
-    names = draw(
-        st.lists(label_values.filter(lambda n: n not in taken), max_size=5, unique=True)
-    )
+    names = draw(st.lists(label_values.filter(lambda n: n not in taken), max_size=5, unique=True))
     if names:
         values["additionalWorkerGroups"] = {
             name: {
@@ -249,6 +255,12 @@ def valid_values(draw: st.DrawFn) -> dict[str, Any]:
         values["manualSecretName"] = draw(dns_label)
     if draw(st.booleans()):
         values["head"]["init_container_enabled"] = draw(st.booleans())
+    if draw(st.booleans()):
+        values["head"]["enableInTreeAutoscaling"] = True
+        values["head"]["autoscalerOptions"] = {
+            "upscalingMode": draw(st.sampled_from(["Default", "Aggressive", "Conservative"])),
+            "idleTimeoutSeconds": draw(st.integers(0, 3600)),
+        }
     if draw(st.booleans()):
         values["tolerations"] = draw(st.lists(tolerations(), max_size=2))
         values["nodeSelector"] = draw(st.dictionaries(label_keys, label_values, max_size=2))

@@ -37,7 +37,7 @@ def _write(tmp_path: Path, text: str | bytes, name: str = "values.yaml") -> Path
     return path
 
 
-def _invoke(*args: str | Path, cwd: Path | None = None) -> Any:
+def _invoke(*args: str | Path) -> Any:
     return RUNNER.invoke(cli.app, [str(a) for a in args])
 
 
@@ -46,7 +46,9 @@ def _render_file(tmp_path: Path, path: Path) -> Any:
 
 
 def _errors(stderr: str) -> list[str]:
-    return [line.removeprefix("error: ") for line in stderr.splitlines() if line.startswith("error: ")]
+    return [
+        line.removeprefix("error: ") for line in stderr.splitlines() if line.startswith("error: ")
+    ]
 
 
 def _assert_clean_failure(result: Any, tmp_path: Path, code: int = 1) -> list[str]:
