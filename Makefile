@@ -1,15 +1,15 @@
 # One command for the whole local check: `make check`.
-.PHONY: check format lint types test docs manifests snapshots
+.PHONY: check format lint types test docs manifests snapshots bench
 
 check: lint types test
 
 format:
-	ruff format syntho_ray tests
-	ruff check --fix syntho_ray tests
+	ruff format syntho_ray tests benchmarks
+	ruff check --fix syntho_ray tests benchmarks
 
 lint:
-	ruff format --check syntho_ray tests
-	ruff check syntho_ray tests
+	ruff format --check syntho_ray tests benchmarks
+	ruff check syntho_ray tests benchmarks
 
 types:
 	mypy
@@ -26,3 +26,7 @@ manifests:
 
 snapshots:
 	pytest --snapshot-update
+
+# Speed, side by side with `helm template` (BENCHMARKS.md says how to get helm and the chart).
+bench:
+	python benchmarks/run.py

@@ -12,11 +12,20 @@ from typing import Any
 from syntho_ray import storage
 from syntho_ray.kube import quantity_value
 from syntho_ray.raycluster import enabled_worker_groups, replica_bounds
+from syntho_ray.suggest import DUTCH, suggestion
 from syntho_ray.values import RayPodValues, Values, WorkerGroupValues
 from syntho_ray.yamlfile import KeyPath
 
 Finding = tuple[KeyPath, str]
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+LABEL_KEY = re.compile(
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
+_DNS_1035_RULE = (
+    "lower-case letters, digits and '-', starting with a letter and ending with a letter or digit"
+)
 LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 HEAD_SERVICE_SUFFIX = "-head-svc"
 MIN_HEAD_MEMORY = 2 * 10**9  # the guide: never less than 2G for the Ray head
@@ -24,20 +33,14 @@ MIN_HEAD_MEMORY = 2 * 10**9  # the guide: never less than 2G for the Ray head
 
 def problems(values: Values) -> list[Finding]:
     """Everything that would make the render invalid or the cluster fail."""
-    return [*_cluster_name(values), *_groups(values), *_mounts(values), *_storage(values)]
+    return [*_names(values), *_groups(values), *_pods_checked(values), *_storage(values)]
 
 
-def _cluster_name(values: Values) -> Iterator[Finding]:
+def _names(values: Values) -> Iterator[Finding]:
     name = values.clustername
     longest = 63 - len(HEAD_SERVICE_SUFFIX)
-    if not DNS_LABEL.match(name):
-        yield (
-            ("clustername",),
-            (
-                f"{name!r} is not a valid name: lower-case letters, digits and "
-                "'-', starting and ending with a letter or digit"
-            ),
-        )
+    if not DNS_1035.match(name):
+        yield ("clustername",), f"{name!r} is not a valid name: {_DNS_1035_RULE}"
     elif len(name) > longest:
         yield (
             ("clustername",),
@@ -46,24 +49,46 @@ def _cluster_name(values: Values) -> Iterator[Finding]:
                 f"that '{name}{HEAD_SERVICE_SUFFIX}' fits in 63"
             ),
         )
+    for key in ("fullnameOverride", "nameOverride"):
+        text = getattr(
+            values, "fullname_override" if key == "fullnameOverride" else "name_override"
+        )
+        if text and not DNS_1035.match(text[:63].rstrip("-")):
+            yield (key,), f"{text!r} names the operator's objects: {_DNS_1035_RULE}"
+    named = {
+        ("manualSecretName",): values.manual_secret_name,
+        ("serviceAccount", "name"): values.service_account.name,
+    }
+    for path, text in named.items():
+        if text and (not DNS_SUBDOMAIN.match(text) or len(text) > 253):
+            yield (
+                path,
+                (
+                    f"{text!r} is not a valid object name: lower-case letters, digits, "
+                    "'-' and '.', starting and ending with a letter or digit"
+                ),
+            )
 
 
 def _groups(values: Values) -> Iterator[Finding]:
-    seen: set[str] = set()
-    for name, group in _enabled_with_paths(values):
-        path, label = group
+    seen: dict[str, KeyPath] = {}
+    for name, (path, group) in _enabled_with_paths(values):
+        where = (*path, "groupName") if path == ("worker",) else path
         if not name or not LABEL_VALUE.match(name) or len(name) > 63:
             yield (
-                (*path, "groupName") if path == ("worker",) else path,
+                where,
                 (
-                    f"worker group name {name!r} must be 1-63 letters, digits, '-', '_' or '.', "
-                    "starting and ending with a letter or digit"
+                    f"worker group name {name!r} must be 1-63 letters, digits, '-', '_' "
+                    "or '.', starting and ending with a letter or digit"
                 ),
             )
         if name in seen:
-            yield path, f"worker group name {name!r} is used twice"
-        seen.add(name)
-        yield from _bounds(path, label)
+            yield (
+                where,
+                (f"worker group name {name!r} is already used by {'.'.join(map(str, seen[name]))}"),
+            )
+        seen.setdefault(name, where)
+        yield from _bounds(path, group)
 
 
 def _enabled_with_paths(values: Values) -> Iterator[tuple[str, tuple[KeyPath, WorkerGroupValues]]]:
@@ -88,6 +113,59 @@ def _pods(values: Values) -> Iterator[tuple[KeyPath, RayPodValues]]:
     yield ("head",), values.head
     for _, (path, group) in _enabled_with_paths(values):
         yield path, group
+
+
+def _pods_checked(values: Values) -> Iterator[Finding]:
+    yield from _mounts(values)
+    for path, pod in _pods(values):
+        yield from _labels(path, pod)
+        yield from _start_params(path, pod)
+        for index, volume in enumerate(pod.volumes or []):
+            if not any(getattr(volume, a) is not None for a in volume.openapi_types if a != "name"):
+                yield (
+                    (*path, "volumes", index),
+                    (
+                        f"volume {volume.name!r} has no source (for "
+                        "example emptyDir: {} or persistentVolumeClaim)"
+                    ),
+                )
+        for index, sidecar in enumerate(pod.sidecar_containers or []):
+            if not sidecar.image:
+                yield (*path, "sidecarContainers", index, "image"), "required for a container"
+
+
+def _labels(path: KeyPath, pod: RayPodValues) -> Iterator[Finding]:
+    maps = {
+        "labels": (pod.labels, True),
+        "nodeSelector": (pod.node_selector, True),
+        "annotations": (pod.annotations, False),
+    }
+    for key, (mapping, check_value) in maps.items():
+        for name, text in (mapping or {}).items():
+            if not LABEL_KEY.match(name) or len(name) > 316:
+                yield (
+                    (*path, key, name),
+                    (
+                        f"{name!r} is not a valid key: an optional DNS prefix "
+                        "and '/', then up to 63 letters, digits, '-', '_' or '.'"
+                    ),
+                )
+            elif check_value and (not LABEL_VALUE.match(text) or len(text) > 63):
+                yield (
+                    (*path, key, name),
+                    (
+                        f"{text!r} is not a valid label value: up to 63 "
+                        "letters, digits, '-', '_' or '.'"
+                    ),
+                )
+
+
+def _start_params(path: KeyPath, pod: RayPodValues) -> Iterator[Finding]:
+    for key in ("rayStartParams", "initArgs"):
+        params = pod.ray_start_params if key == "rayStartParams" else pod.init_args
+        for name in params or {}:
+            if name in DUTCH:
+                yield (*path, key, name), f"unknown `ray start` option{suggestion(name, [])}"
 
 
 def _mounts(values: Values) -> Iterator[Finding]:

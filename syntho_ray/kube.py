@@ -9,13 +9,12 @@ camelCase keys, no `None`.
 
 from __future__ import annotations
 
+import datetime
 import re
 from functools import cache
 from typing import Any
 
-from kubernetes import client
-
-from syntho_ray.k8s import CONFIGURATION
+from syntho_ray import k8s
 from syntho_ray.suggest import suggestion
 
 Path = tuple[str | int, ...]
@@ -63,7 +62,7 @@ def format_path(path: Path) -> str:
 
 @cache
 def _model(type_name: str) -> type[Any]:
-    return getattr(client, type_name)  # type: ignore[no-any-return]
+    return k8s.model_class(type_name)
 
 
 @cache
@@ -136,7 +135,7 @@ def _object(data: Any, type_name: str, path: Path, problems: list[tuple[Path, st
             quantity=attr in _QUANTITY_FIELDS,
         )
     try:
-        return model(**kwargs, local_vars_configuration=CONFIGURATION)
+        return model(**kwargs, local_vars_configuration=k8s.configuration())
     except ValueError as exc:
         if not unknown:  # a misspelt key already explains a missing one
             problems.append(_missing(model, path, exc))
@@ -219,8 +218,8 @@ def _primitive(
         )
     if not ok:
         want = {
-            "str": "a string",
-            "int": "an integer",
+            "str": "text",
+            "int": "a whole number",
             "float": "a number",
             "bool": "true or false",
         }
@@ -232,20 +231,45 @@ def _describe(value: Any) -> str:
     kind = {
         dict: "a mapping",
         list: "a list",
-        bool: "a boolean",
-        str: "a string",
-        int: "a number",
-        float: "a number",
+        bool: "",
+        str: "the text",
+        int: "the number",
+        float: "the number",
+        type(None): "",
     }.get(type(value), type(value).__name__)
-    return f"{kind} {value!r}" if isinstance(value, str | int | float) else kind
+    scalar = isinstance(value, str | int | float | bool) or value is None
+    return f"{kind} {yaml_text(value)}".strip() if scalar else kind
 
 
-_API = client.ApiClient()
+def yaml_text(value: Any) -> str:
+    """A scalar as YAML spells it: true, null, 'text', 3."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+_PRIMITIVES = (float, bool, bytes, str, int)
 
 
 def to_data(obj: Any) -> Any:
-    """Serialise client models (and our own RayCluster models) to API data."""
-    return _API.sanitize_for_serialization(obj)
+    """Serialise client models (and our own RayCluster models) to API data.
+
+    As `ApiClient().sanitize_for_serialization` does, without loading the API client.
+    """
+    if obj is None or isinstance(obj, _PRIMITIVES):
+        return obj
+    if isinstance(obj, list):
+        return [to_data(v) for v in obj]
+    if isinstance(obj, tuple):
+        return tuple(to_data(v) for v in obj)
+    if isinstance(obj, datetime.datetime | datetime.date):
+        return obj.isoformat()
+    if isinstance(obj, dict):
+        return {key: to_data(value) for key, value in obj.items()}
+    fields = ((obj.attribute_map[attr], getattr(obj, attr)) for attr in obj.openapi_types)
+    return {key: to_data(value) for key, value in fields if value is not None}
 
 
 def is_empty(obj: Any) -> bool:

@@ -4,7 +4,8 @@ Facts read from ray-project/kuberay at each release tag: `ray-operator/main.go` 
 `ray-operator/pkg/features/features.go` (feature gates), `ray-operator/config/rbac/` (the
 rules the operator needs), `ray-operator/config/crd/bases/` (served RayCluster versions),
 the batch scheduler plugins and the head Service code. Every row holds from its `since`
-release up to, not including, its `until` release.
+release up to, not including, its `until` release. `tests/test_kuberay_versions.py` checks
+the table against the source when KUBERAY_SOURCE names a kuberay git directory.
 """
 
 from __future__ import annotations

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from syntho_ray import checks, helm_values
+from syntho_ray import checks, helm_values, messages
 from syntho_ray.errors import Problem, ValuesError
 from syntho_ray.kube import format_path
-from syntho_ray.suggest import suggestion, value_suggestion
 from syntho_ray.values import Values, chart_defaults
 from syntho_ray.yamlfile import Document, KeyPath, parse
 
@@ -96,18 +96,59 @@ def validate(merged: dict[str, Any], origins: Sequence[_Origin] = ()) -> Values:
     try:
         values = Values.model_validate(merged)
     except ValidationError as exc:
-        findings = _messages(exc)
+        found = messages.findings(exc, merged) + _checks_without(merged, exc)
     else:
-        findings = checks.problems(values)
-    if findings:
-        problems = [_locate(path, message, origins) for path, message in findings]
-        raise ValuesError(sorted_problems(problems))
+        found = checks.problems(values)
+    if found:
+        problems = [_locate(path, message, origins) for path, message in found]
+        raise ValuesError(sorted_problems(problems, [o.label for o in origins]))
     return values
 
 
-def sorted_problems(problems: Sequence[Problem]) -> list[Problem]:
-    """Without repeats, in the order of the sources, then by line."""
-    order = {source: i for i, source in enumerate(dict.fromkeys(p.source for p in problems))}
+def _checks_without(merged: dict[str, Any], exc: ValidationError) -> list[messages.Finding]:
+    """The whole-values checks, run on the values without the keys that failed, when they fit.
+
+    So that one run reports every problem, not the whole-values ones only after a second run.
+    """
+    pruned = copy.deepcopy(merged)
+    for error in exc.errors(include_url=False):
+        _drop(pruned, tuple(error["loc"]))
+    try:
+        values = Values.model_validate(pruned)
+    except ValidationError:
+        return []
+    failed = {_section(tuple(e["loc"])) for e in exc.errors(include_url=False)}
+    return [
+        (path, message) for path, message in checks.problems(values) if _section(path) not in failed
+    ]
+
+
+def _section(path: KeyPath) -> KeyPath:
+    """The part of the values a path belongs to: a top-level key, or one worker group."""
+    return path[:2] if path[:1] == ("additionalWorkerGroups",) else path[:1]
+
+
+def _drop(data: Any, loc: KeyPath) -> None:
+    """Remove the key at `loc` (the last mapping key on the way) from nested data."""
+    keys = [i for i, part in enumerate(loc) if isinstance(part, str)]
+    if not keys:
+        return
+    parent: Any = data
+    for part in loc[: keys[-1]]:
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return
+    if isinstance(parent, dict):
+        parent.pop(loc[keys[-1]], None)
+
+
+def sorted_problems(problems: Sequence[Problem], sources: Sequence[str] = ()) -> list[Problem]:
+    """Without repeats, in the order of the sources (as given), then by line."""
+    order = {
+        source: i
+        for i, source in enumerate(dict.fromkeys([*sources, *(p.source for p in problems)]))
+    }
     unique = list(dict.fromkeys(problems))
     return sorted(unique, key=lambda p: (order[p.source], p.line, p.column))
 
@@ -172,60 +213,6 @@ def _paths(data: Any, prefix: KeyPath = ()) -> list[KeyPath]:
         for index, value in enumerate(data):
             found += _paths(value, (*prefix, index))
     return found
-
-
-_UNION_TAGS = {"str", "int", "float", "bool", "dict", "list", "none"}
-
-
-def _messages(exc: ValidationError) -> list[tuple[KeyPath, str]]:
-    out: list[tuple[KeyPath, str]] = []
-    for error in exc.errors(include_url=False):
-        loc: KeyPath = _without_union_tag(tuple(error["loc"]))
-        ctx = error.get("ctx") or {}
-        if error["type"] == "kubernetes":
-            out += [((*loc, *sub), message) for sub, message in ctx["problems"]]
-        elif error["type"] == "extra_forbidden":
-            key = str(loc[-1]) if loc else ""
-            out.append((loc, "unknown key" + suggestion(key, _known_keys(loc[:-1]))))
-        else:
-            out.append((loc, _describe(error)))
-    return out
-
-
-def _known_keys(path: KeyPath) -> list[str]:
-    """The keys the values model accepts at `path` (a mapping of the model)."""
-    annotation: Any = Values
-    for part in path:
-        model = _model_in(annotation)
-        if model is not None:
-            info = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
-            annotation = info.annotation if info else None
-        else:  # a map of models keyed by name (additionalWorkerGroups)
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            dicts = [a for a in args if get_origin(a) is dict] or [annotation]
-            annotation = get_args(dicts[0])[1] if get_args(dicts[0]) else None
-    model = _model_in(annotation)
-    return [f.alias or n for n, f in model.model_fields.items()] if model else []
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    options = [annotation, *get_args(annotation)]
-    return next((o for o in options if isinstance(o, type) and issubclass(o, BaseModel)), None)
-
-
-def _without_union_tag(loc: KeyPath) -> KeyPath:
-    """Pydantic names the union member that failed last in the location; drop it."""
-    last = loc[-1] if loc else None
-    is_tag = isinstance(last, str) and (last in _UNION_TAGS or "[" in last)
-    return loc[:-1] if is_tag else loc
-
-
-def _describe(error: Any) -> str:
-    message = str(error["msg"])
-    value = error.get("input")
-    if isinstance(value, str | int | float | bool) or value is None:
-        message += f" (got {value!r}){value_suggestion(value)}"
-    return message
 
 
 def _locate(path: KeyPath, message: str, origins: Sequence[_Origin]) -> Problem:

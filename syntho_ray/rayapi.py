@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from kubernetes import client
+from syntho_ray import k8s as client
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ import re
 from functools import partial
 from typing import Any
 
-from kubernetes import client
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
+from syntho_ray.k8s import model_class
 from syntho_ray.values import Values, kube_value
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -70,7 +70,7 @@ def _kube(type_name: str, definitions: dict[str, JsonSchemaValue]) -> JsonSchema
         return dict(_PRIMITIVES[type_name])
     if type_name not in definitions:
         definitions[type_name] = {}  # a model may contain itself (JSONSchemaProps)
-        model = getattr(client, type_name)
+        model = model_class(type_name)
         definitions[type_name] = {
             "type": "object",
             "additionalProperties": False,

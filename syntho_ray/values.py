@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    Strict,
     StringConstraints,
     ValidationError,
     WithJsonSchema,
@@ -31,11 +32,17 @@ from syntho_ray.kube import KubeDataError, from_data, to_data
 
 PullPolicy = Literal["Always", "IfNotPresent", "Never"]
 AccessMode = Literal["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]
-ServiceType = Literal["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]
+ServiceType = Literal["ClusterIP", "NodePort", "LoadBalancer"]
 UpscalingMode = Literal["Default", "Aggressive", "Conservative"]
 Platform = Literal["kubernetes", "openshift"]
 SchedulerName = Annotated[str, WithJsonSchema({"enum": [s.name for s in kuberay.SCHEDULERS]})]
 Namespace = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+Registry = Annotated[str, StringConstraints(pattern=r"^[\w.-]+(:\d+)?(/[a-z0-9._-]+)*/?$")]
+INT32_MAX = 2**31 - 1
+# Whole numbers as Kubernetes stores them (int32); `true` or "3" is not a number here.
+Count = Annotated[int, Strict(), Field(ge=0, le=INT32_MAX)]
+# true or false, never the text "false" (which Helm would treat as true).
+Flag = Annotated[bool, Strict()]
 # rayStartParams values: rendered as strings the way Helm's `quote` prints them.
 StartParam = str | bool | int | float | None
 
@@ -134,7 +141,7 @@ class AutoscalerOptions(_Model):
     upscaling_mode: UpscalingMode | None = Field(
         None, alias="upscalingMode", description="Default, Aggressive or Conservative."
     )
-    idle_timeout_seconds: int | None = Field(
+    idle_timeout_seconds: Count | None = Field(
         None,
         alias="idleTimeoutSeconds",
         ge=0,
@@ -224,13 +231,13 @@ class HeadValues(RayPodValues):
     model_config = ConfigDict(validate_default=True)
 
     ray_version: Text | None = Field(None, alias="rayVersion", description="spec.rayVersion.")
-    enable_in_tree_autoscaling: bool | None = Field(
+    enable_in_tree_autoscaling: Flag | None = Field(
         None, alias="enableInTreeAutoscaling", description="Add the Ray autoscaler sidecar."
     )
     autoscaler_options: AutoscalerOptions | None = Field(
         None, alias="autoscalerOptions", description="Autoscaler overrides."
     )
-    init_container_enabled: bool | None = Field(
+    init_container_enabled: Flag | None = Field(
         True, alias="init_container_enabled", description="Run the chmod init container."
     )
     init_container: InitContainerValues = Field(
@@ -284,26 +291,26 @@ class HeadValues(RayPodValues):
 class WorkerGroupValues(RayPodValues):
     """A worker group. A key left out means empty; the chart's groups come with their defaults."""
 
-    disabled: bool | None = Field(None, description="Skip this group.")
+    disabled: Flag | None = Field(None, description="Skip this group.")
     group_name: Text | None = Field(
         None,
         alias="groupName",
         description="Group name (default group only; extra groups are named by their key).",
     )
-    replicas: int | None = Field(None, ge=0, description="Workers to start; default minReplicas.")
-    min_replicas: int | None = Field(
+    replicas: Count | None = Field(None, ge=0, description="Workers to start; default minReplicas.")
+    min_replicas: Count | None = Field(
         None, alias="minReplicas", ge=0, description="Autoscaling lower bound; default 1."
     )
-    max_replicas: int | None = Field(
+    max_replicas: Count | None = Field(
         None, alias="maxReplicas", ge=0, description="Autoscaling upper bound; default 2147483647."
     )
-    mini_replicas: int | None = Field(
+    mini_replicas: Count | None = Field(
         None,
         alias="miniReplicas",
         ge=0,
         description="The chart's fallback spelling of minReplicas.",
     )
-    maxi_replicas: int | None = Field(
+    maxi_replicas: Count | None = Field(
         None,
         alias="maxiReplicas",
         ge=0,
@@ -350,7 +357,7 @@ class ServiceValues(_Model):
     """The operator's Service; `type` is also the head Service type."""
 
     type: ServiceType = Field("ClusterIP", description="Service type (operator and Ray head).")
-    port: int = Field(8080, ge=1, le=65535, description="Operator Service port.")
+    port: Count = Field(8080, ge=1, le=65535, description="Operator Service port.")
 
 
 class StorageValues(_Model):
@@ -382,7 +389,7 @@ class StorageValues(_Model):
 class ServiceAccountValues(_Model):
     """The operator's ServiceAccount."""
 
-    create: bool = Field(True, description="Create the ServiceAccount.")
+    create: Flag = Field(True, description="Create the ServiceAccount.")
     name: Text | None = Field(
         "kuberay-operator", description="Its name; default: the full name (or `default`)."
     )
@@ -391,13 +398,13 @@ class ServiceAccountValues(_Model):
 class ProbeValues(_Model):
     """Timing of an operator probe."""
 
-    initial_delay_seconds: int = Field(
+    initial_delay_seconds: Count = Field(
         10, alias="initialDelaySeconds", ge=0, description="Seconds before the first probe."
     )
-    period_seconds: int = Field(
+    period_seconds: Count = Field(
         5, alias="periodSeconds", ge=1, description="Seconds between probes."
     )
-    failure_threshold: int = Field(
+    failure_threshold: Count = Field(
         5, alias="failureThreshold", ge=1, description="Failures before the probe fails."
     )
 
@@ -405,7 +412,7 @@ class ProbeValues(_Model):
 class BatchSchedulerValues(_Model):
     """KubeRay's batch scheduler integration (Volcano)."""
 
-    enabled: bool = Field(False, description="Start the operator with the batch scheduler.")
+    enabled: Flag = Field(False, description="Start the operator with the batch scheduler.")
     name: SchedulerName | None = Field(
         None, description="Batch scheduler by name (KubeRay 1.2.2+): volcano, yunikorn, ..."
     )
@@ -415,7 +422,7 @@ class FeatureGateValues(_Model):
     """An operator feature gate."""
 
     name: Text = Field(description="Gate name, as the KubeRay release spells it.")
-    enabled: bool = Field(description="Switch it on or off.")
+    enabled: Flag = Field(description="Switch it on or off.")
 
 
 class KubeRayValues(_Model):
@@ -499,7 +506,7 @@ class Values(_Model):
     readiness_probe: ProbeValues = Field(
         default_factory=ProbeValues, alias="readinessProbe", description="Operator readiness probe."
     )
-    rbac_enable: bool = Field(True, alias="rbacEnable", description="Render the operator's RBAC.")
+    rbac_enable: Flag = Field(True, alias="rbacEnable", description="Render the operator's RBAC.")
     batch_scheduler: BatchSchedulerValues = Field(
         default_factory=BatchSchedulerValues, alias="batchScheduler", description="Batch scheduler."
     )
@@ -519,7 +526,7 @@ class Values(_Model):
         alias="watchNamespace",
         description="Namespaces the operator watches (RBAC in each); default: the release's.",
     )
-    leader_election_enabled: bool | None = Field(
+    leader_election_enabled: Flag | None = Field(
         None,
         alias="leaderElectionEnabled",
         description="Operator leader election; default: the operator's (on).",
@@ -530,8 +537,8 @@ class Values(_Model):
     platform: Platform | None = Field(
         None, description="openshift: pods for the restricted-v2 SCC; default: kubernetes."
     )
-    registry: Text | None = Field(
-        None, description="Mirror registry HOST[/PREFIX] every image is pulled from."
+    registry: Registry | None = Field(
+        None, description="Mirror registry HOST[:PORT][/PREFIX] every image is pulled from."
     )
 
     @model_validator(mode="after")

@@ -50,11 +50,13 @@ class Document:
 
 def parse(text: str, name: str) -> Document:
     """Parse one values file; raise ValuesError naming file, line and column."""
+    _refuse_deep_flow(text, name)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        raise ValuesError([_problem(name, exc.problem_mark, "", _yaml_message(exc))]) from None
+        problem = _problem(name, exc.problem_mark, "", _yaml_message(exc, text))
+        raise ValuesError([problem]) from None
     except yaml.YAMLError as exc:
         raise ValuesError([Problem(name, "", f"not valid YAML: {exc}")]) from None
     finally:
@@ -68,14 +70,29 @@ def parse(text: str, name: str) -> Document:
     if data is None:
         return Document(name, {})
     if not isinstance(data, dict):
-        raise ValuesError(
-            [
-                _problem(
-                    name, node.start_mark, "", "the top level must be a mapping of keys to values"
-                )
-            ]
-        )
+        message = "the top level must be a mapping of keys to values"
+        raise ValuesError([_problem(name, node.start_mark, "", message)])
     return Document(name, data, builder.lines)
+
+
+def _refuse_deep_flow(text: str, name: str) -> None:
+    """Refuse `[[[[...` nested deeper than MAX_DEPTH before the C parser overflows its stack."""
+    depth = 0
+    for line_number, line in enumerate(text.splitlines(), 1):
+        for column, char in enumerate(line, 1):
+            depth += (char in "[{") - (char in "]}")
+            if depth > MAX_DEPTH:
+                raise ValuesError(
+                    [
+                        Problem(
+                            name,
+                            "",
+                            f"too deeply nested (more than {MAX_DEPTH} levels)",
+                            line=line_number,
+                            column=column,
+                        )
+                    ]
+                )
 
 
 def _problem(name: str, mark: Any, path: str, message: str) -> Problem:
@@ -84,9 +101,23 @@ def _problem(name: str, mark: Any, path: str, message: str) -> Problem:
     return Problem(name, path, message, line=mark.line + 1, column=mark.column + 1)
 
 
-def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
-    parts = [p for p in (exc.context, exc.problem) if p]
-    return "invalid YAML: " + ", ".join(parts)
+def _yaml_message(exc: yaml.MarkedYAMLError, text: str) -> str:
+    context = exc.context or ""
+    if (
+        context
+        and exc.context_mark is not None
+        and exc.problem_mark is not None
+        and (exc.context_mark.line != exc.problem_mark.line)
+    ):
+        context += f" (opened on line {exc.context_mark.line + 1})"
+    problem = exc.problem or ""
+    mark = exc.problem_mark
+    if "cannot start any token" in problem and mark is not None:
+        lines = text.splitlines()
+        line = lines[mark.line] if mark.line < len(lines) else ""
+        if line[mark.column : mark.column + 1] == "\t":
+            problem = "a tab character; YAML is indented with spaces only"
+    return "invalid YAML: " + ", ".join(p for p in (context, problem) if p)
 
 
 class _Builder:
@@ -97,10 +128,15 @@ class _Builder:
         self.lines: dict[KeyPath, int] = {}
         self.problems: list[Problem] = []
         self.nodes = 0
+        self.open: set[int] = set()  # nodes being built: one seen again is a recursive alias
         self.constructor = yaml.constructor.SafeConstructor()
 
     def build(self, node: yaml.Node, path: KeyPath, depth: int) -> Any:
         self.nodes += 1
+        if id(node) in self.open:
+            self._fail(
+                node, path, "a recursive alias (an anchor used inside itself), nested without end"
+            )
         if self.nodes > MAX_NODES or depth > MAX_DEPTH:
             self._fail(
                 node,
@@ -108,31 +144,39 @@ class _Builder:
                 f"too large or too deeply nested after expanding aliases "
                 f"(over {MAX_NODES} values or {MAX_DEPTH} levels)",
             )
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path, depth)
-        if isinstance(node, yaml.SequenceNode):
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, path)
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path, depth)
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        return self._scalar(node, path)
+        finally:
+            self.open.discard(id(node))
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int) -> dict[str, Any]:
-        self.constructor.flatten_mapping(node)
+        explicit = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
+        try:
+            self.constructor.flatten_mapping(node)
+        except yaml.YAMLError as exc:
+            self._fail(node, path, f"a merge key (<<) needs a mapping or a list of them: {exc}")
+        merged = len(node.value) - explicit  # entries a merge key brought in come first
         result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
+        written: set[str] = set()
+        for index, (key_node, value_node) in enumerate(node.value):
             if not isinstance(key_node, yaml.ScalarNode):
                 self._fail(key_node, path, "a key must be a plain scalar")
             key = self._scalar(key_node, path)
             key = key if isinstance(key, str) else ("null" if key is None else _text(key_node))
-            if key in result:
+            if key in written:
                 first = self.lines.get((*path, key))
+                message = f"duplicate key (first set on line {first}); YAML keeps only one"
                 self.problems.append(
-                    _problem(
-                        self.name,
-                        key_node.start_mark,
-                        format_path((*path, key)),
-                        f"duplicate key (first set on line {first}); YAML keeps only one",
-                    )
+                    _problem(self.name, key_node.start_mark, format_path((*path, key)), message)
                 )
                 continue
+            if index >= merged:
+                written.add(key)  # an explicit key overrides what a merge brought in
             self.lines[(*path, key)] = key_node.start_mark.line + 1
             result[key] = self.build(value_node, (*path, key), depth + 1)
         return result
@@ -140,8 +184,9 @@ class _Builder:
     def _scalar(self, node: yaml.Node, path: KeyPath) -> Any:
         try:
             value = self.constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            self._fail(node, path, f"unreadable value: {exc}")
+        except Exception:
+            tag = str(node.tag).rsplit(":", 1)[-1]
+            self._fail(node, path, f"cannot read {str(node.value)!r} as {tag}")
         if isinstance(value, bytes):
             self._fail(node, path, "binary values are not supported")
         if not isinstance(value, str | int | float | bool | type(None)):
@@ -149,12 +194,8 @@ class _Builder:
         return value
 
     def _fail(self, node: yaml.Node, path: KeyPath, message: str) -> Any:
-        raise ValuesError(
-            [
-                *self.problems,
-                _problem(self.name, node.start_mark, format_path(path), message),
-            ]
-        )
+        problem = _problem(self.name, node.start_mark, format_path(path), message)
+        raise ValuesError([*self.problems, problem])
 
 
 def _text(node: yaml.Node) -> str:

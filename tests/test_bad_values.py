@@ -23,13 +23,7 @@ from syntho_ray import cli
 CORPUS = Path(__file__).parent / "bad_values"
 FILES = sorted(CORPUS.glob("*.yaml"))
 # Corpus files whose expectation is right but syntho-ray does not meet it yet.
-KNOWN_BUGS = {
-    "18-duplicate-group-name.yaml": (
-        "BUG: a worker group name used twice is reported at `worker` (the line of the block), "
-        "not at `worker.groupName` where the name was written; checks._groups yields `path` "
-        "for the duplicate but `(*path, 'groupName')` for an invalid name"
-    ),
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 _MIX = "mix_stderr" in inspect.signature(CliRunner.__init__).parameters
 RUNNER = CliRunner(mix_stderr=False) if _MIX else CliRunner()  # type: ignore[call-arg]
@@ -199,11 +193,6 @@ def _render_text(tmp_path: Path, text: str) -> Any:
     return RUNNER.invoke(cli.app, ["render", "-f", str(values), "-o", str(tmp_path / "out")])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the whole-values checks (names, bounds, mounts) only run when every key has "
-    "its type, so one unknown key hides an invalid clustername: not all problems at once",
-)
 def test_per_key_and_whole_values_problems_are_reported_together(tmp_path: Path) -> None:
     result = _render_text(tmp_path, "clustername: Ray_Cluster\nwroker:\n  replicas: 2\n")
     assert result.exit_code == 1
@@ -212,11 +201,6 @@ def test_per_key_and_whole_values_problems_are_reported_together(tmp_path: Path)
     assert any("values.yaml:1: clustername: 'Ray_Cluster'" in e for e in errors), errors
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: rayStartParams takes any key, so the Dutch guide's `blok` (for `block`) is "
-    "rendered as `ray start --blok=true` instead of being reported with the real key",
-)
 def test_dutch_blok_in_ray_start_params_is_reported(tmp_path: Path) -> None:
     result = _render_text(tmp_path, "head:\n  rayStartParams:\n    blok: 'true'\n")
     assert result.exit_code == 1
@@ -225,11 +209,6 @@ def test_dutch_blok_in_ray_start_params_is_reported(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: keys inside an unknown Dutch key are not looked at, so a pasted Dutch example "
-    "(hoofd: middelen: limieten: geheugen:) is told to rename `hoofd` only, one run per level",
-)
 def test_dutch_keys_nested_in_a_dutch_key_are_all_named(tmp_path: Path) -> None:
     text = "hoofd:\n  middelen:\n    limieten:\n      geheugen: 4G\n"
     result = _render_text(tmp_path, text)
@@ -243,11 +222,6 @@ def test_dutch_keys_nested_in_a_dutch_key_are_all_named(tmp_path: Path) -> None:
         assert f"'{dutch}' is the Dutch guide's word for '{english}'" in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: replicas and maxReplicas have no upper bound; 3000000000 renders a RayCluster "
-    "the CRD refuses (int32)",
-)
 def test_replicas_beyond_int32_are_refused(tmp_path: Path) -> None:
     text = "worker:\n  disabled: false\n  replicas: 3000000000\n  maxReplicas: 3000000000\n"
     result = _render_text(tmp_path, text)
@@ -255,33 +229,18 @@ def test_replicas_beyond_int32_are_refused(tmp_path: Path) -> None:
     assert "worker.replicas" in result.stderr or "worker.maxReplicas" in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `replicas: true` (or `yes`, YAML 1.1) is taken as 1 by pydantic's lax mode; "
-    "replicas must be an integer",
-)
 def test_a_boolean_replica_count_is_refused(tmp_path: Path) -> None:
     result = _render_text(tmp_path, "worker:\n  disabled: false\n  replicas: yes\n")
     assert result.exit_code == 1
     assert "values.yaml:3: worker.replicas" in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a rayStartParams value of the wrong type gives four lines (one per member of "
-    "str|bool|int|float), not one line per problem",
-)
 def test_a_wrong_ray_start_param_is_one_line(tmp_path: Path) -> None:
     result = _render_text(tmp_path, "head:\n  rayStartParams:\n    num-cpus: {count: 4}\n")
     assert result.exit_code == 1
     assert len(_errors(result.stderr)) == 1, result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: service.type ExternalName is accepted, but the operator Service (and KubeRay's "
-    "head Service) then lacks spec.externalName and the API server refuses it",
-)
 def test_service_type_external_name_is_refused(tmp_path: Path) -> None:
     result = _render_text(tmp_path, "service:\n  type: ExternalName\n")
     assert result.exit_code == 1

@@ -27,12 +27,12 @@ def test_every_problem_is_collected_with_its_path() -> None:
             [{"key": 1, "effect": "NoSchedule", "tolerationSecond": 3}, "x"], "list[V1Toleration]"
         )
     assert caught.value.problems == [
-        ((0, "key"), "expected a string, got a number 1"),
+        ((0, "key"), "expected text, got the number 1"),
         (
             (0, "tolerationSecond"),
             "unknown field 'tolerationSecond' in Toleration (did you mean 'tolerationSeconds'?)",
         ),
-        ((1,), "expected a mapping (Toleration), got a string 'x'"),
+        ((1,), "expected a mapping (Toleration), got the text 'x'"),
     ]
 
 
@@ -47,9 +47,7 @@ def test_quantities_take_numbers_but_other_strings_do_not() -> None:
 def test_booleans_are_not_integers() -> None:
     with pytest.raises(KubeDataError) as caught:
         from_data({"containerPort": True}, "V1ContainerPort")
-    assert caught.value.problems == [
-        (("containerPort",), "expected an integer, got a boolean True")
-    ]
+    assert caught.value.problems == [(("containerPort",), "expected a whole number, got true")]
 
 
 def test_empty_means_nothing_set() -> None:

@@ -136,7 +136,7 @@ def test_platform_flag_writes_the_component_and_a_rerender_without_it_removes_it
 def test_an_unknown_platform_is_refused() -> None:
     result = render("--platform", "openshfit")
     assert result.exit_code == 1
-    assert "platform: Input should be 'kubernetes' or 'openshift'" in result.stderr
+    assert "platform: must be one of 'kubernetes' or 'openshift'" in result.stderr
 
 
 def test_openshift_render_matches_snapshot(snapshot: Any) -> None:

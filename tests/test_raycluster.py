@@ -286,8 +286,10 @@ def test_strings_round_trip_exactly_through_the_yaml(text: str) -> None:  # 6
 
 @pytest.mark.parametrize("name", AMBIGUOUS_NAMES)
 def test_yaml_ambiguous_names_round_trip_as_text(name: str) -> None:  # 6
+    # A cluster name must start with a letter (KubeRay names a Service after it).
+    cluster_name = name if name[0].isalpha() else f"c{name}"
     data = {
-        "clustername": name,
+        "clustername": cluster_name,
         "image": {"tag": name},
         "head": {"labels": {"tier": name}},
         "worker": _worker({"groupName": f"w{name}"}),
@@ -297,7 +299,7 @@ def test_yaml_ambiguous_names_round_trip_as_text(name: str) -> None:  # 6
     parsed = list(yaml.safe_load_all(syntho_ray.dump_yaml(docs)))
     assert parsed == docs
     cluster = next(d for d in parsed if d["kind"] == "RayCluster")
-    assert cluster["metadata"]["name"] == name
+    assert cluster["metadata"]["name"] == cluster_name
     head = cluster["spec"]["headGroupSpec"]["template"]
     assert head["metadata"]["labels"]["tier"] == name
     assert _container(head)["image"] == f"syntho.azurecr.io/syntho-ray:{name}"
@@ -534,15 +536,15 @@ def test_every_ray_pod_uses_the_ray_image_and_pull_secrets() -> None:
 def test_clock_time_in_a_values_file_stays_text(tmp_path: Path) -> None:
     values = tmp_path / "values.yaml"
     values.write_text(
-        "annotations:\n  maintenance-window: 12:30\nhead:\n  labels:\n    window: 12:30\n",
+        "annotations:\n  maintenance-window: 12:30\nhead:\n  annotations:\n    window: 12:30\n",
         encoding="utf-8",
     )
     cluster = to_document(
         raycluster.raycluster(load_values(ValuesInput(files=[str(values)])), Release())
     )
     assert cluster["metadata"]["annotations"] == {"maintenance-window": "12:30"}
-    labels = cluster["spec"]["headGroupSpec"]["template"]["metadata"]["labels"]
-    assert labels["window"] == "12:30"
+    pod_annotations = cluster["spec"]["headGroupSpec"]["template"]["metadata"]["annotations"]
+    assert pod_annotations["window"] == "12:30"
 
 
 def test_exponent_float_in_a_values_file_renders_like_helm(tmp_path: Path) -> None:

@@ -87,7 +87,7 @@ def test_a_wrong_type_inside_a_kubernetes_part_is_reported() -> None:
     with pytest.raises(ValuesError) as caught:
         values_from_mapping({"head": {"ports": [{"containerPort": "http"}]}})
     assert caught.value.lines() == [
-        "values: head.ports[0].containerPort: expected an integer, got a string 'http'"
+        "values: head.ports[0].containerPort: expected a whole number, got the text 'http'"
     ]
 
 
@@ -103,7 +103,7 @@ def test_closed_choices_are_checked() -> None:
     with pytest.raises(ValuesError) as caught:
         values_from_mapping({"image": {"pullPolicy": "Sometimes"}})
     (line,) = caught.value.lines()
-    assert line.startswith("values: image.pullPolicy: Input should be 'Always'")
+    assert line.startswith("values: image.pullPolicy: must be one of 'Always'")
 
 
 def test_integer_tags_from_set_become_text() -> None:

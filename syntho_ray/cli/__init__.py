@@ -9,4 +9,7 @@ __all__ = ["app", "cluster", "main", "render"]
 
 def main() -> None:
     """Console entry point."""
+    from syntho_ray import k8s
+
+    k8s.load_models_only()  # a new process: the models, not the whole `kubernetes` client
     app()

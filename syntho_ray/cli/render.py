@@ -104,6 +104,8 @@ def validate(
     namespace: Namespace = DEFAULT_NAMESPACE,
     release: ReleaseName = DEFAULT_RELEASE,
     strict: Strict = False,
+    platform: Platform = None,
+    registry: Registry = None,
     debug: Debug = False,
 ) -> None:
     """Check the values without writing anything; report each pod's Pod Security level."""
@@ -112,7 +114,9 @@ def validate(
     from syntho_ray.podsecurity import evaluate, pod_templates
     from syntho_ray.render import build_objects
 
-    given = values_input(values, set_values, set_string, set_json, set_file)
+    given = values_input(
+        values, set_values, set_string, set_json, set_file, platform=platform, registry=registry
+    )
     with reported(debug):
         chosen = target(namespace, release)
         loaded = load(given)

@@ -1,0 +1,92 @@
+"""Imports: the package and the command line load only what they use, with the same output."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from kubernetes import client
+
+from syntho_ray import k8s, render_yaml
+
+VALUES = {"SynthoLicense": "k", "worker": {"disabled": False, "tolerations": [{"key": "a"}]}}
+
+
+def run_python(code: str) -> str:
+    """`code` in a new interpreter; its stdout."""
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def test_importing_the_package_loads_nothing_heavy() -> None:
+    loaded = run_python(
+        """
+        import sys
+        import syntho_ray
+        heavy = ("pydantic", "kubernetes", "syntho_ray.values")
+        print(sorted(m for m in heavy if m in sys.modules))
+        """
+    )
+    assert loaded.strip() == "[]"
+
+
+def test_the_command_line_does_not_import_the_kubernetes_client_to_start() -> None:
+    loaded = run_python(
+        """
+        import sys
+        import syntho_ray.cli
+        print(any(m == "kubernetes" or m.startswith("kubernetes.") for m in sys.modules))
+        """
+    )
+    assert loaded.strip() == "False"
+
+
+def test_models_only_renders_the_same_and_the_whole_client_still_loads_after() -> None:
+    out = run_python(
+        f"""
+        import sys
+        from syntho_ray import k8s, render_yaml
+        k8s.load_models_only()
+        text = render_yaml({VALUES!r})
+        print("kubernetes" in sys.modules)
+        import kubernetes
+        from kubernetes import client, config
+        print(client.V1Container is k8s.model_class("V1Container"))
+        print(callable(config.load_kube_config) and callable(client.CoreV1Api))
+        sys.stdout.write(text)
+        """
+    )
+    whole_client_loaded, same_classes, full_client, text = out.split("\n", 3)
+    assert (whole_client_loaded, same_classes, full_client) == ("False", "True", "True")
+    assert text == render_yaml(VALUES)
+
+
+def test_an_unknown_layout_falls_back_to_the_whole_client() -> None:
+    out = run_python(
+        f"""
+        import re, sys
+        from syntho_ray import k8s, render_yaml
+        k8s._IMPORT_LINE = re.compile("no such line")
+        k8s.load_models_only()
+        text = render_yaml({VALUES!r})
+        print("kubernetes" in sys.modules)
+        sys.stdout.write(text)
+        """
+    )
+    whole_client_loaded, text = out.split("\n", 1)
+    assert whole_client_loaded == "True"
+    assert text == render_yaml(VALUES)
+
+
+def test_factories_build_client_models_with_one_shared_configuration() -> None:
+    first = k8s.V1Container(name="a")
+    second = k8s.V1ObjectMeta(name="b")
+    assert isinstance(first, client.V1Container)
+    assert first.local_vars_configuration is second.local_vars_configuration
+    assert k8s.model_class("V1Container") is client.V1Container
