@@ -66,3 +66,36 @@ def test_readme_error_example_is_what_the_cli_prints(
     result = CliRunner().invoke(app, command.removeprefix("$ syntho-ray ").split())
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == expected
+
+
+OFFLINE_COMMANDS = ("render", "validate", "images", "init", "schema")
+
+
+def _readme_commands() -> list[str]:
+    """Every `syntho-ray` command of the README's shell examples that needs no cluster."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```sh\n(.*?)^```", readme, flags=re.S | re.M)
+    lines = [line.split("  #")[0].strip() for block in blocks for line in block.splitlines()]
+    return [
+        line.removeprefix("syntho-ray ")
+        for line in lines
+        if line.startswith("syntho-ray ")
+        and "|" not in line
+        and line.split()[1] in OFFLINE_COMMANDS
+    ]
+
+
+def test_readme_shows_offline_commands() -> None:
+    assert len(_readme_commands()) >= 8
+
+
+@pytest.mark.parametrize("command", _readme_commands())
+def test_readme_command_runs(command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    values = "SynthoLicense: key\nimage:\n  tag: 2.9.3\n"
+    for name in ("values.yaml", "my-values.yaml", "prod.yaml"):
+        (tmp_path / name).write_text(values, encoding="utf-8")
+    if command.startswith("init"):
+        (tmp_path / "values.yaml").unlink()
+    result = CliRunner().invoke(app, command.split())
+    assert result.exit_code == 0, result.stderr
