@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from syntho_ray import checks, helm_values, messages
+from syntho_ray import checks, collector, helm_values, messages
 from syntho_ray.errors import Problem, ValuesError
 from syntho_ray.kube import format_path
 from syntho_ray.values import Values, chart_defaults
@@ -53,6 +53,7 @@ def load_values(given: ValuesInput | None = None) -> Values:
     return load(given).values
 
 
+@collector.paused()
 def load(given: ValuesInput | None = None) -> Loaded:
     """Read, merge and validate; raise ValuesError with every problem found."""
     given = given or ValuesInput()
@@ -82,6 +83,7 @@ def load(given: ValuesInput | None = None) -> Loaded:
     return Loaded(validate(merged, origins), user)
 
 
+@collector.paused()
 def values_from_mapping(data: Mapping[str, Any], *, source: str = "values") -> Values:
     """Values from user data (already parsed), coalesced over the chart defaults."""
     merged = helm_values.coalesce(dict(data), chart_defaults())

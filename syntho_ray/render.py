@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from syntho_ray import images, license, openshift, operator, raycluster, rbac, storage
+from syntho_ray import collector, images, license, openshift, operator, raycluster, rbac, storage
 from syntho_ray.kube import to_data
 from syntho_ray.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE, Release
 from syntho_ray.values import Values
@@ -84,7 +84,8 @@ _FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
 
 def render_documents(values: Values, release: Release | None = None) -> list[dict[str, Any]]:
     """Every object of the release as plain, deterministic data."""
-    return [to_document(o) for o in build_objects(values, release)]
+    with collector.paused():
+        return [to_document(o) for o in build_objects(values, release)]
 
 
 def render_yaml(
@@ -97,5 +98,6 @@ def render_yaml(
     from syntho_ray.loading import values_from_mapping
     from syntho_ray.output import dump_yaml
 
-    model = values if isinstance(values, Values) else values_from_mapping(values)
-    return dump_yaml(render_documents(model, Release(name=release, namespace=namespace)))
+    with collector.paused():
+        model = values if isinstance(values, Values) else values_from_mapping(values)
+        return dump_yaml(render_documents(model, Release(name=release, namespace=namespace)))

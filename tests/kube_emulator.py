@@ -7,7 +7,10 @@ layer with the semantics the commands rely on: server-side apply with managed
 fields per manager and 409 conflicts (`kube_ssa`), resourceVersion and
 generation, label and field selectors, watches from a resourceVersion (410
 when compacted), the status subresource, dry runs, namespaces that must exist,
-and CRDs that are served once Established.
+and CRDs that are served once Established. A type served under several versions (a
+CRD such as KubeRay 1.x's, serving `ray.io/v1` and `ray.io/v1alpha1`) keeps one object
+per name, shown under whichever version is asked for (no conversion beyond the
+apiVersion, as with a CRD's `conversion: None`).
 
 The server runs on its own event loop in a thread; tests talk to it through
 the real `kubernetes` client, and use the helpers (`put`, `set_status`,
@@ -27,7 +30,7 @@ import socket
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +79,7 @@ BUILTIN = (
     ),
 )
 RAYCLUSTER_TYPE = TypeInfo("ray.io", "v1alpha1", "rayclusters", "RayCluster", status=True)
+RAYCLUSTER_VERSIONS = ("v1alpha1", "v1")  # what KubeRay's CRDs have served (1.x: both)
 Key = tuple[str, str, str, str]  # group, plural, namespace, name
 APPLY = "application/apply-patch+yaml"
 MERGE = ("application/merge-patch+json", "application/strategic-merge-patch+json")
@@ -167,6 +171,11 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
     def _get_resources(self) -> list[Any]:
         return list(self._resources)
 
+    def unserve_type(self, info: TypeInfo) -> None:
+        """Stop serving a type (its objects stay, as a CRD version no longer served)."""
+        self.store.types.pop((info.group, info.version, info.plural), None)
+        self.resources.pop(f"{info.group}/{info.version}/{info.plural}", None)
+
     def serve_type(self, info: TypeInfo) -> None:
         self.store.types[(info.group, info.version, info.plural)] = info
         self.resources[f"{info.group}/{info.version}/{info.plural}"] = kmock.ResourceInfo(
@@ -229,9 +238,9 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
             obj = self.store.objects.get(target.key)
             if obj is None:
                 raise not_found(target.info, target.name)
-            return self.view(target.key)
+            return self.view(target.key, api_version=target.info.api_version)
         items = [
-            self.view(key, listed=True)
+            self.view(key, listed=True, api_version=target.info.api_version)
             for key in sorted(self.store.objects)
             if self._matches(key, target, params)
         ]
@@ -251,9 +260,14 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
         obj = self.store.objects.get(key)
         return obj is not None and selected(obj, params)
 
-    def view(self, key: Key, *, listed: bool = False) -> dict[str, Any]:
-        """The object as the API shows it, managedFields included."""
+    def view(
+        self, key: Key, *, listed: bool = False, api_version: str | None = None
+    ) -> dict[str, Any]:
+        """The object as the API shows it (under `api_version`, default: as last written),
+        managedFields included."""
         obj = copy.deepcopy(self.store.objects[key])
+        if api_version:
+            obj["apiVersion"] = api_version
         obj["metadata"]["managedFields"] = [
             {
                 "manager": name,
@@ -294,7 +308,8 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
             if not start or start == "0":
                 for key in sorted(store.objects):
                     if emulator._matches(key, target, params):
-                        yield {"type": "ADDED", "object": emulator.view(key)}
+                        shown = emulator.view(key, api_version=target.info.api_version)
+                        yield {"type": "ADDED", "object": shown}
             sent = 0
             loop = asyncio.get_running_loop()
             deadline = loop.time() + timeout
@@ -304,6 +319,7 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
                     if not _event_matches(event, target, params):
                         continue
                     obj = copy.deepcopy(event.obj)
+                    obj["apiVersion"] = target.info.api_version
                     yield {"type": event.kind, "object": obj}
                     sent += 1
                     if drop_after is not None and sent >= drop_after:
@@ -404,7 +420,8 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
         changed = live is None or obj != live or _owned(after) != _owned(managers)
         if changed:
             self._save(target, obj, after)
-        return kmock.Response(status=201 if live is None else 200, payload=self.view(target.key))
+        shown = self.view(target.key, api_version=target.info.api_version)
+        return kmock.Response(status=201 if live is None else 200, payload=shown)
 
     def _shown(
         self, target: Target, obj: dict[str, Any], managers: dict[str, Any]
@@ -541,7 +558,7 @@ def _owned(managers: dict[str, kube_ssa.Manager]) -> dict[str, Any]:
 
 
 def _spec(obj: dict[str, Any]) -> Any:
-    return {k: v for k, v in obj.items() if k not in ("metadata", "status")}
+    return {k: v for k, v in obj.items() if k not in ("apiVersion", "metadata", "status")}
 
 
 def selected(obj: dict[str, Any], params: dict[str, str]) -> bool:
@@ -609,9 +626,20 @@ class Emulator:
 
         return asyncio.run_coroutine_threadsafe(run(), self.loop).result(10)
 
-    def serve_raycluster(self) -> None:
-        """As if the KubeRay CRD were installed."""
-        self.call(self.kube.serve_type, RAYCLUSTER_TYPE)
+    def serve_raycluster(self, *versions: str) -> None:
+        """As if the KubeRay CRD were installed, serving `versions` (default: KubeRay 0.4.0's
+        v1alpha1; 1.x's serves v1 and v1alpha1); the other versions stop being served."""
+        wanted = versions or (RAYCLUSTER_TYPE.version,)
+
+        def run() -> None:
+            for version in RAYCLUSTER_VERSIONS:
+                info = replace(RAYCLUSTER_TYPE, version=version)
+                if version in wanted:
+                    self.kube.serve_type(info)
+                else:
+                    self.kube.unserve_type(info)
+
+        self.call(run)
 
     def key(self, kind: str, namespace: str, name: str) -> Key:
         info = next(t for t in self.kube.store.types.values() if t.kind == kind)

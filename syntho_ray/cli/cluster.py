@@ -30,7 +30,7 @@ from syntho_ray.errors import UsageError
 from syntho_ray.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE, Release
 
 if TYPE_CHECKING:
-    from syntho_ray.cluster.apply import Outcome
+    from syntho_ray.cluster.apply import Outcome, Scope
     from syntho_ray.cluster.connect import Kube
     from syntho_ray.loading import ValuesInput
     from syntho_ray.values import Values
@@ -90,6 +90,22 @@ class Session:
     user: dict[str, Any]
     release: Release
     documents: list[dict[str, Any]]
+
+    @property
+    def kuberay_version(self) -> str:
+        """The KubeRay release the values select: it decides the RayCluster's API version."""
+        from syntho_ray import kuberay
+
+        return kuberay.version_of(self.values)
+
+    def scope(self, *, live: bool = True) -> Scope:
+        """Where the release's objects are; `live`: also where its live operator watches."""
+        from syntho_ray.cluster.apply import Scope, find_scope
+
+        name, namespace, version = self.release.name, self.release.namespace, self.kuberay_version
+        if live:
+            return find_scope(self.kube, self.documents, name, namespace, version)
+        return Scope(release=name, namespace=namespace, kuberay_version=version)
 
 
 def _session(
@@ -183,13 +199,13 @@ def _apply(
     timeout: float,
 ) -> None:
     from syntho_ray.cluster import apply as ops
-    from syntho_ray.cluster.resources import ref_of
-    from syntho_ray.rayapi import RAYCLUSTER
+    from syntho_ray.cluster.resources import raycluster, ref_of
 
     kube, namespace = session.kube, session.release.namespace
     crds = ops.load_crds(crds_dir) if crds_dir else []
     if not skip_preflight:
-        versions = ops.served_versions(crds, RAYCLUSTER.group, RAYCLUSTER.plural)
+        kind = raycluster(session.kuberay_version)
+        versions = ops.served_versions(crds, kind.group, kind.plural)
         _preflight(session, create_namespace, versions)
     if crds:
         _apply_crds(kube, crds, force=force, dry_run=dry_run, timeout=timeout)
@@ -197,14 +213,19 @@ def _apply(
     if created:
         _echo(created)
     is_new = created is not None and dry_run is not DryRun.NONE
+    scope = session.scope() if prune and not is_new else None  # before the operator changes
     done = ops.apply_all(
-        kube, session.documents, force=force, dry_run=dry_run, report=_echo, namespace_is_new=is_new
+        kube,
+        session.documents,
+        force=force,
+        dry_run=dry_run,
+        report=_echo,
+        namespace_is_new=is_new,
+        kuberay_version=session.kuberay_version,
     )
-    if prune and not is_new:
+    if scope is not None:
         keep = [ref_of(d) for d in session.documents]
-        done += ops.prune(
-            kube, namespace, session.release.name, keep, dry_run=dry_run, report=_echo
-        )
+        done += ops.prune(kube, scope, keep, dry_run=dry_run, report=_echo)
     counts = ", ".join(f"{sum(o.action == a for o in done)} {a}" for a in _ACTIONS)
     say(f"release {session.release.name} in namespace {namespace}: {counts}" + _dry(dry_run))
 
@@ -304,8 +325,7 @@ def diff(
         diffs = diff_release(
             session.kube,
             session.documents,
-            namespace,
-            release,
+            session.scope(live=not is_new),
             force=force_conflicts,
             namespace_is_new=is_new,
         )
@@ -365,7 +385,7 @@ def delete(
     given = values_input(values, set_values, set_string, set_json, set_file)
     with reported(debug):
         session = _session(given, namespace, release, kubeconfig, context)
-        refs = targets(session.kube, session.documents, namespace, release, everything=everything)
+        refs = targets(session.kube, session.documents, session.scope(), everything=everything)
         if not refs:
             say(f"release {release} has no objects in namespace {namespace}")
             return
@@ -447,7 +467,14 @@ def migrate(
             _preflight(session, False, ())
         from syntho_ray.cluster.apply import apply_all
 
-        apply_all(session.kube, session.documents, force=True, dry_run=DryRun.NONE, report=_echo)
+        apply_all(
+            session.kube,
+            session.documents,
+            force=True,
+            dry_run=DryRun.NONE,
+            report=_echo,
+            kuberay_version=session.kuberay_version,
+        )
         for name in helm.remove_records(session.kube, found):
             typer.echo(f"Secret {namespace}/{name}: deleted (Helm release record)")
         say(

@@ -6,6 +6,11 @@ objects by the labels every rendered object carries
 and deletes those this field manager applied that the render no longer has.
 Claims (the shared data) carry no labels and the license Secret is skipped, so
 neither is ever pruned.
+
+A `Scope` says where to look: every kind in the release's namespace; the operator's
+Role and RoleBinding also in each namespace `watchNamespace` adds, now (the render's)
+or before (the live operator's `--watch-namespace`); and the RayCluster under the API
+version of the KubeRay release the values select.
 """
 
 from __future__ import annotations
@@ -20,11 +25,10 @@ import yaml
 
 from syntho_ray.cluster.connect import ApiError, Kube
 from syntho_ray.cluster.explain import explain, is_missing_type
-from syntho_ray.cluster.resources import KINDS, Ref, ref_of
+from syntho_ray.cluster.resources import KINDS, RAYCLUSTER_KIND, Kind, Ref, raycluster, ref_of
 from syntho_ray.errors import ClusterError
 from syntho_ray.license import SECRET_NAME
 from syntho_ray.naming import MANAGED_BY
-from syntho_ray.rayapi import RAYCLUSTER
 from syntho_ray.render import APPLY_ORDER
 
 FIELD_MANAGER = "syntho-ray"
@@ -33,6 +37,9 @@ MANAGED_LABEL = "app.kubernetes.io/managed-by"
 INSTANCE_LABEL = "app.kubernetes.io/instance"
 # Kinds prune and delete look for; claims are never pruned (they carry no labels anyway).
 RELEASE_KINDS = tuple(k for k in APPLY_ORDER if k not in ("Namespace", "PersistentVolumeClaim"))
+# The kinds `watchNamespace` puts in namespaces other than the release's.
+WATCHED_KINDS = ("Role", "RoleBinding")
+WATCH_FLAG = "--watch-namespace="
 
 
 class DryRun(enum.StrEnum):
@@ -71,6 +78,63 @@ class ApplyFailed(ClusterError):
 
 
 Report = Callable[[Outcome], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scope:
+    """Where a release's objects are: what prune, diff and delete list by label."""
+
+    release: str
+    namespace: str  # the release's: every kind
+    kuberay_version: str  # the RayCluster's API version is this KubeRay release's
+    others: tuple[str, ...] = ()  # where watchNamespace put the operator's Role and RoleBinding
+
+    def kind(self, name: str) -> Kind:
+        """Where the kind `name` lives for this release."""
+        return raycluster(self.kuberay_version) if name == RAYCLUSTER_KIND else KINDS[name]
+
+    def listings(self) -> list[tuple[str, str]]:
+        """(kind, namespace) of every listing, in reverse apply order."""
+        kinds = reversed(RELEASE_KINDS)
+        return [
+            (kind, namespace)
+            for kind in kinds
+            for namespace in (self.namespace, *(self.others if kind in WATCHED_KINDS else ()))
+        ]
+
+
+def find_scope(
+    kube: Kube, documents: list[dict[str, Any]], release: str, namespace: str, kuberay_version: str
+) -> Scope:
+    """The scope of a release: the namespaces its render touches and those its live operator
+    watches (an earlier apply may have had other `watchNamespace`s). Call it before applying."""
+    rendered = [ref_of(d).namespace for d in documents]
+    before = watched_before(kube, namespace, release)
+    others = dict.fromkeys(n for n in (*rendered, *before) if n and n != namespace)
+    return Scope(
+        release=release, namespace=namespace, kuberay_version=kuberay_version, others=tuple(others)
+    )
+
+
+def watched_before(kube: Kube, namespace: str, release: str) -> list[str]:
+    """The namespaces the release's live operator Deployments watch (`--watch-namespace`)."""
+    ref = Ref("Deployment", namespace, "*")
+    try:
+        listing = kube.request(
+            "GET", KINDS[ref.kind].path(namespace), query={"labelSelector": selector(release)}
+        )
+    except ApiError as error:
+        if error.status in (403, 404):
+            return []  # may not be read (or no namespace yet): the render's namespaces only
+        raise ClusterError(explain(error, ref, "list")) from None
+    found: list[str] = []
+    for deployment in listing.get("items") or []:
+        pod = ((deployment.get("spec") or {}).get("template") or {}).get("spec") or {}
+        for container in pod.get("containers") or []:
+            for arg in [*(container.get("command") or []), *(container.get("args") or [])]:
+                if str(arg).startswith(WATCH_FLAG):
+                    found += [n for n in str(arg)[len(WATCH_FLAG) :].split(",") if n]
+    return found
 
 
 def selector(release: str) -> str:
@@ -114,8 +178,12 @@ def apply_all(
     dry_run: DryRun,
     report: Report,
     namespace_is_new: bool = False,
+    kuberay_version: str | None = None,
 ) -> list[Outcome]:
-    """Apply every document in order; on a failure raise `ApplyFailed` saying how far it got."""
+    """Apply every document in order; on a failure raise `ApplyFailed` saying how far it got.
+
+    `kuberay_version` names the release whose CRDs to install when the RayCluster's is missing.
+    """
     done: list[Outcome] = []
     for index, doc in enumerate(documents):
         ref = ref_of(doc)
@@ -126,7 +194,8 @@ def apply_all(
                 outcome = apply_one(kube, doc, force=force, dry_run=dry_run)
         except ClusterError as error:
             left = [ref_of(d) for d in documents[index:]]
-            raise ApplyFailed(explain(error, ref, "patch"), done, left) from None
+            cause = explain(error, ref, "patch", kuberay_version)
+            raise ApplyFailed(cause, done, left) from None
         report(outcome)
         done.append(outcome)
     return done
@@ -146,21 +215,23 @@ def ensure_namespace(kube: Kube, namespace: str, *, dry_run: DryRun) -> Outcome 
     return Outcome(ref, "created", dry_run=dry_run is not DryRun.NONE)
 
 
-def release_objects(kube: Kube, namespace: str, release: str) -> list[dict[str, Any]]:
-    """Every labelled object of the release in the namespace, in reverse apply order."""
+def release_objects(kube: Kube, scope: Scope) -> list[dict[str, Any]]:
+    """Every labelled object of the release in its scope, in reverse apply order."""
     found: list[dict[str, Any]] = []
-    for kind in reversed(RELEASE_KINDS):
+    for kind, namespace in scope.listings():
+        api = scope.kind(kind)
         try:
             listing = kube.request(
-                "GET", KINDS[kind].path(namespace), query={"labelSelector": selector(release)}
+                "GET", api.path(namespace), query={"labelSelector": selector(scope.release)}
             )
         except ApiError as error:
-            if kind == RAYCLUSTER.kind and is_missing_type(error):
-                continue  # no CRD, so no RayCluster
-            raise ClusterError(explain(error, Ref(kind, namespace, "*"), "list")) from None
+            if kind == RAYCLUSTER_KIND and is_missing_type(error):
+                continue  # the CRD does not serve this version, so no RayCluster under it
+            ref = Ref(kind, namespace, "*", api.api_version)
+            raise ClusterError(explain(error, ref, "list", scope.kuberay_version)) from None
         for item in listing.get("items") or []:
             item.setdefault("kind", kind)
-            item.setdefault("apiVersion", KINDS[kind].api_version)
+            item["apiVersion"] = api.api_version  # the version it was listed under
             if not (item.get("metadata") or {}).get("ownerReferences"):
                 found.append(item)
     return found
@@ -172,11 +243,11 @@ def applied_by_us(obj: dict[str, Any]) -> bool:
     return any(e.get("manager") == FIELD_MANAGER and e.get("operation") == "Apply" for e in entries)
 
 
-def prunable(kube: Kube, namespace: str, release: str, keep: Iterable[Ref]) -> list[Ref]:
+def prunable(kube: Kube, scope: Scope, keep: Iterable[Ref]) -> list[Ref]:
     """Objects an earlier apply of the release made that the render no longer has."""
     kept = set(keep)
     found = []
-    for obj in release_objects(kube, namespace, release):
+    for obj in release_objects(kube, scope):
         ref = ref_of(obj)
         is_license = ref.kind == "Secret" and ref.name == SECRET_NAME
         if ref not in kept and not is_license and applied_by_us(obj):
@@ -201,17 +272,11 @@ def delete(kube: Kube, ref: Ref, *, dry_run: DryRun) -> bool:
 
 
 def prune(
-    kube: Kube,
-    namespace: str,
-    release: str,
-    keep: Iterable[Ref],
-    *,
-    dry_run: DryRun,
-    report: Report,
+    kube: Kube, scope: Scope, keep: Iterable[Ref], *, dry_run: DryRun, report: Report
 ) -> list[Outcome]:
     """Delete what `prunable` finds."""
     done = []
-    for ref in prunable(kube, namespace, release, keep):
+    for ref in prunable(kube, scope, keep):
         if delete(kube, ref, dry_run=dry_run):
             outcome = Outcome(ref, "pruned", dry_run=dry_run is not DryRun.NONE)
             report(outcome)

@@ -1,6 +1,6 @@
 """`syntho-ray delete`: remove what the release owns, in reverse apply order.
 
-The release's objects are found by its labels. The claims (the shared data) and
+The release's objects are found by its labels, in its `Scope`. The claims (the shared data) and
 the license Secret stay unless `everything` is asked for; a Secret the user
 manages (`manualSecretName`) carries no release labels and is never touched.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from syntho_ray.cluster.apply import DryRun, Outcome, Report, delete, release_objects
+from syntho_ray.cluster.apply import DryRun, Outcome, Report, Scope, delete, release_objects
 from syntho_ray.cluster.connect import Kube
 from syntho_ray.cluster.resources import Ref, ref_of
 from syntho_ray.license import SECRET_NAME
@@ -22,15 +22,15 @@ def is_kept(ref: Ref) -> bool:
 
 
 def targets(
-    kube: Kube, documents: list[dict[str, Any]], namespace: str, release: str, *, everything: bool
+    kube: Kube, documents: list[dict[str, Any]], scope: Scope, *, everything: bool
 ) -> list[Ref]:
     """What a delete removes, in reverse apply order."""
-    refs = {ref_of(obj) for obj in release_objects(kube, namespace, release)}
+    refs = {ref_of(obj) for obj in release_objects(kube, scope)}
     if everything:
         claims = [ref_of(d) for d in documents if d.get("kind") == "PersistentVolumeClaim"]
         refs |= {ref for ref in claims if kube.get(ref.path()) is not None}
     chosen = [ref for ref in refs if everything or not is_kept(ref)]
-    return sorted(chosen, key=lambda r: (-APPLY_ORDER.index(r.kind), r.name))
+    return sorted(chosen, key=lambda r: (-APPLY_ORDER.index(r.kind), r.name, r.namespace))
 
 
 def delete_release(

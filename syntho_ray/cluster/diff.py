@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from syntho_ray.cluster.apply import apply_patch, comparable, prunable
+from syntho_ray.cluster.apply import Scope, apply_patch, comparable, prunable
 from syntho_ray.cluster.connect import Kube
 from syntho_ray.cluster.explain import explain
 from syntho_ray.cluster.resources import Ref, ref_of
@@ -53,22 +53,27 @@ def unified(ref: Ref, live: dict[str, Any] | None, wanted: dict[str, Any] | None
 def diff_release(
     kube: Kube,
     documents: list[dict[str, Any]],
-    namespace: str,
-    release: str,
+    scope: Scope,
     *,
     force: bool,
     namespace_is_new: bool = False,
 ) -> list[ObjectDiff]:
     """One diff per object that would change, including those prune would delete."""
-    diffs = [_diff_one(kube, doc, force=force, new=namespace_is_new) for doc in documents]
+    version = scope.kuberay_version
+    diffs = [
+        _diff_one(kube, doc, force=force, new=namespace_is_new, kuberay_version=version)
+        for doc in documents
+    ]
     keep: Iterable[Ref] = [ref_of(d) for d in documents]
     if not namespace_is_new:
-        for ref in prunable(kube, namespace, release, keep):
+        for ref in prunable(kube, scope, keep):
             diffs.append(unified(ref, kube.get(ref.path()), None))
     return [d for d in diffs if d.text]
 
 
-def _diff_one(kube: Kube, doc: dict[str, Any], *, force: bool, new: bool) -> ObjectDiff:
+def _diff_one(
+    kube: Kube, doc: dict[str, Any], *, force: bool, new: bool, kuberay_version: str
+) -> ObjectDiff:
     ref = ref_of(doc)
     if new:
         return unified(ref, None, doc)  # the namespace is new: the server cannot dry-run into it
@@ -76,5 +81,5 @@ def _diff_one(kube: Kube, doc: dict[str, Any], *, force: bool, new: bool) -> Obj
         live = kube.get(ref.path())
         wanted = apply_patch(kube, doc, force=force, dry_run=True)
     except ClusterError as error:
-        raise ClusterError(explain(error, ref, "patch")) from None
+        raise ClusterError(explain(error, ref, "patch", kuberay_version)) from None
     return unified(ref, live, wanted)

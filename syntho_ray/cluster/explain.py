@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from syntho_ray.cluster.connect import ApiError
-from syntho_ray.cluster.resources import Ref
+from syntho_ray.cluster.resources import RAYCLUSTER_KIND, Ref, raycluster
 from syntho_ray.errors import ClusterError
-from syntho_ray.output import CHART_KUBERAY_VERSION, KUBERAY_CRDS
-from syntho_ray.rayapi import RAYCLUSTER
-
-CRD_NAME = f"{RAYCLUSTER.plural}.{RAYCLUSTER.group}"
+from syntho_ray.output import KUBERAY_CRDS
 
 
-def crd_missing(served: list[str] | None = None) -> str:
-    """Why the RayCluster cannot be applied, and how to install the CRD."""
-    crds = KUBERAY_CRDS.format(version=CHART_KUBERAY_VERSION)
-    what = (
-        f"serves only {', '.join(served)}, not {RAYCLUSTER.version}"
-        if served
-        else "is not installed in the cluster"
-    )
+def crd_missing(kuberay_version: str, served: Sequence[str] | None = None) -> str:
+    """Why the RayCluster of KubeRay `kuberay_version` cannot be applied, and how to install
+    that release's CRDs; `served`: the versions the cluster's CRD serves (empty: no CRD;
+    None: not known)."""
+    kind = raycluster(kuberay_version)
+    version = kind.version
+    served = None if served is None else [v for v in served if v != version]  # (discovery lags)
+    if served is None:
+        what = f"is not installed in the cluster or does not serve {version}"
+    elif served:
+        what = f"serves only {', '.join(served)}, not {version}"
+    else:
+        what = "is not installed in the cluster"
+    crds = KUBERAY_CRDS.format(version=kuberay_version)
     return (
-        f"the RayCluster CRD ({CRD_NAME}, {RAYCLUSTER.api_version}) {what}; install KubeRay "
-        f"{CHART_KUBERAY_VERSION}'s CRDs once: `syntho-ray apply --crds DIR` with the CRD "
+        f"the RayCluster CRD ({kind.plural}.{kind.group}, {kind.api_version}) {what}; install "
+        f"KubeRay {kuberay_version}'s CRDs once: `syntho-ray apply --crds DIR` with the CRD "
         f"files in DIR, or `kubectl apply --server-side -k '{crds}'`"
     )
 
@@ -31,8 +36,9 @@ def is_missing_type(error: ApiError) -> bool:
     return error.status == 404 and not error.details.get("name")
 
 
-def explain(error: ClusterError, ref: Ref, verb: str) -> str:
-    """`ref`, what went wrong while trying to `verb` it, and what to do."""
+def explain(error: ClusterError, ref: Ref, verb: str, kuberay_version: str | None = None) -> str:
+    """`ref`, what went wrong while trying to `verb` it, and what to do (for a RayCluster
+    whose type is not served: the CRDs of `kuberay_version` to install, when given)."""
     if not isinstance(error, ApiError):
         return f"{ref}: {error}"
     status, message = error.status, error.message
@@ -52,8 +58,8 @@ def explain(error: ClusterError, ref: Ref, verb: str) -> str:
             f"{ref}: namespace {error.details.get('name') or ref.namespace} does not exist; "
             "create it or pass --create-namespace"
         )
-    if status == 404 and is_missing_type(error) and ref.kind == RAYCLUSTER.kind:
-        return f"{ref}: {crd_missing()}"
+    if status == 404 and is_missing_type(error) and ref.kind == RAYCLUSTER_KIND and kuberay_version:
+        return f"{ref}: {crd_missing(kuberay_version)}"
     if status == 404 and is_missing_type(error):
         return f"{ref}: the API server does not serve {ref.api.api_version} {ref.api.plural}"
     if status == 409 and error.reason == "Conflict" and "conflict" in message.lower():

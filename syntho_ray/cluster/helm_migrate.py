@@ -21,7 +21,7 @@ import yaml
 
 from syntho_ray.cluster.connect import ApiError, Kube
 from syntho_ray.cluster.explain import explain
-from syntho_ray.cluster.resources import KINDS, Ref
+from syntho_ray.cluster.resources import KINDS, Ref, kind_at
 from syntho_ray.errors import ClusterError
 from syntho_ray.naming import CHART_NAME
 
@@ -122,15 +122,19 @@ def manifest_refs(manifest: str, namespace: str) -> list[Ref]:
     """The objects of a Helm manifest (kinds syntho-ray knows; namespace filled in)."""
     refs = []
     for doc in yaml.safe_load_all(manifest):
-        if not isinstance(doc, dict) or doc.get("kind") not in KINDS:
+        if not isinstance(doc, dict):
             continue
-        kind = KINDS[str(doc["kind"])]
+        name = str(doc.get("kind"))
+        kind = kind_at(name, str(doc.get("apiVersion"))) or KINDS.get(name)
+        if kind is None:
+            continue
         meta = doc.get("metadata") or {}
         refs.append(
             Ref(
                 kind.kind,
                 str(meta.get("namespace") or namespace) if kind.namespaced else "",
                 str(meta.get("name")),
+                kind.api_version,
             )
         )
     return refs

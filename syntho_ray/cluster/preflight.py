@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from syntho_ray import license, storage
+from syntho_ray import kuberay, license, storage
 from syntho_ray.cluster.connect import ApiError, Kube
 from syntho_ray.cluster.explain import crd_missing
-from syntho_ray.cluster.resources import KINDS
+from syntho_ray.cluster.resources import KINDS, RAYCLUSTER_KIND, Kind, raycluster
 from syntho_ray.errors import ClusterError
 from syntho_ray.naming import Release
-from syntho_ray.rayapi import RAYCLUSTER
 from syntho_ray.values import Values
 
 PV_LABEL = "pv-label-key"
@@ -88,34 +87,59 @@ def namespace_exists(kube: Kube, namespace: str) -> bool | None:
 
 
 def check_namespace(kube: Kube, target: Target) -> Findings:
-    """The namespace exists, or --create-namespace is given."""
+    """The namespace exists, or --create-namespace is given; so does each other namespace the
+    render puts objects in (watchNamespace's: --create-namespace creates only the release's)."""
     namespace = target.release.namespace
-    exists = namespace_exists(kube, namespace)
-    if exists is None:
-        return Findings(
-            notes=[f"cannot read namespace {namespace} (forbidden); assuming it exists"]
-        )
-    if exists or target.create_namespace:
-        return Findings()
-    return Findings([f"namespace {namespace} does not exist; create it or pass --create-namespace"])
+    total = Findings()
+    others = dict.fromkeys(
+        str(n) for d in target.documents if (n := (d.get("metadata") or {}).get("namespace"))
+    )
+    for name in [namespace, *(n for n in others if n != namespace)]:
+        exists = namespace_exists(kube, name)
+        if exists is None:
+            total += Findings(
+                notes=[f"cannot read namespace {name} (forbidden); assuming it exists"]
+            )
+        elif name == namespace and not exists and not target.create_namespace:
+            total += Findings(
+                [f"namespace {name} does not exist; create it or pass --create-namespace"]
+            )
+        elif name != namespace and not exists:
+            total += Findings(
+                [
+                    f"namespace {name} (watchNamespace: the operator's Role goes there) does not "
+                    f"exist; create it (--create-namespace creates only the release's, {namespace})"
+                ]
+            )
+    return total
 
 
 def check_crd(kube: Kube, target: Target) -> Findings:
-    """The RayCluster CRD is installed and serves the rendered API version."""
-    if not any(d.get("kind") == RAYCLUSTER.kind for d in target.documents):
+    """The RayCluster CRD is installed and serves the API version the values' KubeRay release
+    renders (`ray.io/v1alpha1` before 1.0.0, `ray.io/v1` from it)."""
+    if not any(d.get("kind") == RAYCLUSTER_KIND for d in target.documents):
         return Findings()
+    version = kuberay.version_of(target.values)
+    kind = raycluster(version)
     if target.crd_versions:
         served = list(target.crd_versions)
-        return Findings() if RAYCLUSTER.version in served else Findings([crd_missing(served)])
-    group = kube.discover(f"/apis/{RAYCLUSTER.group}")
-    if group is None:
-        return Findings([crd_missing()])
-    served = [str(v.get("version")) for v in group.get("versions") or []]
-    if RAYCLUSTER.version not in served:
-        return Findings([crd_missing(served)])
-    listing = kube.discover(f"/apis/{RAYCLUSTER.api_version}") or {}
-    plurals = {str(r.get("name")) for r in listing.get("resources") or []}
-    return Findings() if RAYCLUSTER.plural in plurals else Findings([crd_missing()])
+    elif _serves(kube, kind, kind.version):
+        return Findings()
+    else:
+        served = raycluster_versions(kube, kind)
+    return Findings() if kind.version in served else Findings([crd_missing(version, served)])
+
+
+def raycluster_versions(kube: Kube, kind: Kind) -> list[str]:
+    """The versions under which the cluster serves `kind` (its CRD's served versions)."""
+    group = kube.discover(f"/apis/{kind.group}") or {}
+    versions = [str(v.get("version")) for v in group.get("versions") or []]
+    return [v for v in versions if _serves(kube, kind, v)]
+
+
+def _serves(kube: Kube, kind: Kind, version: str) -> bool:
+    listing = kube.discover(f"/apis/{kind.group}/{version}") or {}
+    return kind.plural in {str(r.get("name")) for r in listing.get("resources") or []}
 
 
 def check_storage(kube: Kube, target: Target) -> Findings:

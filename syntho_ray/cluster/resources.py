@@ -1,12 +1,17 @@
-"""Where each kind syntho-ray touches lives in the API, and how objects are named."""
+"""Where each kind syntho-ray touches lives in the API, and how objects are named.
+
+The built-in kinds have one API version each (`KINDS`). The RayCluster's depends on the
+KubeRay release the values select (`ray.io/v1alpha1` before 1.0.0, `ray.io/v1` from it):
+`raycluster(version)` gives it, and a `Ref` carries the API version it was found under.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from syntho_ray import kuberay
 from syntho_ray.errors import ClusterError
-from syntho_ray.rayapi import RAYCLUSTER
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,11 @@ class Kind:
     def group(self) -> str:
         """The API group; empty for the core group."""
         return self.api_version.rpartition("/")[0]
+
+    @property
+    def version(self) -> str:
+        """The version within the group: `v1` of `ray.io/v1`."""
+        return self.api_version.rpartition("/")[2]
 
     def path(self, namespace: str | None = None, name: str | None = None, sub: str = "") -> str:
         """The REST path of the collection, or of one object (and a subresource)."""
@@ -53,15 +63,33 @@ _ALL = (
         "customresourcedefinitions",
         namespaced=False,
     ),
-    Kind(RAYCLUSTER.api_version, RAYCLUSTER.kind, RAYCLUSTER.plural),
 )
-KINDS: dict[str, Kind] = {k.kind: k for k in _ALL}
+KINDS: dict[str, Kind] = {k.kind: k for k in _ALL}  # the kinds with one API version
+
+
+def raycluster(kuberay_version: str) -> Kind:
+    """The RayCluster kind the KubeRay release renders (its CRD must serve this version)."""
+    found = kuberay.raycluster_kind(kuberay_version)
+    return Kind(found.api_version, found.kind, found.plural)
+
+
+# Every RayCluster version some supported release renders, by apiVersion.
+RAYCLUSTERS: dict[str, Kind] = {
+    k.api_version: k for k in (raycluster(version) for version in kuberay.RELEASES)
+}
+RAYCLUSTER_KIND = raycluster(kuberay.CHART_RELEASE).kind  # the same in every release
+
+
+def kind_at(kind: str, api_version: str) -> Kind | None:
+    """The `Kind` of `kind` under `api_version`, or None when syntho-ray does not know it."""
+    found = RAYCLUSTERS.get(api_version) if kind == RAYCLUSTER_KIND else KINDS.get(kind)
+    return found if found is not None and found.api_version == api_version else None
 
 
 def kind_of(doc: dict[str, Any]) -> Kind:
     """The `Kind` of a document; a custom resource definition's own kind for CRD files."""
-    found = KINDS.get(str(doc.get("kind")))
-    if found is None or found.api_version != doc.get("apiVersion"):
+    found = kind_at(str(doc.get("kind")), str(doc.get("apiVersion")))
+    if found is None:
         raise ClusterError(
             f"{doc.get('apiVersion')} {doc.get('kind')}: not a kind syntho-ray applies"
         )
@@ -70,11 +98,16 @@ def kind_of(doc: dict[str, Any]) -> Kind:
 
 @dataclass(frozen=True, order=True)
 class Ref:
-    """One object: kind, namespace (empty when cluster-scoped) and name."""
+    """One object: kind, namespace (empty when cluster-scoped) and name.
+
+    `api_version` says where to reach it; it is not part of its identity, since a CRD that
+    serves several versions shows the same object under each (empty: the kind's only one).
+    """
 
     kind: str
     namespace: str
     name: str
+    api_version: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         return (
@@ -86,7 +119,12 @@ class Ref:
     @property
     def api(self) -> Kind:
         """Where it lives."""
-        return KINDS[self.kind]
+        if not self.api_version:
+            return KINDS[self.kind]
+        found = kind_at(self.kind, self.api_version)
+        if found is None:
+            raise ClusterError(f"{self.api_version} {self.kind}: not a kind syntho-ray knows")
+        return found
 
     def path(self, sub: str = "") -> str:
         """Its REST path."""
@@ -97,4 +135,5 @@ def ref_of(doc: dict[str, Any]) -> Ref:
     """The `Ref` of a document."""
     meta = doc.get("metadata") or {}
     kind = kind_of(doc)
-    return Ref(kind.kind, str(meta.get("namespace") or "") if kind.namespaced else "", meta["name"])
+    namespace = str(meta.get("namespace") or "") if kind.namespaced else ""
+    return Ref(kind.kind, namespace, meta["name"], kind.api_version)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from syntho_ray import kuberay
 from syntho_ray.cluster.connect import ApiError, Kube
 from syntho_ray.cluster.explain import crd_missing, is_missing_type
-from syntho_ray.cluster.resources import KINDS, Ref
+from syntho_ray.cluster.preflight import raycluster_versions
+from syntho_ray.cluster.resources import KINDS, Ref, raycluster
 from syntho_ray.cluster.wait import (
     RAY_CLUSTER_LABEL,
     deployment_readiness,
@@ -26,9 +28,11 @@ def release_status(kube: Kube, values: Values, release: Release) -> list[str]:
     """Lines describing the release as the cluster has it."""
     namespace = release.namespace
     operator = Ref("Deployment", namespace, fullname(values, release))
-    cluster = Ref("RayCluster", namespace, values.clustername)
+    version = kuberay.version_of(values)
+    kind = raycluster(version)
+    cluster = Ref(kind.kind, namespace, values.clustername, kind.api_version)
     lines = [f"operator:   {deployment_readiness(operator, kube.get(operator.path())).line()}"]
-    line, served, cluster_obj = _raycluster(kube, cluster)
+    line, served, cluster_obj = _raycluster(kube, cluster, version)
     lines.append(f"raycluster: {line}")
     if served:
         pods = _list(kube, "Pod", namespace, f"{RAY_CLUSTER_LABEL}={cluster.name}")
@@ -43,14 +47,16 @@ def release_status(kube: Kube, values: Values, release: Release) -> list[str]:
     return lines
 
 
-def _raycluster(kube: Kube, ref: Ref) -> tuple[str, bool, dict[str, Any] | None]:
-    """Its status line, whether the CRD is served, and the object."""
+def _raycluster(
+    kube: Kube, ref: Ref, kuberay_version: str
+) -> tuple[str, bool, dict[str, Any] | None]:
+    """Its status line, whether the CRD serves its version, and the object."""
     try:
         obj = kube.get(ref.path())
     except ApiError as error:
         if not is_missing_type(error):
             raise
-        return crd_missing(), False, None
+        return crd_missing(kuberay_version, raycluster_versions(kube, ref.api)), False, None
     return raycluster_readiness(ref, obj).line(), True, obj
 
 
