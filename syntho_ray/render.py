@@ -64,7 +64,7 @@ def _sorted_data(data: Any) -> Any:
     if isinstance(data, list):
         return [_sorted_data(v) for v in data]
     if not hasattr(type(data), "attribute_map"):
-        return to_data(data)  # scalars and the rest, as the client serialises them
+        return to_data(data)  # tuples, dates and the rest, as the client serialises them
     found = ((key, getattr(data, attr)) for key, attr in _fields_by_key(type(data)))
     return {key: _sorted_data(value) for key, value in found if value is not None}
 
