@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from syntho_ray import k8s as client
-from syntho_ray.values import Values
+
+if TYPE_CHECKING:
+    from syntho_ray.values import Values
 
 CHART_NAME = "ray-cluster"
 MANAGED_BY = "syntho-ray"

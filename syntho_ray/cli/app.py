@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from syntho_ray.errors import SynthoRayError
+from syntho_ray.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 
 if TYPE_CHECKING:
     from syntho_ray.loading import ValuesInput
@@ -29,36 +33,59 @@ app = typer.Typer(
 ValuesFiles = Annotated[
     list[Path] | None,
     typer.Option(
-        "--values", "-f", help="Values file (repeatable; later files win).", dir_okay=False
+        "--values",
+        "-f",
+        metavar="FILE",
+        help="Values file (repeatable; later files win).",
+        dir_okay=False,
     ),
 ]
 SetValues = Annotated[
     list[str] | None,
-    typer.Option("--set", help="Set a value: a.b=c (repeatable; Helm's syntax and types)."),
+    typer.Option(
+        "--set",
+        metavar="KEY=VALUE",
+        help="Set a value: a.b=c (repeatable; Helm's syntax and types).",
+    ),
 ]
 SetStrings = Annotated[
-    list[str] | None, typer.Option("--set-string", help="Set a value, always as a string.")
+    list[str] | None,
+    typer.Option("--set-string", metavar="KEY=VALUE", help="Set a value, always as a string."),
 ]
 SetJson = Annotated[
-    list[str] | None, typer.Option("--set-json", help='Set a value from JSON: a.b={"c":1}.')
+    list[str] | None,
+    typer.Option("--set-json", metavar="KEY=JSON", help='Set a value from JSON: a.b={"c":1}.'),
 ]
 SetFiles = Annotated[
-    list[str] | None, typer.Option("--set-file", help="Set a value to a file's content: a.b=path.")
+    list[str] | None,
+    typer.Option(
+        "--set-file", metavar="KEY=PATH", help="Set a value to a file's content: a.b=path."
+    ),
 ]
-Namespace = Annotated[str, typer.Option("--namespace", "-n", help="Target namespace.")]
-ReleaseName = Annotated[str, typer.Option("--release", help="Release name (as in Helm).")]
+Namespace = Annotated[
+    str, typer.Option("--namespace", "-n", metavar="NAMESPACE", help="Target namespace.")
+]
+ReleaseName = Annotated[
+    str, typer.Option("--release", metavar="NAME", help="Release name (as in Helm).")
+]
 Strict = Annotated[
     bool, typer.Option("--strict", help="Treat warnings as errors: exit 1 before any output.")
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of unexpected errors.")]
 Platform = Annotated[
     str | None,
-    typer.Option("--platform", help="kubernetes or openshift (sets the value `platform`)."),
+    typer.Option(
+        "--platform",
+        metavar="PLATFORM",
+        help="kubernetes or openshift (sets the value `platform`).",
+    ),
 ]
 Registry = Annotated[
     str | None,
     typer.Option(
-        "--registry", help="Pull every image from this mirror: HOST[/PREFIX] (value `registry`)."
+        "--registry",
+        metavar="HOST[/PREFIX]",
+        help="Pull every image from this mirror: HOST[/PREFIX] (value `registry`).",
     ),
 ]
 
@@ -91,6 +118,62 @@ class WarningsAsErrors(SynthoRayError):
     def lines(self) -> list[str]:
         """One line per warning."""
         return [f"{w} (--strict)" for w in self.found]
+
+
+@dataclass(frozen=True)
+class RenderInputs:
+    """What every rendering command takes: values files, the --set family, target, platform."""
+
+    given: ValuesInput
+    namespace: str
+    release: str
+
+    def target(self) -> Release:
+        """The release to render, or a usage error naming what is wrong with it."""
+        return target(self.namespace, self.release)
+
+
+_RENDER_OPTIONS: dict[str, tuple[Any, Any]] = {  # parameter: (annotation, default)
+    "values": (ValuesFiles, None),
+    "set_values": (SetValues, None),
+    "set_string": (SetStrings, None),
+    "set_json": (SetJson, None),
+    "set_file": (SetFiles, None),
+    "namespace": (Namespace, DEFAULT_NAMESPACE),
+    "release": (ReleaseName, DEFAULT_RELEASE),
+    "platform": (Platform, None),
+    "registry": (Registry, None),
+}
+
+
+def takes_render_inputs(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the render options; it receives them as one `inputs: RenderInputs`."""
+    own = inspect.signature(command, eval_str=True)
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    shared = [
+        inspect.Parameter(name, keyword, default=default, annotation=annotation)
+        for name, (annotation, default) in _RENDER_OPTIONS.items()
+    ]
+    rest = [p.replace(kind=keyword) for name, p in own.parameters.items() if name != "inputs"]
+
+    @functools.wraps(command)
+    def run(**options: Any) -> None:
+        chosen = {name: options.pop(name) for name in _RENDER_OPTIONS}
+        given = values_input(
+            chosen["values"],
+            chosen["set_values"],
+            chosen["set_string"],
+            chosen["set_json"],
+            chosen["set_file"],
+            platform=chosen["platform"],
+            registry=chosen["registry"],
+        )
+        command(inputs=RenderInputs(given, chosen["namespace"], chosen["release"]), **options)
+
+    parameters = [*shared, *rest]
+    run.__signature__ = own.replace(parameters=parameters)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": None}
+    return run
 
 
 def target(namespace: str, release: str) -> Release:

@@ -13,26 +13,20 @@ import typer
 from syntho_ray.cli.app import (
     Debug,
     Namespace,
-    ReleaseName,
-    SetFiles,
-    SetJson,
-    SetStrings,
-    SetValues,
-    ValuesFiles,
+    RenderInputs,
     app,
     reported,
     say,
-    values_input,
+    takes_render_inputs,
 )
 from syntho_ray.cluster.apply import DryRun
 from syntho_ray.cluster.connect import RetryPolicy
 from syntho_ray.errors import UsageError
-from syntho_ray.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE, Release
+from syntho_ray.naming import DEFAULT_NAMESPACE, Release
 
 if TYPE_CHECKING:
     from syntho_ray.cluster.apply import Outcome, Scope
     from syntho_ray.cluster.connect import Kube
-    from syntho_ray.loading import ValuesInput
     from syntho_ray.values import Values
 
 # Module settings the tests shorten: retries of one call, and the CRD polling interval.
@@ -108,15 +102,13 @@ class Session:
         return Scope(release=name, namespace=namespace, kuberay_version=version)
 
 
-def _session(
-    given: ValuesInput, namespace: str, release: str, kubeconfig: Path | None, context: str | None
-) -> Session:
+def _session(inputs: RenderInputs, kubeconfig: Path | None, context: str | None) -> Session:
     from syntho_ray.cluster.connect import connect
     from syntho_ray.loading import load
     from syntho_ray.render import render_documents
 
-    loaded = load(given)
-    target = Release(name=release, namespace=namespace)
+    target = inputs.target()
+    loaded = load(inputs.given)
     documents = render_documents(loaded.values, target)
     kube = connect(str(kubeconfig) if kubeconfig else None, context, RETRY, _notice)
     return Session(kube, loaded.values, loaded.user, target, documents)
@@ -138,14 +130,9 @@ def _warn_values(session: Session) -> None:
 
 
 @app.command()
+@takes_render_inputs
 def apply(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
+    inputs: RenderInputs,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
     create_namespace: CreateNamespace = False,
@@ -170,10 +157,9 @@ def apply(
     debug: Debug = False,
 ) -> None:
     """Server-side apply the release (field manager syntho-ray), prune, and optionally wait."""
-    given = values_input(values, set_values, set_string, set_json, set_file)
     with reported(debug):
         seconds = parse_duration(timeout)
-        session = _session(given, namespace, release, kubeconfig, context)
+        session = _session(inputs, kubeconfig, context)
         _warn_values(session)
         _apply(
             session,
@@ -276,39 +262,29 @@ def _finish(session: Session, dry_run: DryRun, wait: bool, seconds: float) -> No
 
 
 @app.command()
+@takes_render_inputs
 def check(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
+    inputs: RenderInputs,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
     create_namespace: CreateNamespace = False,
     debug: Debug = False,
 ) -> None:
     """Preflight: check that the cluster has everything the release relies on."""
-    given = values_input(values, set_values, set_string, set_json, set_file)
     with reported(debug):
-        session = _session(given, namespace, release, kubeconfig, context)
+        session = _session(inputs, kubeconfig, context)
         _warn_values(session)
         _preflight(session, create_namespace, ())
         say(
-            f"preflight passed: the cluster is ready for release {release} in namespace {namespace}"
+            f"preflight passed: the cluster is ready for release {session.release.name} in "
+            f"namespace {session.release.namespace}"
         )
 
 
 @app.command()
+@takes_render_inputs
 def diff(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
+    inputs: RenderInputs,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
     force_conflicts: ForceConflicts = False,
@@ -318,10 +294,9 @@ def diff(
     from syntho_ray.cluster.diff import diff_release
     from syntho_ray.cluster.preflight import namespace_exists
 
-    given = values_input(values, set_values, set_string, set_json, set_file)
     with reported(debug):
-        session = _session(given, namespace, release, kubeconfig, context)
-        is_new = namespace_exists(session.kube, namespace) is False
+        session = _session(inputs, kubeconfig, context)
+        is_new = namespace_exists(session.kube, session.release.namespace) is False
         diffs = diff_release(
             session.kube,
             session.documents,
@@ -337,14 +312,9 @@ def diff(
 
 
 @app.command()
+@takes_render_inputs
 def status(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
+    inputs: RenderInputs,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
     debug: Debug = False,
@@ -352,22 +322,16 @@ def status(
     """Operator readiness, RayCluster state, pods per group, claims and the head service."""
     from syntho_ray.cluster.status import release_status
 
-    given = values_input(values, set_values, set_string, set_json, set_file)
     with reported(debug):
-        session = _session(given, namespace, release, kubeconfig, context)
+        session = _session(inputs, kubeconfig, context)
         for line in release_status(session.kube, session.values, session.release):
             typer.echo(line)
 
 
 @app.command()
+@takes_render_inputs
 def delete(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
+    inputs: RenderInputs,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
     everything: Annotated[
@@ -382,12 +346,12 @@ def delete(
     """Delete what the release owns, in reverse order; claims and license stay unless --all."""
     from syntho_ray.cluster.delete import delete_release, targets
 
-    given = values_input(values, set_values, set_string, set_json, set_file)
     with reported(debug):
-        session = _session(given, namespace, release, kubeconfig, context)
+        session = _session(inputs, kubeconfig, context)
         refs = targets(session.kube, session.documents, session.scope(), everything=everything)
         if not refs:
-            say(f"release {release} has no objects in namespace {namespace}")
+            where = session.release
+            say(f"release {where.name} has no objects in namespace {where.namespace}")
             return
         for ref in refs:
             say(f"  {ref}")
@@ -400,7 +364,7 @@ def delete(
             if everything
             else "; the claims and the license Secret are kept (--all deletes them)"
         )
-        say(f"deleted {len(done)} objects of release {release}{kept}")
+        say(f"deleted {len(done)} objects of release {session.release.name}{kept}")
 
 
 def is_terminal() -> bool:
@@ -456,9 +420,8 @@ def migrate(
             f"{'wrote' if written else 'kept'} {path}: the values of Helm release "
             f"{found.name} (revision {found.revision})"
         )
-        session = _session(
-            ValuesInput(files=[str(path)]), namespace, found.name, kubeconfig, context
-        )
+        migrated = RenderInputs(ValuesInput(files=[str(path)]), namespace, found.name)
+        session = _session(migrated, kubeconfig, context)
         _show_plan(found, session)
         if not do_apply:
             say("dry run: nothing changed in the cluster; run again with --apply to take over")

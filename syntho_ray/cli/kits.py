@@ -12,23 +12,15 @@ import typer
 
 from syntho_ray.cli.app import (
     Debug,
-    Namespace,
     Platform,
     Registry,
-    ReleaseName,
-    SetFiles,
-    SetJson,
-    SetStrings,
-    SetValues,
-    ValuesFiles,
+    RenderInputs,
     app,
     reported,
     say,
-    target,
-    values_input,
+    takes_render_inputs,
     warn,
 )
-from syntho_ray.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 
 OutputFile = Annotated[
     Path | None,
@@ -45,16 +37,9 @@ class Profile(StrEnum):
 
 
 @app.command()
+@takes_render_inputs
 def images(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
-    platform: Platform = None,
-    registry: Registry = None,
+    inputs: RenderInputs,
     debug: Debug = False,
 ) -> None:
     """Print every image the render uses, one per line: to pre-pull or copy to a mirror."""
@@ -62,12 +47,9 @@ def images(
     from syntho_ray.loading import load
     from syntho_ray.render import effective_values, render_documents
 
-    given = values_input(
-        values, set_values, set_string, set_json, set_file, platform=platform, registry=registry
-    )
     with reported(debug):
-        loaded = load(given)
-        documents = render_documents(loaded.values, target(namespace, release))
+        loaded = load(inputs.given)
+        documents = render_documents(loaded.values, inputs.target())
         autoscaler = autoscaler_image(effective_values(loaded.values))
         for image in used_images(documents, autoscaler):
             print(image)

@@ -10,35 +10,20 @@ import typer
 
 from syntho_ray.cli.app import (
     Debug,
-    Namespace,
-    Platform,
-    Registry,
-    ReleaseName,
-    SetFiles,
-    SetJson,
-    SetStrings,
-    SetValues,
+    RenderInputs,
     Strict,
-    ValuesFiles,
     app,
     reported,
     say,
-    target,
-    values_input,
+    takes_render_inputs,
     warn,
 )
-from syntho_ray.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 
 
 @app.command()
+@takes_render_inputs
 def render(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
+    inputs: RenderInputs,
     output_dir: Annotated[
         Path | None,
         typer.Option(
@@ -54,8 +39,6 @@ def render(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr.")] = False,
     strict: Strict = False,
-    platform: Platform = None,
-    registry: Registry = None,
     debug: Debug = False,
 ) -> None:
     """Render the release: one YAML stream on stdout, or a kustomize directory with -o."""
@@ -65,12 +48,9 @@ def render(
     from syntho_ray.output import directory_files, dump_yaml, write_directory
     from syntho_ray.render import render_documents
 
-    given = values_input(
-        values, set_values, set_string, set_json, set_file, platform=platform, registry=registry
-    )
     with reported(debug):
-        chosen = target(namespace, release)
-        loaded = load(given)
+        chosen = inputs.target()
+        loaded = load(inputs.given)
         warn(warnings(loaded.values, loaded.user), strict=strict)
         documents = render_documents(loaded.values, chosen)
         if output_dir is None:
@@ -79,7 +59,7 @@ def render(
         else:
             files = directory_files(
                 documents,
-                namespace,
+                chosen.namespace,
                 kuberay.version_of(loaded.values),
                 openshift.components(loaded.values),
             )
@@ -87,25 +67,18 @@ def render(
         if not quiet:
             where = f"{output_dir}: " if output_dir else ""
             say(
-                f"{where}rendered {len(documents)} objects, release {release!r} in namespace "
-                f"{namespace!r}."
+                f"{where}rendered {len(documents)} objects, release {chosen.name!r} in namespace "
+                f"{chosen.namespace!r}."
             )
             for line in next_steps(loaded.values, chosen, str(output_dir) if output_dir else None):
                 say(line)
 
 
 @app.command()
+@takes_render_inputs
 def validate(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
+    inputs: RenderInputs,
     strict: Strict = False,
-    platform: Platform = None,
-    registry: Registry = None,
     debug: Debug = False,
 ) -> None:
     """Check the values without writing anything; report each pod's Pod Security level."""
@@ -114,15 +87,15 @@ def validate(
     from syntho_ray.podsecurity import evaluate, pod_templates
     from syntho_ray.render import build_objects
 
-    given = values_input(
-        values, set_values, set_string, set_json, set_file, platform=platform, registry=registry
-    )
     with reported(debug):
-        chosen = target(namespace, release)
-        loaded = load(given)
+        chosen = inputs.target()
+        loaded = load(inputs.given)
         warn(warnings(loaded.values, loaded.user), strict=strict)
         objects = build_objects(loaded.values, chosen)
-        print(f"valid: {len(objects)} objects for release {release!r} in namespace {namespace!r}")
+        print(
+            f"valid: {len(objects)} objects for release {chosen.name!r} in namespace "
+            f"{chosen.namespace!r}"
+        )
         print("Pod Security Standards (privileged < baseline < restricted):")
         for name, spec in pod_templates(objects):
             report = evaluate(name, spec)
