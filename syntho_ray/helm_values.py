@@ -26,6 +26,7 @@ from typing import Any, Literal
 __all__ = ["SetSyntaxError", "apply_set", "coalesce", "combine", "merge_maps"]
 
 _log = logging.getLogger(__name__)
+_log.addHandler(logging.NullHandler())  # the values check reports the same problem, located
 
 SetKind = Literal["set", "set-string", "set-json", "set-file"]
 

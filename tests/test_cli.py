@@ -535,3 +535,12 @@ def test_license_from_set_file_loses_its_trailing_newline(tmp_path: Path) -> Non
     result = render("-q", "--set-file", f"SynthoLicense={license_file}")
     secret = identities(objects(result.stdout))["Secret/ray-secret"]
     assert base64.b64decode(secret["data"]["license_key"]) == b"KEY-123"
+
+
+def test_a_map_over_a_list_default_is_one_located_error(tmp_path: Path) -> None:
+    values = _write(tmp_path / "values.yaml", "head:\n  tolerations:\n    key: x\n")
+    result = RUNNER.invoke(cli.app, ["render", "-q", "-f", str(values)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"error: {values}:2: head.tolerations: expected a list, got a mapping"
+    ]
