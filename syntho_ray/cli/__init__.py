@@ -1,10 +1,12 @@
 """The `syntho-ray` command line: one module per group of commands, all on one `app`."""
 
-from syntho_ray.cli import cluster, render
-from syntho_ray.cli import kits as kits
+# Imported in the order `syntho-ray --help` lists the commands.
+from syntho_ray.cli import render  # isort: skip
+from syntho_ray.cli import cluster  # isort: skip
+from syntho_ray.cli import kits  # isort: skip
 from syntho_ray.cli.app import app
 
-__all__ = ["app", "cluster", "main", "render"]
+__all__ = ["app", "cluster", "kits", "main", "render"]
 
 
 def main() -> None:
