@@ -21,7 +21,8 @@ _HEADER = """\
 # Every key and its default: the README's values reference; `syntho-ray schema` for editors.
 
 # The Ray pods read the Syntho license from this Secret (key license_key). Create it once:
-#   kubectl -n <namespace> create secret generic {secret} --from-literal=license_key=<key>
+#   kubectl -n <namespace> create secret generic {secret} --from-file=license_key=license.txt
+#   (license.txt holds the key alone, without a trailing newline)
 # (or remove manualSecretName and set SynthoLicense: "<key>" here).
 manualSecretName: {secret}
 

@@ -98,7 +98,7 @@ def init(
         say(f"{output}: {profile.value} values written. Next:")
         say(
             f"  kubectl -n <namespace> create secret generic {LICENSE_SECRET} "
-            "--from-literal=license_key=<your license key>"
+            "--from-file=license_key=license.txt   # the key alone, no trailing newline"
         )
         say(f"  syntho-ray render -f {output} -o manifests/")
 
