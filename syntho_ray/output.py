@@ -45,8 +45,11 @@ def dump_yaml(documents: Iterable[dict[str, Any]]) -> str:
 
 def _dump_one(document: dict[str, Any], *, start: bool = True) -> str:
     fast = block_yaml(document, _Dumper, start=start)  # the same text, without PyYAML's cost
-    if fast is not None:
-        return fast
+    return pyyaml_text(document, start=start) if fast is None else fast
+
+
+def pyyaml_text(document: Any, *, start: bool = True) -> str:
+    """The document as PyYAML writes it with our dumper: what `block_yaml` must match."""
     text: str = yaml.dump(
         document,
         Dumper=_Dumper,

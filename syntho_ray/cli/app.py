@@ -18,7 +18,7 @@ from syntho_ray.errors import SynthoRayError
 from syntho_ray.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 
 if TYPE_CHECKING:
-    from syntho_ray.loading import ValuesInput
+    from syntho_ray.loading import Loaded, ValuesInput
     from syntho_ray.naming import Release
 
 app = typer.Typer(
@@ -131,6 +131,17 @@ class RenderInputs:
     def target(self) -> Release:
         """The release to render, or a usage error naming what is wrong with it."""
         return target(self.namespace, self.release)
+
+    def load(self, *, warnings: bool = True, strict: bool = False) -> tuple[Release, Loaded]:
+        """The target and the validated values; their warnings shown (errors with --strict)."""
+        from syntho_ray import notes
+        from syntho_ray.loading import load
+
+        chosen = self.target()
+        loaded = load(self.given)
+        if warnings:
+            warn(notes.warnings(loaded.values, loaded.user), strict=strict)
+        return chosen, loaded
 
 
 _RENDER_OPTIONS: dict[str, tuple[Any, Any]] = {  # parameter: (annotation, default)

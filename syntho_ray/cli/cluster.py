@@ -102,13 +102,13 @@ class Session:
         return Scope(release=name, namespace=namespace, kuberay_version=version)
 
 
-def _session(inputs: RenderInputs, kubeconfig: Path | None, context: str | None) -> Session:
+def _session(
+    inputs: RenderInputs, kubeconfig: Path | None, context: str | None, *, warnings: bool = False
+) -> Session:
     from syntho_ray.cluster.connect import connect
-    from syntho_ray.loading import load
     from syntho_ray.render import render_documents
 
-    target = inputs.target()
-    loaded = load(inputs.given)
+    target, loaded = inputs.load(warnings=warnings)
     documents = render_documents(loaded.values, target)
     kube = connect(str(kubeconfig) if kubeconfig else None, context, RETRY, _notice)
     return Session(kube, loaded.values, loaded.user, target, documents)
@@ -120,13 +120,6 @@ def _notice(line: str) -> None:
 
 def _echo(outcome: Outcome) -> None:
     typer.echo(str(outcome))
-
-
-def _warn_values(session: Session) -> None:
-    from syntho_ray.notes import warnings
-
-    for warning in warnings(session.values, session.user):
-        say(f"warning: {warning}")
 
 
 @app.command()
@@ -159,8 +152,7 @@ def apply(
     """Server-side apply the release (field manager syntho-ray), prune, and optionally wait."""
     with reported(debug):
         seconds = parse_duration(timeout)
-        session = _session(inputs, kubeconfig, context)
-        _warn_values(session)
+        session = _session(inputs, kubeconfig, context, warnings=True)
         _apply(
             session,
             crds,
@@ -272,8 +264,7 @@ def check(
 ) -> None:
     """Preflight: check that the cluster has everything the release relies on."""
     with reported(debug):
-        session = _session(inputs, kubeconfig, context)
-        _warn_values(session)
+        session = _session(inputs, kubeconfig, context, warnings=True)
         _preflight(session, create_namespace, ())
         say(
             f"preflight passed: the cluster is ready for release {session.release.name} in "

@@ -44,12 +44,11 @@ def images(
 ) -> None:
     """Print every image the render uses, one per line: to pre-pull or copy to a mirror."""
     from syntho_ray.images import autoscaler_image, used_images
-    from syntho_ray.loading import load
     from syntho_ray.render import effective_values, render_documents
 
     with reported(debug):
-        loaded = load(inputs.given)
-        documents = render_documents(loaded.values, inputs.target())
+        chosen, loaded = inputs.load(warnings=False)
+        documents = render_documents(loaded.values, chosen)
         autoscaler = autoscaler_image(effective_values(loaded.values))
         for image in used_images(documents, autoscaler):
             print(image)

@@ -16,7 +16,6 @@ from syntho_ray.cli.app import (
     reported,
     say,
     takes_render_inputs,
-    warn,
 )
 
 
@@ -43,15 +42,12 @@ def render(
 ) -> None:
     """Render the release: one YAML stream on stdout, or a kustomize directory with -o."""
     from syntho_ray import kuberay, openshift
-    from syntho_ray.loading import load
-    from syntho_ray.notes import next_steps, warnings
+    from syntho_ray.notes import next_steps
     from syntho_ray.output import directory_files, dump_yaml, write_directory
     from syntho_ray.render import render_documents
 
     with reported(debug):
-        chosen = inputs.target()
-        loaded = load(inputs.given)
-        warn(warnings(loaded.values, loaded.user), strict=strict)
+        chosen, loaded = inputs.load(strict=strict)
         documents = render_documents(loaded.values, chosen)
         if output_dir is None:
             sys.stdout.write(dump_yaml(documents))
@@ -82,15 +78,11 @@ def validate(
     debug: Debug = False,
 ) -> None:
     """Check the values without writing anything; report each pod's Pod Security level."""
-    from syntho_ray.loading import load
-    from syntho_ray.notes import warnings
     from syntho_ray.podsecurity import evaluate, pod_templates
     from syntho_ray.render import build_objects
 
     with reported(debug):
-        chosen = inputs.target()
-        loaded = load(inputs.given)
-        warn(warnings(loaded.values, loaded.user), strict=strict)
+        chosen, loaded = inputs.load(strict=strict)
         objects = build_objects(loaded.values, chosen)
         print(
             f"valid: {len(objects)} objects for release {chosen.name!r} in namespace "
