@@ -19,7 +19,7 @@ test:
 
 # Deliberate updates, reviewed and committed; CI never runs these.
 docs:
-	python -m syntho_ray.docs
+	python -m syntho_ray.values.reference
 
 manifests:
 	rm -rf manifests && syntho-ray render -o manifests --quiet

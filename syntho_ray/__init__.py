@@ -11,12 +11,12 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from syntho_ray.build.naming import Release
     from syntho_ray.errors import Problem, SynthoRayError, ValuesError
-    from syntho_ray.loading import ValuesInput, load_values, values_from_mapping
-    from syntho_ray.naming import Release
-    from syntho_ray.output import dump_yaml
+    from syntho_ray.output.stream import dump_yaml
     from syntho_ray.render import build_objects, render_documents, render_yaml
-    from syntho_ray.values import Values
+    from syntho_ray.values.loading import ValuesInput, load_values, values_from_mapping
+    from syntho_ray.values.model import Values
 
 # Where each name lives. It is imported on first use, so that importing the package, or a
 # command line that needs little of it, does not pay for the values model and the builders.
@@ -24,15 +24,15 @@ _HOMES = {
     "Problem": "syntho_ray.errors",
     "SynthoRayError": "syntho_ray.errors",
     "ValuesError": "syntho_ray.errors",
-    "ValuesInput": "syntho_ray.loading",
-    "load_values": "syntho_ray.loading",
-    "values_from_mapping": "syntho_ray.loading",
-    "Release": "syntho_ray.naming",
-    "dump_yaml": "syntho_ray.output",
+    "ValuesInput": "syntho_ray.values.loading",
+    "load_values": "syntho_ray.values.loading",
+    "values_from_mapping": "syntho_ray.values.loading",
+    "Release": "syntho_ray.build.naming",
+    "dump_yaml": "syntho_ray.output.stream",
     "build_objects": "syntho_ray.render",
     "render_documents": "syntho_ray.render",
     "render_yaml": "syntho_ray.render",
-    "Values": "syntho_ray.values",
+    "Values": "syntho_ray.values.model",
 }
 
 __all__ = [

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from syntho_ray import checks, kuberay, license, openshift
-from syntho_ray.naming import Release, fullname
-from syntho_ray.output import CRDS_DIR, KUBERAY_CRDS
-from syntho_ray.values import Values
+from syntho_ray.build import license, openshift
+from syntho_ray.build.naming import Release, fullname
+from syntho_ray.facts import kuberay
+from syntho_ray.output.kustomize import CRDS_DIR, KUBERAY_CRDS
+from syntho_ray.values import checks
+from syntho_ray.values.model import Values
 
 RAY_CLIENT_PORT = 10001
 

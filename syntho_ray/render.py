@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from syntho_ray import collector, images, license, openshift, operator, raycluster, rbac, storage
-from syntho_ray.kube import to_data
-from syntho_ray.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE, Release
-from syntho_ray.values import Values
+from syntho_ray import collector
+from syntho_ray.build import images, license, openshift, operator, raycluster, rbac, storage
+from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE, Release
+from syntho_ray.k8s.data import to_data
+from syntho_ray.values.model import Values
 
 Builder = Callable[[Values, Release], list[Any]]
 BUILDERS: tuple[Builder, ...] = (
@@ -95,8 +96,8 @@ def render_yaml(
     release: str = DEFAULT_RELEASE,
 ) -> str:
     """Values (a mapping as in a values file, or a `Values`) to one multi-document YAML stream."""
-    from syntho_ray.loading import values_from_mapping
-    from syntho_ray.output import dump_yaml
+    from syntho_ray.output.stream import dump_yaml
+    from syntho_ray.values.loading import values_from_mapping
 
     with collector.paused():
         model = values if isinstance(values, Values) else values_from_mapping(values)

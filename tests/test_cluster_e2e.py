@@ -41,13 +41,13 @@ def crds_dir() -> Path:
 def namespace() -> Iterator[str]:
     name = f"syntho-ray-e2e-{uuid.uuid4().hex[:6]}"
     yield name
-    kube = connect(KUBECONFIG)
-    kube.request("DELETE", f"/api/v1/namespaces/{name}")
+    session = connect(KUBECONFIG)
+    session.request("DELETE", f"/api/v1/namespaces/{name}")
 
 
 def default_storage_class() -> str:
-    kube = connect(KUBECONFIG)
-    for item in kube.request("GET", "/apis/storage.k8s.io/v1/storageclasses").get("items") or []:
+    session = connect(KUBECONFIG)
+    for item in session.request("GET", "/apis/storage.k8s.io/v1/storageclasses").get("items") or []:
         notes = item["metadata"].get("annotations") or {}
         if notes.get("storageclass.kubernetes.io/is-default-class") == "true":
             return str(item["metadata"]["name"])
@@ -71,8 +71,8 @@ def test_life_cycle(namespace: str, tmp_path: Path) -> None:
         "apply", *common, "--create-namespace", "--crds", str(crds_dir()), "--skip-preflight"
     )
     assert code == 0, err
-    kube = connect(KUBECONFIG)
-    kube.request(
+    session = connect(KUBECONFIG)
+    session.request(
         "POST",
         f"/api/v1/namespaces/{namespace}/secrets",
         body={

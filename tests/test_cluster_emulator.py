@@ -9,7 +9,7 @@ import pytest
 from cluster_setup import emulator
 from kube_emulator import Emulator
 
-from syntho_ray.cluster.connect import ApiError, Kube, connect
+from syntho_ray.cluster.connect import ApiError, Session, connect
 
 SA = "/api/v1/namespaces/syntho/serviceaccounts"
 APPLY = "application/apply-patch+yaml"
@@ -22,7 +22,7 @@ def emu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
 
 
 @pytest.fixture
-def kube(emu: Emulator) -> Kube:
+def session(emu: Emulator) -> Session:
     return connect(str(emu.kubeconfig))
 
 
@@ -31,47 +31,47 @@ def account(**labels: str) -> dict[str, object]:
     return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta}
 
 
-def apply(kube: Kube, body: object, manager: str = "m", **query: object) -> dict[str, object]:
-    return kube.request(
+def apply(session: Session, body: object, manager: str = "m", **query: object) -> dict[str, object]:
+    return session.request(
         "PATCH", f"{SA}/a", query={"fieldManager": manager, **query}, body=body, content_type=APPLY
     )
 
 
-def test_apply_creates_then_a_same_apply_changes_nothing(kube: Kube) -> None:
-    first = apply(kube, account(x="1"))
-    again = apply(kube, account(x="1"))
+def test_apply_creates_then_a_same_apply_changes_nothing(session: Session) -> None:
+    first = apply(session, account(x="1"))
+    again = apply(session, account(x="1"))
     assert first["metadata"]["resourceVersion"] == again["metadata"]["resourceVersion"]  # type: ignore[index]
     managers = [e["manager"] for e in again["metadata"]["managedFields"]]  # type: ignore[index]
     assert managers == ["m"]
 
 
-def test_a_field_left_out_of_the_next_apply_is_removed(kube: Kube) -> None:
-    apply(kube, account(x="1", y="2"))
-    after = apply(kube, account(x="1"))
+def test_a_field_left_out_of_the_next_apply_is_removed(session: Session) -> None:
+    apply(session, account(x="1", y="2"))
+    after = apply(session, account(x="1"))
     assert after["metadata"]["labels"] == {"x": "1"}  # type: ignore[index]
 
 
-def test_another_manager_with_another_value_conflicts_unless_forced(kube: Kube) -> None:
-    apply(kube, account(x="1"), manager="helm")
+def test_another_manager_with_another_value_conflicts_unless_forced(session: Session) -> None:
+    apply(session, account(x="1"), manager="helm")
     with pytest.raises(ApiError) as caught:
-        apply(kube, account(x="2"))
+        apply(session, account(x="2"))
     assert caught.value.status == 409
     assert 'conflict with "helm"' in caught.value.message
-    forced = apply(kube, account(x="2"), force=True)
+    forced = apply(session, account(x="2"), force=True)
     assert forced["metadata"]["labels"] == {"x": "2"}  # type: ignore[index]
 
 
 def test_missing_objects_namespaces_and_types_are_404s_with_the_api_details(
-    kube: Kube, emu: Emulator
+    session: Session, emu: Emulator
 ) -> None:
-    assert kube.get(f"{SA}/nobody") is None
+    assert session.get(f"{SA}/nobody") is None
     with pytest.raises(ApiError) as caught:
-        kube.request("GET", "/apis/ray.io/v1alpha1/namespaces/syntho/rayclusters/x")
+        session.request("GET", "/apis/ray.io/v1alpha1/namespaces/syntho/rayclusters/x")
     assert caught.value.status == 404 and not caught.value.details
     body = account()
     body["metadata"]["namespace"] = "elsewhere"  # type: ignore[index]
     with pytest.raises(ApiError) as missing_ns:
-        kube.request(
+        session.request(
             "PATCH",
             "/api/v1/namespaces/elsewhere/serviceaccounts/a",
             query={"fieldManager": "m"},
@@ -81,22 +81,26 @@ def test_missing_objects_namespaces_and_types_are_404s_with_the_api_details(
     assert missing_ns.value.details["kind"] == "namespaces"
 
 
-def test_lists_select_by_label_and_watches_resume_from_a_version(kube: Kube, emu: Emulator) -> None:
-    apply(kube, account(app="ray"))
-    listing = kube.request("GET", SA, query={"labelSelector": "app=ray"})
+def test_lists_select_by_label_and_watches_resume_from_a_version(
+    session: Session, emu: Emulator
+) -> None:
+    apply(session, account(app="ray"))
+    listing = session.request("GET", SA, query={"labelSelector": "app=ray"})
     assert [i["metadata"]["name"] for i in listing["items"]] == ["a"]
-    assert kube.request("GET", SA, query={"labelSelector": "app=other"})["items"] == []
+    assert session.request("GET", SA, query={"labelSelector": "app=other"})["items"] == []
     version = listing["metadata"]["resourceVersion"]
-    apply(kube, account(app="ray", more="yes"))
-    events = list(kube.watch(SA, {"resourceVersion": version}, timeout=1))
+    apply(session, account(app="ray", more="yes"))
+    events = list(session.watch(SA, {"resourceVersion": version}, timeout=1))
     assert [e["type"] for e in events] == ["MODIFIED"]
     emu.compact()
-    gone = list(kube.watch(SA, {"resourceVersion": version}, timeout=1))
+    gone = list(session.watch(SA, {"resourceVersion": version}, timeout=1))
     assert gone[0]["type"] == "ERROR" and gone[0]["object"]["code"] == 410
 
 
-def test_dry_run_changes_nothing_and_status_is_a_subresource(kube: Kube, emu: Emulator) -> None:
-    apply(kube, account(), dryRun="All")
+def test_dry_run_changes_nothing_and_status_is_a_subresource(
+    session: Session, emu: Emulator
+) -> None:
+    apply(session, account(), dryRun="All")
     assert emu.get("ServiceAccount", "syntho", "a") is None
     emu.serve_raycluster()
     body = {
@@ -107,8 +111,10 @@ def test_dry_run_changes_nothing_and_status_is_a_subresource(kube: Kube, emu: Em
         "status": {"state": "x"},
     }
     path = "/apis/ray.io/v1alpha1/namespaces/syntho/rayclusters/c"
-    made = kube.request("PATCH", path, query={"fieldManager": "m"}, body=body, content_type=APPLY)
+    made = session.request(
+        "PATCH", path, query={"fieldManager": "m"}, body=body, content_type=APPLY
+    )
     assert "status" not in made and made["metadata"]["generation"] == 1
     emu.set_status("RayCluster", "syntho", "c", {"state": "ready"})
-    assert kube.get(path)["status"] == {"state": "ready"}  # type: ignore[index]
-    assert kube.get(path)["metadata"]["generation"] == 1  # type: ignore[index]
+    assert session.get(path)["status"] == {"state": "ready"}  # type: ignore[index]
+    assert session.get(path)["metadata"]["generation"] == 1  # type: ignore[index]

@@ -10,7 +10,7 @@ from cluster_setup import FAST, emulator, ready_for_release, run, values_file
 from kube_emulator import Emulator, closed_port, kubeconfig_text
 
 from syntho_ray.cli import cluster as cluster_cli
-from syntho_ray.cluster.connect import Kube, RetryPolicy, connect
+from syntho_ray.cluster.connect import RetryPolicy, Session, connect
 
 
 @pytest.fixture
@@ -45,12 +45,14 @@ def test_a_fault_that_outlasts_the_budget_is_reported(emu: Emulator, tmp_path: P
     emu.fail(
         503, method="GET", path="/namespaces/syntho/secrets/nothing", times=1000, retry_after=0.01
     )
-    kube = connect(
+    session = connect(
         str(emu.kubeconfig), retry=RetryPolicy(budget=0.3, first_delay=0.01, max_delay=0.02)
     )
-    kube = Kube(kube.api, kube.retry, sleep=lambda s: slept.append(s), clock=_ticking(0.05))
+    session = Session(
+        session.api, session.retry, sleep=lambda s: slept.append(s), clock=_ticking(0.05)
+    )
     with pytest.raises(Exception, match="injected fault 503"):
-        kube.get("/api/v1/namespaces/syntho/secrets/nothing")
+        session.get("/api/v1/namespaces/syntho/secrets/nothing")
     assert 3 <= len(slept) <= 10
 
 

@@ -13,7 +13,7 @@ from cluster_setup import emulator, ready_for_release, run, values_file
 from kube_emulator import Emulator
 
 from syntho_ray.cluster.display import LiveDisplay
-from syntho_ray.cluster.resources import Ref
+from syntho_ray.cluster.refs import Ref
 from syntho_ray.cluster.wait import Readiness, deployment_readiness, raycluster_readiness
 
 ADDRESS = "ray_address: ray://ray-cluster-head-svc.syntho.svc.cluster.local:10001"

@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from syntho_ray.cli import app
-from syntho_ray.docs import END, START, values_reference
-from syntho_ray.output import directory_files
+from syntho_ray.output.kustomize import directory_files
 from syntho_ray.render import render_documents
-from syntho_ray.values import Values, WorkerGroupValues
+from syntho_ray.values.model import Values, WorkerGroupValues
+from syntho_ray.values.reference import END, START, values_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syntho_ray.fastyaml import block_yaml
-from syntho_ray.output import _Dumper, dump_yaml, pyyaml_text
+from syntho_ray.output.fastyaml import block_yaml
+from syntho_ray.output.stream import _Dumper, dump_yaml, pyyaml_text
 
 TRICKY = [
     "",

@@ -18,13 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from syntho_ray.helm_values import (
-    SetSyntaxError,
-    apply_set,
-    coalesce,
-    combine,
-    merge_maps,
-)
+from syntho_ray.values.helm import SetSyntaxError, apply_set, coalesce, combine, merge_maps
 
 Kind = Any  # the Literal kind; kept loose so parametrized tables stay readable
 
@@ -661,7 +655,7 @@ def test_coalesce_lays_user_values_over_defaults(
 def test_coalesce_type_conflict_keeps_user_value_and_warns(
     user: dict[str, Any], defaults: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="syntho_ray.helm_values"):
+    with caplog.at_level(logging.WARNING, logger="syntho_ray.values.helm"):
         result = coalesce(user, defaults)
     assert result == user
     assert "keeping the user value" in caplog.text

@@ -8,7 +8,7 @@ import pytest
 from test_cli import RUNNER
 
 from syntho_ray import cli, values_from_mapping
-from syntho_ray.images import autoscaler_image, mirrored, relocated, used_images
+from syntho_ray.build.images import autoscaler_image, mirrored, relocated, used_images
 from syntho_ray.render import effective_values, render_documents
 
 MIRROR = "registry.local:5000/syntho"

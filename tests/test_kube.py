@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from kubernetes import client
 
-from syntho_ray.kube import KubeDataError, format_path, from_data, is_empty, or_none, to_data
+from syntho_ray.k8s.data import KubeDataError, format_path, from_data, is_empty, or_none, to_data
 
 
 def test_round_trip_keeps_the_data() -> None:

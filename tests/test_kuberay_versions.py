@@ -18,9 +18,11 @@ import pytest
 import yaml
 from schema_check import SHARED, assert_valid, shared_or_skip
 
-from syntho_ray import Release, ValuesError, ValuesInput, kuberay, load_values, values_from_mapping
+from syntho_ray import Release, ValuesError, ValuesInput, load_values, values_from_mapping
+from syntho_ray.facts import kuberay
 from syntho_ray.notes import next_steps, ray_address, warnings
-from syntho_ray.output import directory_files, dump_yaml
+from syntho_ray.output.kustomize import directory_files
+from syntho_ray.output.stream import dump_yaml
 from syntho_ray.render import render_documents
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,8 +9,9 @@ import textwrap
 
 from kubernetes import client
 
-from syntho_ray import k8s, render_yaml
+from syntho_ray import render_yaml
 from syntho_ray.collector import paused
+from syntho_ray.k8s import client as k8s
 
 VALUES = {"SynthoLicense": "k", "worker": {"disabled": False, "tolerations": [{"key": "a"}]}}
 
@@ -31,7 +32,7 @@ def test_importing_the_package_loads_nothing_heavy() -> None:
         """
         import sys
         import syntho_ray
-        heavy = ("pydantic", "kubernetes", "syntho_ray.values")
+        heavy = ("pydantic", "kubernetes", "syntho_ray.values.model")
         print(sorted(m for m in heavy if m in sys.modules))
         """
     )
@@ -53,7 +54,8 @@ def test_models_only_renders_the_same_and_the_whole_client_still_loads_after() -
     out = run_python(
         f"""
         import sys
-        from syntho_ray import k8s, render_yaml
+        from syntho_ray import render_yaml
+        from syntho_ray.k8s import client as k8s
         k8s.load_models_only()
         text = render_yaml({VALUES!r})
         print("kubernetes" in sys.modules)
@@ -73,7 +75,8 @@ def test_an_unknown_layout_falls_back_to_the_whole_client() -> None:
     out = run_python(
         f"""
         import re, sys
-        from syntho_ray import k8s, render_yaml
+        from syntho_ray import render_yaml
+        from syntho_ray.k8s import client as k8s
         k8s._IMPORT_LINE = re.compile("no such line")
         k8s.load_models_only()
         text = render_yaml({VALUES!r})

@@ -9,8 +9,9 @@ from typing import Any
 from schema_check import assert_valid
 
 import syntho_ray
-from syntho_ray import Release, license, render_documents, values_from_mapping
-from syntho_ray.output import dump_yaml
+from syntho_ray import Release, render_documents, values_from_mapping
+from syntho_ray.build import license
+from syntho_ray.output.stream import dump_yaml
 from syntho_ray.render import to_document
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,9 +9,11 @@ import yaml
 from schema_check import assert_valid
 from test_cli import render
 
-from syntho_ray import Release, openshift, values_from_mapping
+from syntho_ray import Release, values_from_mapping
+from syntho_ray.build import openshift
 from syntho_ray.notes import next_steps, warnings
-from syntho_ray.output import directory_files, dump_yaml
+from syntho_ray.output.kustomize import directory_files
+from syntho_ray.output.stream import dump_yaml
 from syntho_ray.podsecurity import evaluate, pod_templates
 from syntho_ray.render import build_objects, render_documents
 

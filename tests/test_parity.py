@@ -9,7 +9,7 @@ from parity import by_identity, corrected_reference, load_stream, read
 from schema_check import SHARED, shared_or_skip
 
 from syntho_ray import ValuesInput, load_values, render_yaml
-from syntho_ray.output import dump_yaml
+from syntho_ray.output.stream import dump_yaml
 from syntho_ray.render import render_documents
 
 CASES = (

@@ -11,15 +11,9 @@ import yaml
 from schema_check import assert_valid
 
 import syntho_ray
-from syntho_ray import (
-    Release,
-    ValuesInput,
-    load_values,
-    raycluster,
-    render_documents,
-    values_from_mapping,
-)
-from syntho_ray.output import dump_yaml
+from syntho_ray import Release, ValuesInput, load_values, render_documents, values_from_mapping
+from syntho_ray.build import raycluster
+from syntho_ray.output.stream import dump_yaml
 from syntho_ray.render import to_document
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,8 +8,9 @@ from typing import Any
 import yaml
 from schema_check import assert_valid, shared_or_skip
 
-from syntho_ray import Release, operator, rbac, values_from_mapping
-from syntho_ray.output import dump_yaml
+from syntho_ray import Release, values_from_mapping
+from syntho_ray.build import operator, rbac
+from syntho_ray.output.stream import dump_yaml
 from syntho_ray.render import to_document
 
 ROOT = Path(__file__).resolve().parent.parent

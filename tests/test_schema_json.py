@@ -14,8 +14,8 @@ from schema_check import SHARED, shared_or_skip
 from test_cli import RUNNER
 
 from syntho_ray import cli
-from syntho_ray.schema import values_schema
-from syntho_ray.starter import PROFILES, starter_values
+from syntho_ray.values.schema import values_schema
+from syntho_ray.values.starter import PROFILES, starter_values
 
 CASES = (
     sorted(p.name for p in (SHARED / "reference" / "cases").glob("*.yaml"))

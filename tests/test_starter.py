@@ -12,7 +12,7 @@ from test_cli import RUNNER, render
 
 from syntho_ray import ValuesInput, cli, load_values
 from syntho_ray.render import render_documents
-from syntho_ray.starter import PROFILES, starter_values
+from syntho_ray.values.starter import PROFILES, starter_values
 
 
 def init(*args: str | Path) -> Any:

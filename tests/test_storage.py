@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from schema_check import assert_valid
 
-from syntho_ray import Release, raycluster, storage, values_from_mapping
-from syntho_ray.output import dump_yaml
+from syntho_ray import Release, values_from_mapping
+from syntho_ray.build import raycluster, storage
+from syntho_ray.output.stream import dump_yaml
 from syntho_ray.render import to_document
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from schema_check import shared_or_skip
 
 from syntho_ray import Values, ValuesError, values_from_mapping
-from syntho_ray.values import chart_defaults
+from syntho_ray.values.model import chart_defaults
 
 
 def test_defaults_equal_the_charts_values_yaml() -> None:

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from syntho_ray import ValuesError, ValuesInput, cli, load_values
 from syntho_ray import render as render_module
-from syntho_ray.yamlfile import parse
+from syntho_ray.values.yamlfile import parse
 
 _MIX = "mix_stderr" in inspect.signature(CliRunner.__init__).parameters
 RUNNER = CliRunner(mix_stderr=False) if _MIX else CliRunner()  # type: ignore[call-arg]

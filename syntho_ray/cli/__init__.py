@@ -11,7 +11,7 @@ __all__ = ["app", "cluster", "kits", "main", "render"]
 
 def main() -> None:
     """Console entry point."""
-    from syntho_ray import k8s
+    from syntho_ray.k8s import client
 
-    k8s.load_models_only()  # a new process: the models, not the whole `kubernetes` client
+    client.load_models_only()  # a new process: the models, not the whole `kubernetes` client
     app()

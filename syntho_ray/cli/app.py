@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from syntho_ray.errors import SynthoRayError
-from syntho_ray.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 
 if TYPE_CHECKING:
-    from syntho_ray.loading import Loaded, ValuesInput
-    from syntho_ray.naming import Release
+    from syntho_ray.build.naming import Release
+    from syntho_ray.values.loading import Loaded, ValuesInput
 
 app = typer.Typer(
     name="syntho-ray",
@@ -135,7 +135,7 @@ class RenderInputs:
     def load(self, *, warnings: bool = True, strict: bool = False) -> tuple[Release, Loaded]:
         """The target and the validated values; their warnings shown (errors with --strict)."""
         from syntho_ray import notes
-        from syntho_ray.loading import load
+        from syntho_ray.values.loading import load
 
         chosen = self.target()
         loaded = load(self.given)
@@ -189,8 +189,8 @@ def takes_render_inputs(command: Callable[..., None]) -> Callable[..., None]:
 
 def target(namespace: str, release: str) -> Release:
     """The release to render, or a usage error naming what is wrong with it."""
+    from syntho_ray.build.naming import Release
     from syntho_ray.errors import UsageError
-    from syntho_ray.naming import Release
 
     chosen = Release(name=release, namespace=namespace)
     if chosen.problems():
@@ -209,7 +209,7 @@ def values_input(
     registry: str | None = None,
 ) -> ValuesInput:
     """The render inputs of a command line; --platform and --registry win over the values."""
-    from syntho_ray.loading import ValuesInput
+    from syntho_ray.values.loading import ValuesInput
 
     chosen = (("platform", platform), ("registry", registry))
     flags = [f"{key}={value}" for key, value in chosen if value]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from syntho_ray.build.naming import DEFAULT_NAMESPACE, Release
 from syntho_ray.cli.app import (
     Debug,
     Namespace,
@@ -22,12 +23,11 @@ from syntho_ray.cli.app import (
 from syntho_ray.cluster.apply import DryRun
 from syntho_ray.cluster.connect import RetryPolicy
 from syntho_ray.errors import UsageError
-from syntho_ray.naming import DEFAULT_NAMESPACE, Release
 
 if TYPE_CHECKING:
     from syntho_ray.cluster.apply import Outcome, Scope
-    from syntho_ray.cluster.connect import Kube
-    from syntho_ray.values import Values
+    from syntho_ray.cluster.connect import Session
+    from syntho_ray.values.model import Values
 
 # Module settings the tests shorten: retries of one call, and the CRD polling interval.
 RETRY = RetryPolicy()
@@ -76,10 +76,10 @@ def parse_duration(text: str) -> float:
 
 
 @dataclass(frozen=True)
-class Session:
+class Rendered:
     """The rendered release and a connection to the cluster."""
 
-    kube: Kube
+    session: Session
     values: Values
     user: dict[str, Any]
     release: Release
@@ -88,7 +88,7 @@ class Session:
     @property
     def kuberay_version(self) -> str:
         """The KubeRay release the values select: it decides the RayCluster's API version."""
-        from syntho_ray import kuberay
+        from syntho_ray.facts import kuberay
 
         return kuberay.version_of(self.values)
 
@@ -98,20 +98,20 @@ class Session:
 
         name, namespace, version = self.release.name, self.release.namespace, self.kuberay_version
         if live:
-            return find_scope(self.kube, self.documents, name, namespace, version)
+            return find_scope(self.session, self.documents, name, namespace, version)
         return Scope(release=name, namespace=namespace, kuberay_version=version)
 
 
-def _session(
+def _rendered(
     inputs: RenderInputs, kubeconfig: Path | None, context: str | None, *, warnings: bool = False
-) -> Session:
+) -> Rendered:
     from syntho_ray.cluster.connect import connect
     from syntho_ray.render import render_documents
 
     target, loaded = inputs.load(warnings=warnings)
     documents = render_documents(loaded.values, target)
-    kube = connect(str(kubeconfig) if kubeconfig else None, context, RETRY, _notice)
-    return Session(kube, loaded.values, loaded.user, target, documents)
+    session = connect(str(kubeconfig) if kubeconfig else None, context, RETRY, _notice)
+    return Rendered(session, loaded.values, loaded.user, target, documents)
 
 
 def _notice(line: str) -> None:
@@ -152,9 +152,9 @@ def apply(
     """Server-side apply the release (field manager syntho-ray), prune, and optionally wait."""
     with reported(debug):
         seconds = parse_duration(timeout)
-        session = _session(inputs, kubeconfig, context, warnings=True)
+        rendered = _rendered(inputs, kubeconfig, context, warnings=True)
         _apply(
-            session,
+            rendered,
             crds,
             dry_run,
             force_conflicts,
@@ -163,11 +163,11 @@ def apply(
             prune,
             seconds,
         )
-        _finish(session, dry_run, wait, seconds)
+        _finish(rendered, dry_run, wait, seconds)
 
 
 def _apply(
-    session: Session,
+    rendered: Rendered,
     crds_dir: Path | None,
     dry_run: DryRun,
     force: bool,
@@ -177,35 +177,38 @@ def _apply(
     timeout: float,
 ) -> None:
     from syntho_ray.cluster import apply as ops
-    from syntho_ray.cluster.resources import raycluster, ref_of
+    from syntho_ray.cluster.refs import ref_of
+    from syntho_ray.facts.kinds import raycluster
 
-    kube, namespace = session.kube, session.release.namespace
+    session, namespace = rendered.session, rendered.release.namespace
     crds = ops.load_crds(crds_dir) if crds_dir else []
     if not skip_preflight:
-        kind = raycluster(session.kuberay_version)
+        kind = raycluster(rendered.kuberay_version)
         versions = ops.served_versions(crds, kind.group, kind.plural)
-        _preflight(session, create_namespace, versions)
+        _preflight(rendered, create_namespace, versions)
     if crds:
-        _apply_crds(kube, crds, force=force, dry_run=dry_run, timeout=timeout)
-    created = ops.ensure_namespace(kube, namespace, dry_run=dry_run) if create_namespace else None
+        _apply_crds(session, crds, force=force, dry_run=dry_run, timeout=timeout)
+    created = (
+        ops.ensure_namespace(session, namespace, dry_run=dry_run) if create_namespace else None
+    )
     if created:
         _echo(created)
     is_new = created is not None and dry_run is not DryRun.NONE
-    scope = session.scope() if prune and not is_new else None  # before the operator changes
+    scope = rendered.scope() if prune and not is_new else None  # before the operator changes
     done = ops.apply_all(
-        kube,
-        session.documents,
+        session,
+        rendered.documents,
         force=force,
         dry_run=dry_run,
         report=_echo,
         namespace_is_new=is_new,
-        kuberay_version=session.kuberay_version,
+        kuberay_version=rendered.kuberay_version,
     )
     if scope is not None:
-        keep = [ref_of(d) for d in session.documents]
-        done += ops.prune(kube, scope, keep, dry_run=dry_run, report=_echo)
+        keep = [ref_of(d) for d in rendered.documents]
+        done += ops.prune(session, scope, keep, dry_run=dry_run, report=_echo)
     counts = ", ".join(f"{sum(o.action == a for o in done)} {a}" for a in _ACTIONS)
-    say(f"release {session.release.name} in namespace {namespace}: {counts}" + _dry(dry_run))
+    say(f"release {rendered.release.name} in namespace {namespace}: {counts}" + _dry(dry_run))
 
 
 _ACTIONS = ("created", "configured", "unchanged", "pruned")
@@ -215,41 +218,41 @@ def _dry(dry_run: DryRun) -> str:
     return f" (dry run: {dry_run.value}; nothing changed)" if dry_run is not DryRun.NONE else ""
 
 
-def _preflight(session: Session, create_namespace: bool, crd_versions: tuple[str, ...]) -> None:
+def _preflight(rendered: Rendered, create_namespace: bool, crd_versions: tuple[str, ...]) -> None:
     from syntho_ray.cluster import preflight
 
     target = preflight.Target(
-        session.values, session.release, session.documents, create_namespace, crd_versions
+        rendered.values, rendered.release, rendered.documents, create_namespace, crd_versions
     )
-    for note in preflight.require(session.kube, target):
+    for note in preflight.require(rendered.session, target):
         say(f"warning: {note}")
 
 
 def _apply_crds(
-    kube: Kube, crds: list[dict[str, Any]], *, force: bool, dry_run: DryRun, timeout: float
+    session: Session, crds: list[dict[str, Any]], *, force: bool, dry_run: DryRun, timeout: float
 ) -> None:
     from syntho_ray.cluster import apply as ops
     from syntho_ray.cluster.wait import wait_established
 
-    ops.apply_all(kube, crds, force=force, dry_run=dry_run, report=_echo)
+    ops.apply_all(session, crds, force=force, dry_run=dry_run, report=_echo)
     if dry_run is DryRun.NONE:
         names = [str(c["metadata"]["name"]) for c in crds]
-        wait_established(kube, names, timeout=timeout, poll=CRD_POLL)
+        wait_established(session, names, timeout=timeout, poll=CRD_POLL)
 
 
-def _finish(session: Session, dry_run: DryRun, wait: bool, seconds: float) -> None:
+def _finish(rendered: Rendered, dry_run: DryRun, wait: bool, seconds: float) -> None:
     from syntho_ray.cluster.display import LiveDisplay
-    from syntho_ray.cluster.resources import ref_of
+    from syntho_ray.cluster.refs import ref_of
     from syntho_ray.cluster.wait import wait_ready
     from syntho_ray.notes import ray_address
 
-    address = ray_address(session.values, session.release)
+    address = ray_address(rendered.values, rendered.release)
     if not wait or dry_run is not DryRun.NONE:
         if dry_run is DryRun.NONE:
             say(f"ray_address (once ready; see `syntho-ray status`): {address}")
         return
-    refs = [ref_of(d) for d in session.documents if d["kind"] in ("Deployment", "RayCluster")]
-    wait_ready(session.kube, refs, timeout=seconds, progress=LiveDisplay(sys.stderr))
+    refs = [ref_of(d) for d in rendered.documents if d["kind"] in ("Deployment", "RayCluster")]
+    wait_ready(rendered.session, refs, timeout=seconds, progress=LiveDisplay(sys.stderr))
     typer.echo(f"ray_address: {address}")
 
 
@@ -264,11 +267,11 @@ def check(
 ) -> None:
     """Preflight: check that the cluster has everything the release relies on."""
     with reported(debug):
-        session = _session(inputs, kubeconfig, context, warnings=True)
-        _preflight(session, create_namespace, ())
+        rendered = _rendered(inputs, kubeconfig, context, warnings=True)
+        _preflight(rendered, create_namespace, ())
         say(
-            f"preflight passed: the cluster is ready for release {session.release.name} in "
-            f"namespace {session.release.namespace}"
+            f"preflight passed: the cluster is ready for release {rendered.release.name} in "
+            f"namespace {rendered.release.namespace}"
         )
 
 
@@ -286,12 +289,12 @@ def diff(
     from syntho_ray.cluster.preflight import namespace_exists
 
     with reported(debug):
-        session = _session(inputs, kubeconfig, context)
-        is_new = namespace_exists(session.kube, session.release.namespace) is False
+        rendered = _rendered(inputs, kubeconfig, context)
+        is_new = namespace_exists(rendered.session, rendered.release.namespace) is False
         diffs = diff_release(
-            session.kube,
-            session.documents,
-            session.scope(live=not is_new),
+            rendered.session,
+            rendered.documents,
+            rendered.scope(live=not is_new),
             force=force_conflicts,
             namespace_is_new=is_new,
         )
@@ -314,8 +317,8 @@ def status(
     from syntho_ray.cluster.status import release_status
 
     with reported(debug):
-        session = _session(inputs, kubeconfig, context)
-        for line in release_status(session.kube, session.values, session.release):
+        rendered = _rendered(inputs, kubeconfig, context)
+        for line in release_status(rendered.session, rendered.values, rendered.release):
             typer.echo(line)
 
 
@@ -338,10 +341,11 @@ def delete(
     from syntho_ray.cluster.delete import delete_release, targets
 
     with reported(debug):
-        session = _session(inputs, kubeconfig, context)
-        refs = targets(session.kube, session.documents, session.scope(), everything=everything)
+        rendered = _rendered(inputs, kubeconfig, context)
+        scope = rendered.scope()
+        refs = targets(rendered.session, rendered.documents, scope, everything=everything)
         if not refs:
-            where = session.release
+            where = rendered.release
             say(f"release {where.name} has no objects in namespace {where.namespace}")
             return
         for ref in refs:
@@ -349,13 +353,13 @@ def delete(
         if not yes and not _confirm(f"Delete these {len(refs)} objects?"):
             say("nothing deleted")
             return
-        done = delete_release(session.kube, refs, dry_run=DryRun.NONE, report=_echo)
+        done = delete_release(rendered.session, refs, dry_run=DryRun.NONE, report=_echo)
         kept = (
             ""
             if everything
             else "; the claims and the license Secret are kept (--all deletes them)"
         )
-        say(f"deleted {len(done)} objects of release {session.release.name}{kept}")
+        say(f"deleted {len(done)} objects of release {rendered.release.name}{kept}")
 
 
 def is_terminal() -> bool:
@@ -398,12 +402,12 @@ def migrate(
     """Coming from Helm: write a release's values file; with --apply, take the release over."""
     from syntho_ray.cluster import helm_migrate as helm
     from syntho_ray.cluster.connect import connect
-    from syntho_ray.loading import ValuesInput
+    from syntho_ray.values.loading import ValuesInput
 
     path = output or Path(f"{from_helm_release}-values.yaml")
     with reported(debug):
-        kube = connect(str(kubeconfig) if kubeconfig else None, context, RETRY, _notice)
-        found = helm.read_release(kube, namespace, from_helm_release)
+        session = connect(str(kubeconfig) if kubeconfig else None, context, RETRY, _notice)
+        found = helm.read_release(session, namespace, from_helm_release)
         if warning := helm.chart_warning(found):
             say(f"warning: {warning}")
         written = helm.write_values(path, helm.values_text(found), force=force)
@@ -412,24 +416,24 @@ def migrate(
             f"{found.name} (revision {found.revision})"
         )
         migrated = RenderInputs(ValuesInput(files=[str(path)]), namespace, found.name)
-        session = _session(migrated, kubeconfig, context)
-        _show_plan(found, session)
+        rendered = _rendered(migrated, kubeconfig, context)
+        _show_plan(found, rendered)
         if not do_apply:
             say("dry run: nothing changed in the cluster; run again with --apply to take over")
             return
         if not skip_preflight:
-            _preflight(session, False, ())
+            _preflight(rendered, False, ())
         from syntho_ray.cluster.apply import apply_all
 
         apply_all(
-            session.kube,
-            session.documents,
+            rendered.session,
+            rendered.documents,
             force=True,
             dry_run=DryRun.NONE,
             report=_echo,
-            kuberay_version=session.kuberay_version,
+            kuberay_version=rendered.kuberay_version,
         )
-        for name in helm.remove_records(session.kube, found):
+        for name in helm.remove_records(rendered.session, found):
             typer.echo(f"Secret {namespace}/{name}: deleted (Helm release record)")
         say(
             f"Helm no longer knows release {found.name}: `helm uninstall` cannot delete it. "
@@ -437,11 +441,11 @@ def migrate(
         )
 
 
-def _show_plan(found: Any, session: Session) -> None:
+def _show_plan(found: Any, rendered: Rendered) -> None:
     from syntho_ray.cluster import helm_migrate as helm
-    from syntho_ray.cluster.resources import ref_of
+    from syntho_ray.cluster.refs import ref_of
 
-    plan = helm.plan(found, [ref_of(d) for d in session.documents])
+    plan = helm.plan(found, [ref_of(d) for d in rendered.documents])
     for label, refs in (("take over", plan.adopted), ("create", plan.created)):
         for ref in refs:
             say(f"  {label}: {ref}")

@@ -43,7 +43,7 @@ def images(
     debug: Debug = False,
 ) -> None:
     """Print every image the render uses, one per line: to pre-pull or copy to a mirror."""
-    from syntho_ray.images import autoscaler_image, used_images
+    from syntho_ray.build.images import autoscaler_image, used_images
     from syntho_ray.render import effective_values, render_documents
 
     with reported(debug):
@@ -78,9 +78,9 @@ def init(
     import yaml
 
     from syntho_ray.errors import OutputError
-    from syntho_ray.loading import values_from_mapping
     from syntho_ray.notes import warnings
-    from syntho_ray.starter import LICENSE_SECRET, starter_values
+    from syntho_ray.values.loading import values_from_mapping
+    from syntho_ray.values.starter import LICENSE_SECRET, starter_values
 
     with reported(debug):
         text = starter_values(
@@ -105,7 +105,7 @@ def init(
 @app.command()
 def schema(output: OutputFile = None, debug: Debug = False) -> None:
     """Print the JSON Schema of a values file, for editors (the YAML language server)."""
-    from syntho_ray.schema import values_schema
+    from syntho_ray.values.schema import values_schema
 
     with reported(debug):
         text = json.dumps(values_schema(), indent=2) + "\n"

@@ -8,15 +8,7 @@ from typing import Annotated
 
 import typer
 
-from syntho_ray.cli.app import (
-    Debug,
-    RenderInputs,
-    Strict,
-    app,
-    reported,
-    say,
-    takes_render_inputs,
-)
+from syntho_ray.cli.app import Debug, RenderInputs, Strict, app, reported, say, takes_render_inputs
 
 
 @app.command()
@@ -41,9 +33,11 @@ def render(
     debug: Debug = False,
 ) -> None:
     """Render the release: one YAML stream on stdout, or a kustomize directory with -o."""
-    from syntho_ray import kuberay, openshift
+    from syntho_ray.build import openshift
+    from syntho_ray.facts import kuberay
     from syntho_ray.notes import next_steps
-    from syntho_ray.output import directory_files, dump_yaml, write_directory
+    from syntho_ray.output.kustomize import directory_files, write_directory
+    from syntho_ray.output.stream import dump_yaml
     from syntho_ray.render import render_documents
 
     with reported(debug):

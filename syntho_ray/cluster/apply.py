@@ -23,12 +23,13 @@ from typing import Any
 
 import yaml
 
-from syntho_ray.cluster.connect import ApiError, Kube
+from syntho_ray.build.license import SECRET_NAME
+from syntho_ray.build.naming import MANAGED_BY
+from syntho_ray.cluster.connect import ApiError, Session
 from syntho_ray.cluster.explain import explain, is_missing_type
-from syntho_ray.cluster.resources import KINDS, RAYCLUSTER_KIND, Kind, Ref, raycluster, ref_of
+from syntho_ray.cluster.refs import Ref, ref_of
 from syntho_ray.errors import ClusterError
-from syntho_ray.license import SECRET_NAME
-from syntho_ray.naming import MANAGED_BY
+from syntho_ray.facts.kinds import KINDS, RAYCLUSTER_KIND, Kind, raycluster
 from syntho_ray.render import APPLY_ORDER
 
 FIELD_MANAGER = "syntho-ray"
@@ -104,23 +105,27 @@ class Scope:
 
 
 def find_scope(
-    kube: Kube, documents: list[dict[str, Any]], release: str, namespace: str, kuberay_version: str
+    session: Session,
+    documents: list[dict[str, Any]],
+    release: str,
+    namespace: str,
+    kuberay_version: str,
 ) -> Scope:
     """The scope of a release: the namespaces its render touches and those its live operator
     watches (an earlier apply may have had other `watchNamespace`s). Call it before applying."""
     rendered = [ref_of(d).namespace for d in documents]
-    before = watched_before(kube, namespace, release)
+    before = watched_before(session, namespace, release)
     others = dict.fromkeys(n for n in (*rendered, *before) if n and n != namespace)
     return Scope(
         release=release, namespace=namespace, kuberay_version=kuberay_version, others=tuple(others)
     )
 
 
-def watched_before(kube: Kube, namespace: str, release: str) -> list[str]:
+def watched_before(session: Session, namespace: str, release: str) -> list[str]:
     """The namespaces the release's live operator Deployments watch (`--watch-namespace`)."""
     ref = Ref("Deployment", namespace, "*")
     try:
-        listing = kube.request(
+        listing = session.request(
             "GET", KINDS[ref.kind].path(namespace), query={"labelSelector": selector(release)}
         )
     except ApiError as error:
@@ -143,25 +148,25 @@ def selector(release: str) -> str:
 
 
 def apply_patch(
-    kube: Kube, doc: dict[str, Any], *, force: bool, dry_run: bool = False
+    session: Session, doc: dict[str, Any], *, force: bool, dry_run: bool = False
 ) -> dict[str, Any]:
     """One server-side apply as `syntho-ray`; the object as the server has (or would have) it."""
     query: dict[str, str | bool] = {"fieldManager": FIELD_MANAGER, "force": force}
     if dry_run:
         query["dryRun"] = "All"
-    return kube.request(
+    return session.request(
         "PATCH", ref_of(doc).path(), query=query, body=doc, content_type=APPLY_PATCH
     )
 
 
-def apply_one(kube: Kube, doc: dict[str, Any], *, force: bool, dry_run: DryRun) -> Outcome:
+def apply_one(session: Session, doc: dict[str, Any], *, force: bool, dry_run: DryRun) -> Outcome:
     """Apply one document, or find out what applying it would do."""
     ref = ref_of(doc)
-    live = kube.get(ref.path())
+    live = session.get(ref.path())
     if dry_run is DryRun.CLIENT:
         action = "created" if live is None else "unchanged" if contains(live, doc) else "configured"
         return Outcome(ref, action, dry_run=True)
-    result = apply_patch(kube, doc, force=force, dry_run=dry_run is DryRun.SERVER)
+    result = apply_patch(session, doc, force=force, dry_run=dry_run is DryRun.SERVER)
     if live is None:
         return Outcome(ref, "created", dry_run=dry_run is DryRun.SERVER)
     if dry_run is DryRun.SERVER:
@@ -171,7 +176,7 @@ def apply_one(kube: Kube, doc: dict[str, Any], *, force: bool, dry_run: DryRun) 
 
 
 def apply_all(
-    kube: Kube,
+    session: Session,
     documents: list[dict[str, Any]],
     *,
     force: bool,
@@ -191,7 +196,7 @@ def apply_all(
             if namespace_is_new and dry_run is not DryRun.NONE:
                 outcome = Outcome(ref, "created", dry_run=True)  # nothing to compare with
             else:
-                outcome = apply_one(kube, doc, force=force, dry_run=dry_run)
+                outcome = apply_one(session, doc, force=force, dry_run=dry_run)
         except ClusterError as error:
             left = [ref_of(d) for d in documents[index:]]
             cause = explain(error, ref, "patch", kuberay_version)
@@ -201,27 +206,27 @@ def apply_all(
     return done
 
 
-def ensure_namespace(kube: Kube, namespace: str, *, dry_run: DryRun) -> Outcome | None:
+def ensure_namespace(session: Session, namespace: str, *, dry_run: DryRun) -> Outcome | None:
     """Create the namespace (server-side apply) when it does not exist."""
     ref = Ref("Namespace", "", namespace)
-    if kube.get(ref.path()) is not None:
+    if session.get(ref.path()) is not None:
         return None
     if dry_run is DryRun.NONE:
         doc = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
         try:
-            apply_patch(kube, doc, force=False)
+            apply_patch(session, doc, force=False)
         except ClusterError as error:
             raise ClusterError(explain(error, ref, "create")) from None
     return Outcome(ref, "created", dry_run=dry_run is not DryRun.NONE)
 
 
-def release_objects(kube: Kube, scope: Scope) -> list[dict[str, Any]]:
+def release_objects(session: Session, scope: Scope) -> list[dict[str, Any]]:
     """Every labelled object of the release in its scope, in reverse apply order."""
     found: list[dict[str, Any]] = []
     for kind, namespace in scope.listings():
         api = scope.kind(kind)
         try:
-            listing = kube.request(
+            listing = session.request(
                 "GET", api.path(namespace), query={"labelSelector": selector(scope.release)}
             )
         except ApiError as error:
@@ -243,11 +248,11 @@ def applied_by_us(obj: dict[str, Any]) -> bool:
     return any(e.get("manager") == FIELD_MANAGER and e.get("operation") == "Apply" for e in entries)
 
 
-def prunable(kube: Kube, scope: Scope, keep: Iterable[Ref]) -> list[Ref]:
+def prunable(session: Session, scope: Scope, keep: Iterable[Ref]) -> list[Ref]:
     """Objects an earlier apply of the release made that the render no longer has."""
     kept = set(keep)
     found = []
-    for obj in release_objects(kube, scope):
+    for obj in release_objects(session, scope):
         ref = ref_of(obj)
         is_license = ref.kind == "Secret" and ref.name == SECRET_NAME
         if ref not in kept and not is_license and applied_by_us(obj):
@@ -255,15 +260,15 @@ def prunable(kube: Kube, scope: Scope, keep: Iterable[Ref]) -> list[Ref]:
     return found
 
 
-def delete(kube: Kube, ref: Ref, *, dry_run: DryRun) -> bool:
+def delete(session: Session, ref: Ref, *, dry_run: DryRun) -> bool:
     """Delete one object (background propagation); False when it was already gone."""
     if dry_run is DryRun.CLIENT:
-        return kube.get(ref.path()) is not None
+        return session.get(ref.path()) is not None
     query: dict[str, str] = {"propagationPolicy": "Background"}
     if dry_run is DryRun.SERVER:
         query["dryRun"] = "All"
     try:
-        kube.request("DELETE", ref.path(), query=query)
+        session.request("DELETE", ref.path(), query=query)
     except ApiError as error:
         if error.status == 404:
             return False
@@ -272,12 +277,12 @@ def delete(kube: Kube, ref: Ref, *, dry_run: DryRun) -> bool:
 
 
 def prune(
-    kube: Kube, scope: Scope, keep: Iterable[Ref], *, dry_run: DryRun, report: Report
+    session: Session, scope: Scope, keep: Iterable[Ref], *, dry_run: DryRun, report: Report
 ) -> list[Outcome]:
     """Delete what `prunable` finds."""
     done = []
-    for ref in prunable(kube, scope, keep):
-        if delete(kube, ref, dry_run=dry_run):
+    for ref in prunable(session, scope, keep):
+        if delete(session, ref, dry_run=dry_run):
             outcome = Outcome(ref, "pruned", dry_run=dry_run is not DryRun.NONE)
             report(outcome)
             done.append(outcome)

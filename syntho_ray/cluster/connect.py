@@ -1,6 +1,6 @@
 """The connection to the cluster: kubeconfig and context, requests with retries, watches.
 
-Every call goes through `Kube.request`, which retries transient failures (429
+Every call goes through `Session.request`, which retries transient failures (429
 throttling, 5xx answers, refused or reset connections) with exponential backoff,
 honouring `Retry-After`, until the policy's time budget is spent. Answers come
 back as plain JSON data; error answers raise `ApiError`, which keeps the
@@ -90,7 +90,7 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
 
 
 @dataclass
-class Kube:
+class Session:
     """A connected API client: JSON requests with retries, and watches."""
 
     api: Any  # kubernetes.client.ApiClient
@@ -253,8 +253,8 @@ def connect(
     context: str | None = None,
     retry: RetryPolicy | None = None,
     notice: Callable[[str], None] = lambda line: None,
-) -> Kube:
-    """A `Kube` for the kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)."""
+) -> Session:
+    """A `Session` for the kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)."""
     from kubernetes import client, config
 
     configuration = client.Configuration()
@@ -270,8 +270,8 @@ def connect(
         raise ClusterError(
             f"kubeconfig {where}: {error}; pass --kubeconfig FILE (and --context NAME)"
         ) from None
-    configuration.retries = False  # Kube.request retries, with backoff and a budget
-    return Kube(client.ApiClient(configuration), retry=retry or RetryPolicy(), notice=notice)
+    configuration.retries = False  # Session.request retries, with backoff and a budget
+    return Session(client.ApiClient(configuration), retry=retry or RetryPolicy(), notice=notice)
 
 
 def _in_cluster() -> bool:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from syntho_ray.build.license import SECRET_NAME
 from syntho_ray.cluster.apply import DryRun, Outcome, Report, Scope, delete, release_objects
-from syntho_ray.cluster.connect import Kube
-from syntho_ray.cluster.resources import Ref, ref_of
-from syntho_ray.license import SECRET_NAME
+from syntho_ray.cluster.connect import Session
+from syntho_ray.cluster.refs import Ref, ref_of
 from syntho_ray.render import APPLY_ORDER
 
 
@@ -22,24 +22,24 @@ def is_kept(ref: Ref) -> bool:
 
 
 def targets(
-    kube: Kube, documents: list[dict[str, Any]], scope: Scope, *, everything: bool
+    session: Session, documents: list[dict[str, Any]], scope: Scope, *, everything: bool
 ) -> list[Ref]:
     """What a delete removes, in reverse apply order."""
-    refs = {ref_of(obj) for obj in release_objects(kube, scope)}
+    refs = {ref_of(obj) for obj in release_objects(session, scope)}
     if everything:
         claims = [ref_of(d) for d in documents if d.get("kind") == "PersistentVolumeClaim"]
-        refs |= {ref for ref in claims if kube.get(ref.path()) is not None}
+        refs |= {ref for ref in claims if session.get(ref.path()) is not None}
     chosen = [ref for ref in refs if everything or not is_kept(ref)]
     return sorted(chosen, key=lambda r: (-APPLY_ORDER.index(r.kind), r.name, r.namespace))
 
 
 def delete_release(
-    kube: Kube, refs: list[Ref], *, dry_run: DryRun, report: Report
+    session: Session, refs: list[Ref], *, dry_run: DryRun, report: Report
 ) -> list[Outcome]:
     """Delete each ref; report what was deleted (a ref already gone is skipped)."""
     done = []
     for ref in refs:
-        if delete(kube, ref, dry_run=dry_run):
+        if delete(session, ref, dry_run=dry_run):
             outcome = Outcome(ref, "deleted", dry_run=dry_run is not DryRun.NONE)
             report(outcome)
             done.append(outcome)

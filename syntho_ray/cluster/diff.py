@@ -16,9 +16,9 @@ from typing import Any
 import yaml
 
 from syntho_ray.cluster.apply import Scope, apply_patch, comparable, prunable
-from syntho_ray.cluster.connect import Kube
+from syntho_ray.cluster.connect import Session
 from syntho_ray.cluster.explain import explain
-from syntho_ray.cluster.resources import Ref, ref_of
+from syntho_ray.cluster.refs import Ref, ref_of
 from syntho_ray.errors import ClusterError
 
 
@@ -51,7 +51,7 @@ def unified(ref: Ref, live: dict[str, Any] | None, wanted: dict[str, Any] | None
 
 
 def diff_release(
-    kube: Kube,
+    session: Session,
     documents: list[dict[str, Any]],
     scope: Scope,
     *,
@@ -61,25 +61,25 @@ def diff_release(
     """One diff per object that would change, including those prune would delete."""
     version = scope.kuberay_version
     diffs = [
-        _diff_one(kube, doc, force=force, new=namespace_is_new, kuberay_version=version)
+        _diff_one(session, doc, force=force, new=namespace_is_new, kuberay_version=version)
         for doc in documents
     ]
     keep: Iterable[Ref] = [ref_of(d) for d in documents]
     if not namespace_is_new:
-        for ref in prunable(kube, scope, keep):
-            diffs.append(unified(ref, kube.get(ref.path()), None))
+        for ref in prunable(session, scope, keep):
+            diffs.append(unified(ref, session.get(ref.path()), None))
     return [d for d in diffs if d.text]
 
 
 def _diff_one(
-    kube: Kube, doc: dict[str, Any], *, force: bool, new: bool, kuberay_version: str
+    session: Session, doc: dict[str, Any], *, force: bool, new: bool, kuberay_version: str
 ) -> ObjectDiff:
     ref = ref_of(doc)
     if new:
         return unified(ref, None, doc)  # the namespace is new: the server cannot dry-run into it
     try:
-        live = kube.get(ref.path())
-        wanted = apply_patch(kube, doc, force=force, dry_run=True)
+        live = session.get(ref.path())
+        wanted = apply_patch(session, doc, force=force, dry_run=True)
     except ClusterError as error:
         raise ClusterError(explain(error, ref, "patch", kuberay_version)) from None
     return unified(ref, live, wanted)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from syntho_ray.cluster.connect import ApiError
-from syntho_ray.cluster.resources import RAYCLUSTER_KIND, Ref, raycluster
+from syntho_ray.cluster.refs import Ref
 from syntho_ray.errors import ClusterError
-from syntho_ray.output import KUBERAY_CRDS
+from syntho_ray.facts.kinds import RAYCLUSTER_KIND, raycluster
+from syntho_ray.output.kustomize import KUBERAY_CRDS
 
 
 def crd_missing(kuberay_version: str, served: Sequence[str] | None = None) -> str:

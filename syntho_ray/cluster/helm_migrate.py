@@ -19,11 +19,12 @@ from typing import Any
 
 import yaml
 
-from syntho_ray.cluster.connect import ApiError, Kube
+from syntho_ray.build.naming import CHART_NAME
+from syntho_ray.cluster.connect import ApiError, Session
 from syntho_ray.cluster.explain import explain
-from syntho_ray.cluster.resources import KINDS, Ref, kind_at
+from syntho_ray.cluster.refs import Ref
 from syntho_ray.errors import ClusterError
-from syntho_ray.naming import CHART_NAME
+from syntho_ray.facts.kinds import KINDS, kind_at
 
 RECORD_PREFIX = "sh.helm.release.v1."
 GZIP_MAGIC = b"\x1f\x8b"
@@ -71,9 +72,9 @@ def encode_release(release: dict[str, Any]) -> str:
     return base64.b64encode(packed).decode()
 
 
-def read_release(kube: Kube, namespace: str, name: str) -> HelmRelease:
+def read_release(session: Session, namespace: str, name: str) -> HelmRelease:
     """The latest revision of Helm release `name` in `namespace`."""
-    records = _records(kube, namespace, name)
+    records = _records(session, namespace, name)
     if not records:
         raise ClusterError(
             f"no Helm release {name} in namespace {namespace}: no Secret "
@@ -97,9 +98,9 @@ def read_release(kube: Kube, namespace: str, name: str) -> HelmRelease:
     )
 
 
-def _records(kube: Kube, namespace: str, name: str) -> list[dict[str, Any]]:
+def _records(session: Session, namespace: str, name: str) -> list[dict[str, Any]]:
     try:
-        listing = kube.request(
+        listing = session.request(
             "GET",
             KINDS["Secret"].path(namespace),
             query={"labelSelector": f"owner=helm,name={name}"},
@@ -184,13 +185,13 @@ def write_values(path: Path, text: str, *, force: bool) -> bool:
     return True
 
 
-def remove_records(kube: Kube, helm: HelmRelease) -> list[str]:
+def remove_records(session: Session, helm: HelmRelease) -> list[str]:
     """Delete every revision's Secret, so `helm uninstall` no longer knows the release."""
     removed = []
     for name in helm.records:
         ref = Ref("Secret", helm.namespace, name)
         try:
-            kube.request("DELETE", ref.path())
+            session.request("DELETE", ref.path())
         except ApiError as error:
             if error.status != 404:
                 raise ClusterError(explain(error, ref, "delete")) from None

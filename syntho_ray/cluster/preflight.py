@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from syntho_ray import kuberay, license, storage
-from syntho_ray.cluster.connect import ApiError, Kube
+from syntho_ray.build import license, storage
+from syntho_ray.build.naming import Release
+from syntho_ray.cluster.connect import ApiError, Session
 from syntho_ray.cluster.explain import crd_missing
-from syntho_ray.cluster.resources import KINDS, RAYCLUSTER_KIND, Kind, raycluster
 from syntho_ray.errors import ClusterError
-from syntho_ray.naming import Release
-from syntho_ray.values import Values
+from syntho_ray.facts import kuberay
+from syntho_ray.facts.kinds import KINDS, RAYCLUSTER_KIND, Kind, raycluster
+from syntho_ray.values.model import Values
 
 PV_LABEL = "pv-label-key"
 DEFAULT_CLASS_ANNOTATIONS = (
@@ -57,36 +58,36 @@ class Target:
     crd_versions: tuple[str, ...] = ()  # RayCluster versions the --crds files serve
 
 
-Check = Callable[[Kube, Target], Findings]
+Check = Callable[[Session, Target], Findings]
 
 
-def run(kube: Kube, target: Target) -> Findings:
+def run(session: Session, target: Target) -> Findings:
     """Every check, all findings together."""
     total = Findings()
     for check in CHECKS:
-        total += check(kube, target)
+        total += check(session, target)
     return total
 
 
-def require(kube: Kube, target: Target) -> list[str]:
+def require(session: Session, target: Target) -> list[str]:
     """Run every check; raise `PreflightFailed` with all problems; return the notes."""
-    found = run(kube, target)
+    found = run(session, target)
     if found.problems:
         raise PreflightFailed(*found.problems)
     return found.notes
 
 
-def namespace_exists(kube: Kube, namespace: str) -> bool | None:
+def namespace_exists(session: Session, namespace: str) -> bool | None:
     """True or False; None when the namespace may not be read."""
     try:
-        return kube.get(KINDS["Namespace"].path(name=namespace)) is not None
+        return session.get(KINDS["Namespace"].path(name=namespace)) is not None
     except ApiError as error:
         if error.status == 403:
             return None
         raise
 
 
-def check_namespace(kube: Kube, target: Target) -> Findings:
+def check_namespace(session: Session, target: Target) -> Findings:
     """The namespace exists, or --create-namespace is given; so does each other namespace the
     render puts objects in (watchNamespace's: --create-namespace creates only the release's)."""
     namespace = target.release.namespace
@@ -95,7 +96,7 @@ def check_namespace(kube: Kube, target: Target) -> Findings:
         str(n) for d in target.documents if (n := (d.get("metadata") or {}).get("namespace"))
     )
     for name in [namespace, *(n for n in others if n != namespace)]:
-        exists = namespace_exists(kube, name)
+        exists = namespace_exists(session, name)
         if exists is None:
             total += Findings(
                 notes=[f"cannot read namespace {name} (forbidden); assuming it exists"]
@@ -114,7 +115,7 @@ def check_namespace(kube: Kube, target: Target) -> Findings:
     return total
 
 
-def check_crd(kube: Kube, target: Target) -> Findings:
+def check_crd(session: Session, target: Target) -> Findings:
     """The RayCluster CRD is installed and serves the API version the values' KubeRay release
     renders (`ray.io/v1alpha1` before 1.0.0, `ray.io/v1` from it)."""
     if not any(d.get("kind") == RAYCLUSTER_KIND for d in target.documents):
@@ -123,42 +124,42 @@ def check_crd(kube: Kube, target: Target) -> Findings:
     kind = raycluster(version)
     if target.crd_versions:
         served = list(target.crd_versions)
-    elif _serves(kube, kind, kind.version):
+    elif _serves(session, kind, kind.version):
         return Findings()
     else:
-        served = raycluster_versions(kube, kind)
+        served = raycluster_versions(session, kind)
     return Findings() if kind.version in served else Findings([crd_missing(version, served)])
 
 
-def raycluster_versions(kube: Kube, kind: Kind) -> list[str]:
+def raycluster_versions(session: Session, kind: Kind) -> list[str]:
     """The versions under which the cluster serves `kind` (its CRD's served versions)."""
-    group = kube.discover(f"/apis/{kind.group}") or {}
+    group = session.discover(f"/apis/{kind.group}") or {}
     versions = [str(v.get("version")) for v in group.get("versions") or []]
-    return [v for v in versions if _serves(kube, kind, v)]
+    return [v for v in versions if _serves(session, kind, v)]
 
 
-def _serves(kube: Kube, kind: Kind, version: str) -> bool:
-    listing = kube.discover(f"/apis/{kind.group}/{version}") or {}
+def _serves(session: Session, kind: Kind, version: str) -> bool:
+    listing = session.discover(f"/apis/{kind.group}/{version}") or {}
     return kind.plural in {str(r.get("name")) for r in listing.get("resources") or []}
 
 
-def check_storage(kube: Kube, target: Target) -> Findings:
+def check_storage(session: Session, target: Target) -> Findings:
     """Each claim's StorageClass exists, or labelled ReadWriteMany volumes do."""
     total = Findings()
     namespace = target.release.namespace
     by_class: dict[str, list[str]] = {}
     for claim in _docs(target, "PersistentVolumeClaim"):
         name = claim["metadata"]["name"]
-        if _exists(kube, KINDS["PersistentVolumeClaim"].path(namespace, name)):
+        if _exists(session, KINDS["PersistentVolumeClaim"].path(namespace, name)):
             continue  # already created: its volume was found then
         class_name = (claim.get("spec") or {}).get("storageClassName")
         if class_name:
             by_class.setdefault(str(class_name), []).append(name)
         else:
-            total += _guarded(name, partial(_check_claim, kube, claim))
+            total += _guarded(name, partial(_check_claim, session, claim))
     for class_name, claims in by_class.items():
         what = ", ".join(claims)
-        total += _guarded(what, partial(_check_class, kube, what, class_name))
+        total += _guarded(what, partial(_check_class, session, what, class_name))
     return total
 
 
@@ -171,20 +172,20 @@ def _guarded(claims: str, check: Callable[[], Findings]) -> Findings:
         return Findings(notes=[f"cannot check the storage of {claims} (forbidden)"])
 
 
-def _check_claim(kube: Kube, claim: dict[str, Any]) -> Findings:
+def _check_claim(session: Session, claim: dict[str, Any]) -> Findings:
     spec = claim.get("spec") or {}
     name = claim["metadata"]["name"]
     labels = (spec.get("selector") or {}).get("matchLabels") or {}
     if labels.get(PV_LABEL):
         mode = (spec.get("accessModes") or ["ReadWriteMany"])[0]
-        return _check_volumes(kube, claim, str(labels[PV_LABEL]), mode)
-    return _check_default_class(kube, name)
+        return _check_volumes(session, claim, str(labels[PV_LABEL]), mode)
+    return _check_default_class(session, name)
 
 
-def _check_class(kube: Kube, claims: str, class_name: str) -> Findings:
-    if _exists(kube, KINDS["StorageClass"].path(name=class_name)):
+def _check_class(session: Session, claims: str, class_name: str) -> Findings:
+    if _exists(session, KINDS["StorageClass"].path(name=class_name)):
         return Findings()
-    names = [i["metadata"]["name"] for i in _list(kube, KINDS["StorageClass"].path())]
+    names = [i["metadata"]["name"] for i in _list(session, KINDS["StorageClass"].path())]
     existing = f" (the cluster has: {', '.join(sorted(names))})" if names else ""
     return Findings(
         [
@@ -194,11 +195,11 @@ def _check_class(kube: Kube, claims: str, class_name: str) -> Findings:
     )
 
 
-def _check_volumes(kube: Kube, claim: dict[str, Any], value: str, mode: str) -> Findings:
+def _check_volumes(session: Session, claim: dict[str, Any], value: str, mode: str) -> Findings:
     name = claim["metadata"]["name"]
     key = _CLAIM_KEYS.get(name, "storage.pvLabelKey")
     volumes = _list(
-        kube, KINDS["PersistentVolume"].path(), {"labelSelector": f"{PV_LABEL}={value}"}
+        session, KINDS["PersistentVolume"].path(), {"labelSelector": f"{PV_LABEL}={value}"}
     )
     if not volumes:
         return Findings(
@@ -234,8 +235,8 @@ def _free_for(volume: dict[str, Any], claim: dict[str, Any]) -> bool:
     return bool(ref.get("name") == meta["name"] and ref.get("namespace") == meta.get("namespace"))
 
 
-def _check_default_class(kube: Kube, claim: str) -> Findings:
-    classes = _list(kube, KINDS["StorageClass"].path())
+def _check_default_class(session: Session, claim: str) -> Findings:
+    classes = _list(session, KINDS["StorageClass"].path())
     default = [c for c in classes if _is_default(c)]
     if default:
         return Findings()
@@ -252,10 +253,10 @@ def _is_default(storage_class: dict[str, Any]) -> bool:
     return any(notes.get(a) == "true" for a in DEFAULT_CLASS_ANNOTATIONS)
 
 
-def check_secrets(kube: Kube, target: Target) -> Findings:
+def check_secrets(session: Session, target: Target) -> Findings:
     """The image pull Secrets (and manualSecretName's Secret) exist in the namespace."""
     namespace = target.release.namespace
-    exists = namespace_exists(kube, namespace)
+    exists = namespace_exists(session, namespace)
     total = Findings()
     wanted = [(n, "imagePullSecrets", "your registry credentials") for n in _pull_secrets(target)]
     if target.values.manual_secret_name:
@@ -271,7 +272,7 @@ def check_secrets(kube: Kube, target: Target) -> Findings:
             )
             continue
         try:
-            found = _exists(kube, KINDS["Secret"].path(namespace, name))
+            found = _exists(session, KINDS["Secret"].path(namespace, name))
         except ApiError as error:
             if error.status != 403:
                 raise
@@ -313,12 +314,12 @@ def _docs(target: Target, kind: str) -> list[dict[str, Any]]:
     return [d for d in target.documents if d.get("kind") == kind]
 
 
-def _exists(kube: Kube, path: str) -> bool:
-    return kube.get(path) is not None
+def _exists(session: Session, path: str) -> bool:
+    return session.get(path) is not None
 
 
-def _list(kube: Kube, path: str, query: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    return list(kube.request("GET", path, query=query).get("items") or [])
+def _list(session: Session, path: str, query: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    return list(session.request("GET", path, query=query).get("items") or [])
 
 
 CHECKS: tuple[Check, ...] = (check_namespace, check_crd, check_storage, check_secrets)

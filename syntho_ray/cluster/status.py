@@ -4,64 +4,65 @@ from __future__ import annotations
 
 from typing import Any
 
-from syntho_ray import kuberay
-from syntho_ray.cluster.connect import ApiError, Kube
+from syntho_ray.build.naming import Release, fullname
+from syntho_ray.build.storage import DATA_CLAIM, WORKFLOWS_CLAIM
+from syntho_ray.cluster.connect import ApiError, Session
 from syntho_ray.cluster.explain import crd_missing, is_missing_type
 from syntho_ray.cluster.preflight import raycluster_versions
-from syntho_ray.cluster.resources import KINDS, Ref, raycluster
+from syntho_ray.cluster.refs import Ref
 from syntho_ray.cluster.wait import (
     RAY_CLUSTER_LABEL,
     deployment_readiness,
     pod_state,
     raycluster_readiness,
 )
-from syntho_ray.naming import Release, fullname
+from syntho_ray.facts import kuberay
+from syntho_ray.facts.kinds import KINDS, raycluster
 from syntho_ray.notes import ray_address
-from syntho_ray.storage import DATA_CLAIM, WORKFLOWS_CLAIM
-from syntho_ray.values import Values
+from syntho_ray.values.model import Values
 
 GROUP_LABEL = "ray.io/group"
 NODE_TYPE_LABEL = "ray.io/node-type"
 
 
-def release_status(kube: Kube, values: Values, release: Release) -> list[str]:
+def release_status(session: Session, values: Values, release: Release) -> list[str]:
     """Lines describing the release as the cluster has it."""
     namespace = release.namespace
     operator = Ref("Deployment", namespace, fullname(values, release))
     version = kuberay.version_of(values)
     kind = raycluster(version)
     cluster = Ref(kind.kind, namespace, values.clustername, kind.api_version)
-    lines = [f"operator:   {deployment_readiness(operator, kube.get(operator.path())).line()}"]
-    line, served, cluster_obj = _raycluster(kube, cluster, version)
+    lines = [f"operator:   {deployment_readiness(operator, session.get(operator.path())).line()}"]
+    line, served, cluster_obj = _raycluster(session, cluster, version)
     lines.append(f"raycluster: {line}")
     if served:
-        pods = _list(kube, "Pod", namespace, f"{RAY_CLUSTER_LABEL}={cluster.name}")
+        pods = _list(session, "Pod", namespace, f"{RAY_CLUSTER_LABEL}={cluster.name}")
         lines += pod_lines(cluster_obj, pods)
     lines += [
-        f"claim:      {claim_line(kube, namespace, c)}" for c in (WORKFLOWS_CLAIM, DATA_CLAIM)
+        f"claim:      {claim_line(session, namespace, c)}" for c in (WORKFLOWS_CLAIM, DATA_CLAIM)
     ]
     lines.append(
-        f"head svc:   {head_service_line(kube.get(_head_service(values, namespace).path()))}"
+        f"head svc:   {head_service_line(session.get(_head_service(values, namespace).path()))}"
     )
     lines.append(f"ray_address: {ray_address(values, release)}")
     return lines
 
 
 def _raycluster(
-    kube: Kube, ref: Ref, kuberay_version: str
+    session: Session, ref: Ref, kuberay_version: str
 ) -> tuple[str, bool, dict[str, Any] | None]:
     """Its status line, whether the CRD serves its version, and the object."""
     try:
-        obj = kube.get(ref.path())
+        obj = session.get(ref.path())
     except ApiError as error:
         if not is_missing_type(error):
             raise
-        return crd_missing(kuberay_version, raycluster_versions(kube, ref.api)), False, None
+        return crd_missing(kuberay_version, raycluster_versions(session, ref.api)), False, None
     return raycluster_readiness(ref, obj).line(), True, obj
 
 
-def _list(kube: Kube, kind: str, namespace: str, label: str) -> list[dict[str, Any]]:
-    listing = kube.request("GET", KINDS[kind].path(namespace), query={"labelSelector": label})
+def _list(session: Session, kind: str, namespace: str, label: str) -> list[dict[str, Any]]:
+    listing = session.request("GET", KINDS[kind].path(namespace), query={"labelSelector": label})
     return list(listing.get("items") or [])
 
 
@@ -92,9 +93,9 @@ def _group(pod: dict[str, Any]) -> str:
     return str(labels.get(GROUP_LABEL) or "unknown")
 
 
-def claim_line(kube: Kube, namespace: str, name: str) -> str:
+def claim_line(session: Session, namespace: str, name: str) -> str:
     """`ray-data-claim: Bound (volume pv-1, 100Gi)` or why it is not bound."""
-    claim = kube.get(KINDS["PersistentVolumeClaim"].path(namespace, name))
+    claim = session.get(KINDS["PersistentVolumeClaim"].path(namespace, name))
     if claim is None:
         return f"{name}: does not exist"
     status = claim.get("status") or {}

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from syntho_ray.cluster.apply import established
-from syntho_ray.cluster.connect import ApiError, Kube, Unreachable
-from syntho_ray.cluster.resources import KINDS, Ref
+from syntho_ray.cluster.connect import ApiError, Session, Unreachable
+from syntho_ray.cluster.refs import Ref
 from syntho_ray.errors import ClusterError
+from syntho_ray.facts.kinds import KINDS
 
 WATCH_WINDOW = 60.0  # seconds one watch request stays open
 RAY_CLUSTER_LABEL = "ray.io/cluster"
@@ -93,7 +94,7 @@ class WaitTimeout(ClusterError):
 class Waiter:
     """Follows objects until they are ready or the deadline passes."""
 
-    kube: Kube
+    session: Session
     deadline: float
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
@@ -123,12 +124,12 @@ class Waiter:
             except (Unreachable, ApiError) as error:
                 if isinstance(error, ApiError) and error.status < 500 and error.status != 429:
                     raise
-                self.sleep(min(self.kube.retry.delay(attempt), max(self.left(), 0)))
+                self.sleep(min(self.session.retry.delay(attempt), max(self.left(), 0)))
                 attempt += 1
         return state
 
     def _read(self, ref: Ref) -> tuple[dict[str, Any] | None, str]:
-        listing = self.kube.request(
+        listing = self.session.request(
             "GET", ref.api.path(ref.namespace), query={"fieldSelector": f"metadata.name={ref.name}"}
         )
         items = listing.get("items") or []
@@ -150,7 +151,7 @@ class Waiter:
             "allowWatchBookmarks": "true",
         }
         state = judge(ref, obj)
-        for event in self.kube.watch(
+        for event in self.session.watch(
             ref.api.path(ref.namespace), query, min(self.window, self.left())
         ):
             kind, data = event.get("type"), event.get("object") or {}
@@ -172,7 +173,7 @@ class Waiter:
 
 
 def wait_ready(
-    kube: Kube,
+    session: Session,
     refs: list[Ref],
     *,
     timeout: float,
@@ -180,7 +181,7 @@ def wait_ready(
     clock: Callable[[], float] = time.monotonic,
 ) -> list[Readiness]:
     """Wait for every ref in turn; raise `WaitTimeout` with a diagnosis when time runs out."""
-    waiter = Waiter(kube, clock() + timeout, clock=clock)
+    waiter = Waiter(session, clock() + timeout, clock=clock)
     states = {ref: Readiness(ref, False, "waiting") for ref in refs}
 
     def emit(state: Readiness) -> None:
@@ -194,7 +195,7 @@ def wait_ready(
     if not all(s.ready for s in final):
         raise WaitTimeout(
             f"timed out after {format_seconds(timeout)} waiting for the release to be ready",
-            *diagnose(kube, final),
+            *diagnose(session, final),
         )
     return final
 
@@ -207,37 +208,37 @@ def format_seconds(seconds: float) -> str:
     return f"{minutes}m{rest}s" if rest else f"{minutes}m"
 
 
-def diagnose(kube: Kube, states: list[Readiness]) -> list[str]:
+def diagnose(session: Session, states: list[Readiness]) -> list[str]:
     """What is not ready, its pods (phases, waiting reasons) and recent events."""
     lines = [f"not ready: {s.ref}: {s.detail}" for s in states if not s.ready]
     namespace = states[0].ref.namespace if states else ""
     names = {s.ref.name for s in states}
     try:
-        pods = _pods(kube, namespace, states)
+        pods = _pods(session, namespace, states)
         lines += [f"pod {p['metadata']['name']}: {pod_state(p)}" for p in pods]
         names |= {p["metadata"]["name"] for p in pods}
-        lines += [f"event {e}" for e in recent_events(kube, namespace, names)]
+        lines += [f"event {e}" for e in recent_events(session, namespace, names)]
     except ClusterError as error:
         lines.append(f"(could not read pods and events: {error})")
     return lines
 
 
-def _pods(kube: Kube, namespace: str, states: list[Readiness]) -> list[dict[str, Any]]:
+def _pods(session: Session, namespace: str, states: list[Readiness]) -> list[dict[str, Any]]:
     pods: list[dict[str, Any]] = []
     for state in states:
-        label = _pod_selector(kube, state.ref)
+        label = _pod_selector(session, state.ref)
         if label:
-            listing = kube.request(
+            listing = session.request(
                 "GET", KINDS["Pod"].path(namespace), query={"labelSelector": label}
             )
             pods += listing.get("items") or []
     return pods
 
 
-def _pod_selector(kube: Kube, ref: Ref) -> str:
+def _pod_selector(session: Session, ref: Ref) -> str:
     if ref.kind == "RayCluster":
         return f"{RAY_CLUSTER_LABEL}={ref.name}"
-    obj = kube.get(ref.path()) or {}
+    obj = session.get(ref.path()) or {}
     labels = ((obj.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
     return ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
 
@@ -259,9 +260,9 @@ def pod_state(pod: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def recent_events(kube: Kube, namespace: str, names: set[str]) -> list[str]:
+def recent_events(session: Session, namespace: str, names: set[str]) -> list[str]:
     """The last events about the named objects, oldest first."""
-    listing = kube.request("GET", KINDS["Event"].path(namespace))
+    listing = session.request("GET", KINDS["Event"].path(namespace))
     events = [
         e
         for e in listing.get("items") or []
@@ -280,7 +281,7 @@ def _event_line(event: dict[str, Any]) -> str:
 
 
 def wait_established(
-    kube: Kube,
+    session: Session,
     names: list[str],
     *,
     timeout: float,
@@ -295,7 +296,7 @@ def wait_established(
         pending = [
             n
             for n in pending
-            if not established(kube.get(KINDS["CustomResourceDefinition"].path(name=n)))
+            if not established(session.get(KINDS["CustomResourceDefinition"].path(name=n)))
         ]
         if not pending:
             return

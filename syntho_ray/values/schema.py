@@ -14,8 +14,8 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from syntho_ray.k8s import model_class
-from syntho_ray.values import Values, kube_value
+from syntho_ray.k8s.client import model_class
+from syntho_ray.values.model import Values, kube_value
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 _LIST = re.compile(r"^list\[(.+)\]$")

@@ -11,11 +11,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from syntho_ray import checks, collector, helm_values, messages
+from syntho_ray import collector
 from syntho_ray.errors import Problem, ValuesError
-from syntho_ray.kube import format_path
-from syntho_ray.values import Values, chart_defaults
-from syntho_ray.yamlfile import Document, KeyPath, parse
+from syntho_ray.k8s.data import format_path
+from syntho_ray.values import checks, helm, messages
+from syntho_ray.values.model import Values, chart_defaults
+from syntho_ray.values.yamlfile import Document, KeyPath, parse
 
 STDIN = "-"  # `-f -` reads the values from standard input
 SET_KINDS = ("set-json", "set", "set-string", "set-file")  # Helm applies them in this order
@@ -70,7 +71,7 @@ def load(given: ValuesInput | None = None) -> Loaded:
         origins += [_set_origin(kind, expr, problems) for expr in sets[kind]]
     if problems:
         raise ValuesError(problems)
-    user = helm_values.combine(
+    user = helm.combine(
         {},
         [d.data for d in documents if d is not None],
         set_json=given.set_json,
@@ -79,14 +80,14 @@ def load(given: ValuesInput | None = None) -> Loaded:
         set_file=given.set_file,
         read_file=_read_text,
     )
-    merged = helm_values.coalesce(user, chart_defaults())
+    merged = helm.coalesce(user, chart_defaults())
     return Loaded(validate(merged, origins), user)
 
 
 @collector.paused()
 def values_from_mapping(data: Mapping[str, Any], *, source: str = "values") -> Values:
     """Values from user data (already parsed), coalesced over the chart defaults."""
-    merged = helm_values.coalesce(dict(data), chart_defaults())
+    merged = helm.coalesce(dict(data), chart_defaults())
     try:
         return validate(merged)
     except ValuesError:  # again, with every key's source: only now worth finding
@@ -184,13 +185,13 @@ def _set_origin(kind: str, expression: str, problems: list[Problem]) -> _Origin:
     label = f"--{kind} {expression}"
     scratch: dict[str, Any] = {}
     try:
-        helm_values.apply_set(
+        helm.apply_set(
             scratch,
             expression,
             kind=kind,  # type: ignore[arg-type]
             read_file=_checked_reader(label, problems),
         )
-    except helm_values.SetSyntaxError as exc:
+    except helm.SetSyntaxError as exc:
         problems.append(Problem(f"--{kind}", "", str(exc)))
     return _Origin(label, {p: 0 for p in _paths(scratch)})
 

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from syntho_ray.rayapi import RAYCLUSTER, CustomResourceKind
+from syntho_ray.k8s.rayapi import RAYCLUSTER, CustomResourceKind
 
 if TYPE_CHECKING:
-    from syntho_ray.values import Values
+    from syntho_ray.values.model import Values
 
 Version = tuple[int, int, int]
 KeyPath = tuple[str | int, ...]

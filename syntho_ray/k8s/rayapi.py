@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from syntho_ray import k8s as client
+from syntho_ray.k8s import client
 
 
 @dataclass(frozen=True)

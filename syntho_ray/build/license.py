@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from syntho_ray import k8s as client
-from syntho_ray.naming import Release, metadata
-from syntho_ray.values import Values
+from syntho_ray.k8s import client
+from syntho_ray.build.naming import Release, metadata
+from syntho_ray.values.model import Values
 
 SECRET_NAME = "ray-secret"
 SECRET_KEY = "license_key"

@@ -27,8 +27,8 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from syntho_ray import kuberay
-from syntho_ray.kube import KubeDataError, from_data, to_data
+from syntho_ray.facts import kuberay
+from syntho_ray.k8s.data import KubeDataError, from_data, to_data
 
 PullPolicy = Literal["Always", "IfNotPresent", "Never"]
 AccessMode = Literal["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]

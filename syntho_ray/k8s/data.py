@@ -14,8 +14,8 @@ import re
 from functools import cache
 from typing import Any
 
-from syntho_ray import k8s
-from syntho_ray.suggest import suggestion
+from syntho_ray.k8s import client
+from syntho_ray.values.suggest import suggestion
 
 Path = tuple[str | int, ...]
 
@@ -62,7 +62,7 @@ def format_path(path: Path) -> str:
 
 @cache
 def _model(type_name: str) -> type[Any]:
-    return k8s.model_class(type_name)
+    return client.model_class(type_name)
 
 
 @cache
@@ -135,7 +135,7 @@ def _object(data: Any, type_name: str, path: Path, problems: list[tuple[Path, st
             quantity=attr in _QUANTITY_FIELDS,
         )
     try:
-        return model(**kwargs, local_vars_configuration=k8s.configuration())
+        return model(**kwargs, local_vars_configuration=client.configuration())
     except ValueError as exc:
         if not unknown:  # a misspelt key already explains a missing one
             problems.append(_missing(model, path, exc))

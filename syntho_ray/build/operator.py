@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from syntho_ray import k8s as client
-from syntho_ray import kuberay
-from syntho_ray.kube import or_none
-from syntho_ray.naming import (
+from syntho_ray.k8s import client
+from syntho_ray.facts import kuberay
+from syntho_ray.k8s.data import or_none
+from syntho_ray.build.naming import (
     CHART_NAME,
     Release,
     fullname,
@@ -15,7 +15,7 @@ from syntho_ray.naming import (
     selector_labels,
     service_account_name,
 )
-from syntho_ray.values import ProbeValues, Values
+from syntho_ray.values.model import ProbeValues, Values
 
 HTTP_PORT = 8080
 

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from syntho_ray.errors import Problem, ValuesError
-from syntho_ray.kube import format_path
+from syntho_ray.k8s.data import format_path
 
 KeyPath = tuple[str | int, ...]
 _FLOAT = re.compile(

@@ -1,19 +1,19 @@
-"""Writing documents: one YAML stream, or a kustomize-ready directory written all or nothing."""
+"""A kustomize-ready directory of the documents, written all or nothing."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from syntho_ray.errors import OutputError
-from syntho_ray.fastyaml import block_yaml
-from syntho_ray.kuberay import CHART_RELEASE
+from syntho_ray.facts.kuberay import CHART_RELEASE
+from syntho_ray.output.stream import document_text
 
 HEADER = "# Written by syntho-ray render. Edit the values and render again instead of this file.\n"
 KUSTOMIZATION = "kustomization.yaml"
@@ -21,45 +21,6 @@ CRDS_DIR = "crds"
 KUBERAY_CRDS = "https://github.com/ray-project/kuberay/ray-operator/config/crd?ref=v{version}"
 CHART_KUBERAY_VERSION = CHART_RELEASE
 _SECRET_KINDS = {"Secret"}
-
-
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """Block style, no aliases, multi-line text as literal blocks."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value and value == value.rstrip(" ") else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _text)
-
-
-def dump_yaml(documents: Iterable[dict[str, Any]]) -> str:
-    """A multi-document YAML stream, each document starting with `---`."""
-    return "".join(_dump_one(doc) for doc in documents)
-
-
-def _dump_one(document: dict[str, Any], *, start: bool = True) -> str:
-    fast = block_yaml(document, _Dumper, start=start)  # the same text, without PyYAML's cost
-    return pyyaml_text(document, start=start) if fast is None else fast
-
-
-def pyyaml_text(document: Any, *, start: bool = True) -> str:
-    """The document as PyYAML writes it with our dumper: what `block_yaml` must match."""
-    text: str = yaml.dump(
-        document,
-        Dumper=_Dumper,
-        sort_keys=False,
-        default_flow_style=False,
-        allow_unicode=True,
-        width=2**31 - 1,
-        explicit_start=start,
-    )
-    return text
 
 
 def file_name(document: dict[str, Any], namespace: str | None = None) -> str:
@@ -114,14 +75,14 @@ def _resource_files(
         if name in files:
             raise OutputError(f"two objects would both be written to {name}")
         files[name] = (
-            HEADER + _dump_one(doc, start=False),
+            HEADER + document_text(doc, start=False),
             0o600 if doc["kind"] in _SECRET_KINDS else 0o644,
         )
     return files
 
 
 def _kustomization_file(resources: Sequence[str], namespace: str | None) -> tuple[str, int]:
-    return HEADER + _dump_one(kustomization(resources, namespace), start=False), 0o644
+    return HEADER + document_text(kustomization(resources, namespace), start=False), 0o644
 
 
 def written_by_us(directory: Path) -> set[str]:

@@ -7,7 +7,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
-from syntho_ray.values import Values, WorkerGroupValues, chart_defaults
+from syntho_ray.values.model import Values, WorkerGroupValues, chart_defaults
 
 START = "<!-- values-reference:start -->"
 END = "<!-- values-reference:end -->"

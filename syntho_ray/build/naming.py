@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from syntho_ray import k8s as client
+from syntho_ray.k8s import client
 
 if TYPE_CHECKING:
-    from syntho_ray.values import Values
+    from syntho_ray.values.model import Values
 
 CHART_NAME = "ray-cluster"
 MANAGED_BY = "syntho-ray"

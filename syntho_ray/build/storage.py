@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from syntho_ray import k8s as client
-from syntho_ray.naming import Release
-from syntho_ray.values import Values
+from syntho_ray.k8s import client
+from syntho_ray.build.naming import Release
+from syntho_ray.values.model import Values
 
 WORKFLOWS_CLAIM = "ray-workflows-claim"
 DATA_CLAIM = "ray-data-claim"

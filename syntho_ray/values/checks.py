@@ -1,6 +1,6 @@
 """Checks that need the whole values, after each key has its type: bounds, names, mounts.
 
-Each check gives (key path, message) pairs; loading.py locates them in the files.
+Each check gives (key path, message) pairs; `loading` locates them in the files.
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from syntho_ray import storage
-from syntho_ray.kube import quantity_value
-from syntho_ray.raycluster import enabled_worker_groups, replica_bounds
-from syntho_ray.suggest import DUTCH, suggestion
-from syntho_ray.values import RayPodValues, Values, WorkerGroupValues
-from syntho_ray.yamlfile import KeyPath
+from syntho_ray.build import storage
+from syntho_ray.build.raycluster import enabled_worker_groups, replica_bounds
+from syntho_ray.k8s.data import quantity_value
+from syntho_ray.values.model import RayPodValues, Values, WorkerGroupValues
+from syntho_ray.values.suggest import DUTCH, suggestion
+from syntho_ray.values.yamlfile import KeyPath
 
 Finding = tuple[KeyPath, str]
 DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from syntho_ray.errors import UsageError
-from syntho_ray.kube import quantity_value
+from syntho_ray.k8s.data import quantity_value
 
 PROFILES = ("development", "production")
 LICENSE_SECRET = "syntho-license"

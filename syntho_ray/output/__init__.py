@@ -1,0 +1,1 @@
+"""Writing rendered documents: one YAML stream (`stream`) or a kustomize directory (`kustomize`)."""
