@@ -99,3 +99,28 @@ def test_readme_command_runs(command: str, tmp_path: Path, monkeypatch: pytest.M
         (tmp_path / "values.yaml").unlink()
     result = CliRunner().invoke(app, command.split())
     assert result.exit_code == 0, result.stderr
+
+
+def _architecture_section() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return readme.split("\n## Architecture\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_readme_architecture_names_every_module_of_the_tree_and_no_other() -> None:
+    package = ROOT / "syntho_ray"
+    section = _architecture_section()
+    found = re.findall(r"`([a-z_0-9]+/[a-z_0-9]+\.py|[a-z_]+\.py)`", section)
+    named = {name for name in found if not name.startswith("tests/")}
+    tree = {
+        p.relative_to(package).as_posix()
+        for p in package.rglob("*.py")
+        if p.name not in ("__init__.py", "__main__.py") or p.parent == package
+    }
+    assert sorted(named - tree) == [], "the README's Architecture section names a missing module"
+    assert sorted(tree - named) == [], "name the new module in the README's Architecture section"
+
+
+def test_readme_architecture_names_every_subpackage() -> None:
+    section = _architecture_section()
+    packages = {p.parent.name for p in (ROOT / "syntho_ray").glob("*/__init__.py")}
+    assert {p for p in packages if f"| {p} |" not in section} == set()
