@@ -37,8 +37,8 @@ def test_every_problem_is_collected_with_its_path() -> None:
 
 
 def test_quantities_take_numbers_but_other_strings_do_not() -> None:
-    assert to_data(from_data({"limits": {"cpu": 0.5}}, "V1ResourceRequirements")) == {
-        "limits": {"cpu": 0.5}
+    assert to_data(from_data({"limits": {"cpu": 1}}, "V1ResourceRequirements")) == {
+        "limits": {"cpu": 1}
     }
     with pytest.raises(KubeDataError):
         from_data({"name": 5}, "V1LocalObjectReference")
@@ -60,3 +60,8 @@ def test_empty_means_nothing_set() -> None:
 def test_paths_read_like_yaml_keys() -> None:
     assert format_path(("head", "tolerations", 0, "key")) == "head.tolerations[0].key"
     assert format_path((0,)) == "[0]"
+
+
+def test_a_fractional_quantity_is_kept_as_text_which_every_schema_accepts() -> None:
+    resources = from_data({"requests": {"memory": 1.5, "cpu": 2}}, "V1ResourceRequirements")
+    assert to_data(resources) == {"requests": {"memory": "1.5", "cpu": 2}}

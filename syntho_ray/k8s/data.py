@@ -224,6 +224,8 @@ def _primitive(
             "bool": "true or false",
         }
         problems.append((path, f"expected {want.get(type_name, type_name)}, got {_describe(data)}"))
+    if ok and quantity and isinstance(data, float):
+        return str(data)  # a custom resource's int-or-string schema rejects 1.5, not "1.5"
     return data
 
 
