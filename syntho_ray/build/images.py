@@ -7,8 +7,8 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from syntho_ray.facts import kuberay
 from syntho_ray.build.raycluster import DEFAULT_INIT_IMAGE
+from syntho_ray.facts import kuberay
 from syntho_ray.values.model import AutoscalerOptions, ImageValues, Values, WorkerGroupValues
 
 DOCKER_HUB = ("docker.io", "index.docker.io")

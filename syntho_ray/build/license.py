@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from syntho_ray.k8s import client
 from syntho_ray.build.naming import Release, metadata
+from syntho_ray.k8s import client
 from syntho_ray.values.model import Values
 
 SECRET_NAME = "ray-secret"

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from syntho_ray.k8s.data import from_data, to_data
 from syntho_ray.build.naming import MANAGED_BY
+from syntho_ray.k8s.data import from_data, to_data
 from syntho_ray.values.model import RayPodValues, Values, WorkerGroupValues
 
 COMPONENT_DIR = "openshift"

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from syntho_ray.k8s import client
-from syntho_ray.facts import kuberay
-from syntho_ray.k8s.data import or_none
 from syntho_ray.build.naming import (
     CHART_NAME,
     Release,
@@ -15,6 +12,9 @@ from syntho_ray.build.naming import (
     selector_labels,
     service_account_name,
 )
+from syntho_ray.facts import kuberay
+from syntho_ray.k8s import client
+from syntho_ray.k8s.data import or_none
 from syntho_ray.values.model import ProbeValues, Values
 
 HTTP_PORT = 8080

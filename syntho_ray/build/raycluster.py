@@ -6,12 +6,12 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from syntho_ray.k8s import client
-from syntho_ray.facts import kuberay
 from syntho_ray.build import storage
-from syntho_ray.k8s.data import or_none
 from syntho_ray.build.license import license_env
 from syntho_ray.build.naming import Release, common_labels, metadata
+from syntho_ray.facts import kuberay
+from syntho_ray.k8s import client
+from syntho_ray.k8s.data import or_none
 from syntho_ray.k8s.rayapi import HeadGroupSpec, RayCluster, RayClusterSpec, WorkerGroupSpec
 from syntho_ray.values.model import RayPodValues, StartParam, Values, WorkerGroupValues
 

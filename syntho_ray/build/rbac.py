@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from syntho_ray.k8s import client
-from syntho_ray.facts import kuberay
-from syntho_ray.facts.kuberay import Rule
 from syntho_ray.build.naming import Release, fullname, metadata, service_account_name
 from syntho_ray.build.operator import watched_namespaces
+from syntho_ray.facts import kuberay
+from syntho_ray.facts.kuberay import Rule
+from syntho_ray.k8s import client
 from syntho_ray.values.model import Values
 
 _READ = ("get", "list", "watch")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from syntho_ray.k8s import client
 from syntho_ray.build.naming import Release
+from syntho_ray.k8s import client
 from syntho_ray.values.model import Values
 
 WORKFLOWS_CLAIM = "ray-workflows-claim"
