@@ -8,6 +8,7 @@ from typing import Any
 from syntho_ray import collector
 from syntho_ray.build import images, license, openshift, operator, raycluster, rbac, storage
 from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE, Release
+from syntho_ray.facts.kinds import apply_rank
 from syntho_ray.k8s.data import to_data
 from syntho_ray.values.model import Values
 
@@ -18,18 +19,6 @@ BUILDERS: tuple[Builder, ...] = (
     storage.build,
     operator.build,
     raycluster.build,
-)
-# Kinds in the order an apply must create them; a delete goes the other way.
-APPLY_ORDER = (
-    "Namespace",
-    "ServiceAccount",
-    "Secret",
-    "PersistentVolumeClaim",
-    "Role",
-    "RoleBinding",
-    "Service",
-    "Deployment",
-    "RayCluster",
 )
 _HEAD_KEYS = ("apiVersion", "kind", "metadata")
 _SCALARS = frozenset({str, int, float, bool, type(None)})  # `to_data` keeps them as they are
@@ -45,7 +34,7 @@ def build_objects(values: Values, release: Release | None = None) -> list[Any]:
     release = release or Release()
     effective = effective_values(values)
     objects = [obj for build in BUILDERS for obj in build(effective, release)]
-    return sorted(objects, key=lambda o: (APPLY_ORDER.index(o.kind), o.metadata.name))
+    return sorted(objects, key=lambda o: (apply_rank(o.kind), o.metadata.name))
 
 
 def to_document(obj: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from syntho_ray.build import storage
 from syntho_ray.build.license import license_env
 from syntho_ray.build.naming import Release, common_labels, metadata
 from syntho_ray.facts import kuberay
+from syntho_ray.facts.kinds import raycluster_kind
 from syntho_ray.k8s import client
 from syntho_ray.k8s.data import or_none
 from syntho_ray.k8s.rayapi import HeadGroupSpec, RayCluster, RayClusterSpec, WorkerGroupSpec
@@ -186,7 +187,7 @@ def raycluster(values: Values, release: Release) -> RayCluster:
     options = head.autoscaler_options
     workers = [worker_group(n, g, values, release) for n, g in enabled_worker_groups(values)]
     return RayCluster(
-        api_version=kuberay.raycluster_kind(kuberay.version_of(values)).api_version,
+        api_version=raycluster_kind(kuberay.version_of(values)).api_version,
         metadata=metadata(
             values.clustername, values, release, annotations=dict(values.annotations or {})
         ),

@@ -178,12 +178,12 @@ def _apply(
 ) -> None:
     from syntho_ray.cluster import apply as ops
     from syntho_ray.cluster.refs import ref_of
-    from syntho_ray.facts.kinds import raycluster
+    from syntho_ray.facts.kinds import raycluster_kind
 
     session, namespace = rendered.session, rendered.release.namespace
     crds = ops.load_crds(crds_dir) if crds_dir else []
     if not skip_preflight:
-        kind = raycluster(rendered.kuberay_version)
+        kind = raycluster_kind(rendered.kuberay_version)
         versions = ops.served_versions(crds, kind.group, kind.plural)
         _preflight(rendered, create_namespace, versions)
     if crds:

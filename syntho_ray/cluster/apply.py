@@ -29,8 +29,7 @@ from syntho_ray.cluster.connect import ApiError, Session
 from syntho_ray.cluster.explain import explain, is_missing_type
 from syntho_ray.cluster.refs import Ref, ref_of
 from syntho_ray.errors import ClusterError
-from syntho_ray.facts.kinds import KINDS, RAYCLUSTER_KIND, Kind, raycluster
-from syntho_ray.render import APPLY_ORDER
+from syntho_ray.facts.kinds import APPLY_ORDER, KINDS, RAYCLUSTER_KIND, Kind, raycluster_kind
 
 FIELD_MANAGER = "syntho-ray"
 APPLY_PATCH = "application/apply-patch+yaml"
@@ -92,7 +91,7 @@ class Scope:
 
     def kind(self, name: str) -> Kind:
         """Where the kind `name` lives for this release."""
-        return raycluster(self.kuberay_version) if name == RAYCLUSTER_KIND else KINDS[name]
+        return raycluster_kind(self.kuberay_version) if name == RAYCLUSTER_KIND else KINDS[name]
 
     def listings(self) -> list[tuple[str, str]]:
         """(kind, namespace) of every listing, in reverse apply order."""

@@ -13,7 +13,7 @@ from syntho_ray.build.license import SECRET_NAME
 from syntho_ray.cluster.apply import DryRun, Outcome, Report, Scope, delete, release_objects
 from syntho_ray.cluster.connect import Session
 from syntho_ray.cluster.refs import Ref, ref_of
-from syntho_ray.render import APPLY_ORDER
+from syntho_ray.facts.kinds import apply_rank
 
 
 def is_kept(ref: Ref) -> bool:
@@ -30,7 +30,7 @@ def targets(
         claims = [ref_of(d) for d in documents if d.get("kind") == "PersistentVolumeClaim"]
         refs |= {ref for ref in claims if session.get(ref.path()) is not None}
     chosen = [ref for ref in refs if everything or not is_kept(ref)]
-    return sorted(chosen, key=lambda r: (-APPLY_ORDER.index(r.kind), r.name, r.namespace))
+    return sorted(chosen, key=lambda r: (-apply_rank(r.kind), r.name, r.namespace))
 
 
 def delete_release(

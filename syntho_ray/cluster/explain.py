@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from syntho_ray.cluster.connect import ApiError
 from syntho_ray.cluster.refs import Ref
 from syntho_ray.errors import ClusterError
-from syntho_ray.facts.kinds import RAYCLUSTER_KIND, raycluster
+from syntho_ray.facts.kinds import RAYCLUSTER_KIND, raycluster_kind
 from syntho_ray.output.kustomize import KUBERAY_CRDS
 
 
@@ -15,7 +15,7 @@ def crd_missing(kuberay_version: str, served: Sequence[str] | None = None) -> st
     """Why the RayCluster of KubeRay `kuberay_version` cannot be applied, and how to install
     that release's CRDs; `served`: the versions the cluster's CRD serves (empty: no CRD;
     None: not known)."""
-    kind = raycluster(kuberay_version)
+    kind = raycluster_kind(kuberay_version)
     version = kind.version
     served = None if served is None else [v for v in served if v != version]  # (discovery lags)
     if served is None:

@@ -18,7 +18,7 @@ from syntho_ray.cluster.connect import ApiError, Session
 from syntho_ray.cluster.explain import crd_missing
 from syntho_ray.errors import ClusterError
 from syntho_ray.facts import kuberay
-from syntho_ray.facts.kinds import KINDS, RAYCLUSTER_KIND, Kind, raycluster
+from syntho_ray.facts.kinds import KINDS, RAYCLUSTER_KIND, Kind, raycluster_kind
 from syntho_ray.values.model import Values
 
 PV_LABEL = "pv-label-key"
@@ -121,7 +121,7 @@ def check_crd(session: Session, target: Target) -> Findings:
     if not any(d.get("kind") == RAYCLUSTER_KIND for d in target.documents):
         return Findings()
     version = kuberay.version_of(target.values)
-    kind = raycluster(version)
+    kind = raycluster_kind(version)
     if target.crd_versions:
         served = list(target.crd_versions)
     elif _serves(session, kind, kind.version):

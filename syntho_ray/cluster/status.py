@@ -17,7 +17,7 @@ from syntho_ray.cluster.wait import (
     raycluster_readiness,
 )
 from syntho_ray.facts import kuberay
-from syntho_ray.facts.kinds import KINDS, raycluster
+from syntho_ray.facts.kinds import KINDS, raycluster_kind
 from syntho_ray.notes import ray_address
 from syntho_ray.values.model import Values
 
@@ -30,7 +30,7 @@ def release_status(session: Session, values: Values, release: Release) -> list[s
     namespace = release.namespace
     operator = Ref("Deployment", namespace, fullname(values, release))
     version = kuberay.version_of(values)
-    kind = raycluster(version)
+    kind = raycluster_kind(version)
     cluster = Ref(kind.kind, namespace, values.clustername, kind.api_version)
     lines = [f"operator:   {deployment_readiness(operator, session.get(operator.path())).line()}"]
     line, served, cluster_obj = _raycluster(session, cluster, version)

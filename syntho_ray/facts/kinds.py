@@ -1,8 +1,9 @@
-"""Where each kind syntho-ray touches lives in the API, and how objects are named.
+"""Every kind syntho-ray renders or reads: its group, version, plural, scope and apply rank.
 
-The built-in kinds have one API version each (`KINDS`). The RayCluster's depends on the
-KubeRay release the values select (`ray.io/v1alpha1` before 1.0.0, `ray.io/v1` from it):
-`raycluster(version)` gives it, and a `Ref` carries the API version it was found under.
+The one registry that render, apply, prune, delete and status read. The built-in kinds have
+one API version each (`KINDS`); the RayCluster's depends on the KubeRay release the values
+select (`ray.io/v1alpha1` before 1.0.0, `ray.io/v1` from it): `raycluster_kind(version)`.
+Kinds sort in apply order (`apply_rank`), and a kind not in the table after all of them.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from syntho_ray.facts import kuberay
 
 @dataclass(frozen=True)
 class Kind:
-    """A resource type: its apiVersion, kind, plural and scope."""
+    """A resource type: its apiVersion, kind, plural, scope and apply rank."""
 
     api_version: str
     kind: str
     plural: str
     namespaced: bool = True
+    rank: int | None = None  # where an apply creates it; None: we read it, never render it
 
     @property
     def group(self) -> str:
@@ -44,18 +46,22 @@ class Kind:
         return f"{base}/{sub}" if sub else base
 
 
+RAYCLUSTER_GROUP = "ray.io"
+RAYCLUSTER_KIND = "RayCluster"
+RAYCLUSTER_RANK = 8  # last: its pods mount the claims and read the Secret
+
 _ALL = (
-    Kind("v1", "Namespace", "namespaces", namespaced=False),
-    Kind("v1", "ServiceAccount", "serviceaccounts"),
-    Kind("v1", "Secret", "secrets"),
-    Kind("v1", "PersistentVolumeClaim", "persistentvolumeclaims"),
+    Kind("v1", "Namespace", "namespaces", namespaced=False, rank=0),
+    Kind("v1", "ServiceAccount", "serviceaccounts", rank=1),
+    Kind("v1", "Secret", "secrets", rank=2),
+    Kind("v1", "PersistentVolumeClaim", "persistentvolumeclaims", rank=3),
+    Kind("rbac.authorization.k8s.io/v1", "Role", "roles", rank=4),
+    Kind("rbac.authorization.k8s.io/v1", "RoleBinding", "rolebindings", rank=5),
+    Kind("v1", "Service", "services", rank=6),
+    Kind("apps/v1", "Deployment", "deployments", rank=7),
     Kind("v1", "PersistentVolume", "persistentvolumes", namespaced=False),
-    Kind("v1", "Service", "services"),
     Kind("v1", "Pod", "pods"),
     Kind("v1", "Event", "events"),
-    Kind("rbac.authorization.k8s.io/v1", "Role", "roles"),
-    Kind("rbac.authorization.k8s.io/v1", "RoleBinding", "rolebindings"),
-    Kind("apps/v1", "Deployment", "deployments"),
     Kind("storage.k8s.io/v1", "StorageClass", "storageclasses", namespaced=False),
     Kind(
         "apiextensions.k8s.io/v1",
@@ -67,17 +73,29 @@ _ALL = (
 KINDS: dict[str, Kind] = {k.kind: k for k in _ALL}  # the kinds with one API version
 
 
-def raycluster(kuberay_version: str) -> Kind:
+def raycluster_kind(kuberay_version: str) -> Kind:
     """The RayCluster kind the KubeRay release renders (its CRD must serve this version)."""
-    found = kuberay.raycluster_kind(kuberay_version)
-    return Kind(found.api_version, found.kind, found.plural)
+    version = "v1" if kuberay.RAYCLUSTER_V1.holds_for(kuberay_version) else "v1alpha1"
+    return Kind(
+        f"{RAYCLUSTER_GROUP}/{version}", RAYCLUSTER_KIND, "rayclusters", rank=RAYCLUSTER_RANK
+    )
 
 
 # Every RayCluster version some supported release renders, by apiVersion.
 RAYCLUSTERS: dict[str, Kind] = {
-    k.api_version: k for k in (raycluster(version) for version in kuberay.RELEASES)
+    k.api_version: k for k in (raycluster_kind(version) for version in kuberay.RELEASES)
 }
-RAYCLUSTER_KIND = raycluster(kuberay.CHART_RELEASE).kind  # the same in every release
+_RENDERED = sorted(
+    (k for k in (*_ALL, raycluster_kind(kuberay.CHART_RELEASE)) if k.rank is not None),
+    key=lambda k: k.rank or 0,
+)
+APPLY_ORDER: tuple[str, ...] = tuple(k.kind for k in _RENDERED)  # a delete goes the other way
+_RANKS: dict[str, int] = {kind: rank for rank, kind in enumerate(APPLY_ORDER)}
+
+
+def apply_rank(kind: str) -> int:
+    """Where `kind` comes in an apply (a delete goes the other way); unknown kinds come last."""
+    return _RANKS.get(kind, len(_RANKS))
 
 
 def kind_at(kind: str, api_version: str) -> Kind | None:

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
-
-from syntho_ray.k8s.rayapi import RAYCLUSTER, CustomResourceKind
 
 if TYPE_CHECKING:
     from syntho_ray.values.model import Values
@@ -264,11 +262,6 @@ def flag(version: str, name: str, value: str) -> str:
     if name not in flags(version):
         raise ValueError(f"KubeRay {version}'s operator has no flag --{name}")
     return f"--{name}={value}"
-
-
-def raycluster_kind(version: str) -> CustomResourceKind:
-    """The RayCluster kind to write for the release: `ray.io/v1` from 1.0.0, else `v1alpha1`."""
-    return replace(RAYCLUSTER, version="v1" if RAYCLUSTER_V1.holds_for(version) else "v1alpha1")
 
 
 def scheduler_names(version: str) -> list[str]:

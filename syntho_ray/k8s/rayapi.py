@@ -1,6 +1,6 @@
 """The RayCluster custom resource as typed models.
 
-Group, version, kind and plural live in `RAYCLUSTER`; the spec classes carry
+Group, version, kind and plural live in `facts/kinds.py`; the classes carry
 the two tables (`openapi_types`, `attribute_map`) the `kubernetes` client's
 serialiser reads, so they serialise like any `V1*` model.
 """
@@ -11,27 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from syntho_ray.facts.kinds import RAYCLUSTER_KIND
 from syntho_ray.k8s import client
-
-
-@dataclass(frozen=True)
-class CustomResourceKind:
-    """Where a custom resource lives in the API."""
-
-    group: str
-    version: str
-    kind: str
-    plural: str
-
-    @property
-    def api_version(self) -> str:
-        """`group/version`."""
-        return f"{self.group}/{self.version}"
-
-
-RAYCLUSTER = CustomResourceKind(
-    group="ray.io", version="v1alpha1", kind="RayCluster", plural="rayclusters"
-)
 
 
 def _camel(name: str) -> str:
@@ -88,7 +69,7 @@ class RayClusterSpec(_ApiModel):
 class RayCluster(_ApiModel):
     """A RayCluster object."""
 
+    api_version: str
     metadata: client.V1ObjectMeta
     spec: RayClusterSpec
-    api_version: str = RAYCLUSTER.api_version
-    kind: str = RAYCLUSTER.kind
+    kind: str = RAYCLUSTER_KIND
