@@ -83,6 +83,9 @@ RAYCLUSTER_VERSIONS = ("v1alpha1", "v1")  # what KubeRay's CRDs have served (1.x
 Key = tuple[str, str, str, str]  # group, plural, namespace, name
 APPLY = "application/apply-patch+yaml"
 MERGE = ("application/merge-patch+json", "application/strategic-merge-patch+json")
+JSON_PATCH = "application/json-patch+json"
+# Fields a real API server refuses to change in place (422), per kind.
+IMMUTABLE = {"Deployment": ("spec", "selector"), "RoleBinding": ("roleRef",)}
 
 
 def status_error(
@@ -160,6 +163,9 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
         self.watch_drops: list[int] = []  # per upcoming watch: events before the drop
         self.changed: asyncio.Condition | None = None
         self.stopping = False  # ends open watches when the server stops
+        # Refuse changes to immutable fields (IMMUTABLE), as a real API server does. Off by
+        # default: some older tests apply two releases over the same operator Deployment.
+        self.immutable = False
         for info in BUILTIN:
             self.serve_type(info)
         # Resource URLs only: discovery stays with kmock's scaffold. (A kmock reaction that
@@ -371,9 +377,13 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
 
     def _patch(self, target: Target, request: Any, params: dict[str, str]) -> Any:
         content_type = request.headers.get("Content-Type", "").split(";")[0]
-        body = request.data if isinstance(request.data, dict) else yaml.safe_load(request.text)
+        body = (
+            request.data if isinstance(request.data, (dict, list)) else yaml.safe_load(request.text)
+        )
         live = self.store.objects.get(target.key)
         managers = self.store.managers.get(target.key, {})
+        if content_type == JSON_PATCH:
+            return self._json_patch(target, live, body)
         manager = params.get("fieldManager", "")
         if content_type == APPLY:
             if not manager:
@@ -415,6 +425,8 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
         else:
             raise status_error(415, "UnsupportedMediaType", f"{content_type} is not supported")
         obj = self._finish(target, merged, live)
+        if self.immutable:
+            _refuse_immutable_change(target, live, obj)
         if params.get("dryRun"):
             return self._shown(target, obj, after)
         changed = live is None or obj != live or _owned(after) != _owned(managers)
@@ -422,6 +434,36 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
             self._save(target, obj, after)
         shown = self.view(target.key, api_version=target.info.api_version)
         return kmock.Response(status=201 if live is None else 200, payload=shown)
+
+    def _json_patch(self, target: Target, live: dict[str, Any] | None, ops: Any) -> Any:
+        """The JSON patch `kubectl apply --server-side` sends to move managed fields: replace
+        `/metadata/managedFields` and `/metadata/resourceVersion` (a precondition)."""
+        if live is None:
+            raise not_found(target.info, target.name)
+        managers = dict(self.store.managers.get(target.key, {}))
+        for op in ops:
+            if op.get("op") != "replace":
+                raise status_error(422, "Invalid", f"op {op.get('op')} is not supported here")
+            if op["path"] == "/metadata/resourceVersion":
+                if op["value"] != live["metadata"]["resourceVersion"]:
+                    raise status_error(
+                        409, "Conflict", "the object has been modified; please apply your "
+                        "changes to the latest version and try again"
+                    )  # fmt: skip
+            elif op["path"] == "/metadata/managedFields":
+                managers = {
+                    e["manager"]: kube_ssa.Manager(
+                        e["operation"],
+                        e["apiVersion"],
+                        kube_ssa.paths(e.get("fieldsV1") or {}),
+                        e.get("time", ""),
+                    )
+                    for e in op["value"]
+                }
+            else:
+                raise status_error(422, "Invalid", f"path {op['path']} is not supported here")
+        self._save(target, copy.deepcopy(live), managers)
+        return self.view(target.key, api_version=target.info.api_version)
 
     def _shown(
         self, target: Target, obj: dict[str, Any], managers: dict[str, Any]
@@ -547,6 +589,22 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
         }
         crd["metadata"]["resourceVersion"] = str(self.store.bump())
         self.store.record("MODIFIED", key, self.view(key))
+
+
+def _refuse_immutable_change(
+    target: Target, live: dict[str, Any] | None, obj: dict[str, Any]
+) -> None:
+    path = IMMUTABLE.get(target.info.kind)
+    if live is None or path is None:
+        return
+    before, after = live, obj
+    for key in path:
+        before, after = (before or {}).get(key), (after or {}).get(key)
+    if before != after:
+        raise status_error(
+            422, "Invalid", f'{target.info.kind}.{target.info.group or "core"} "{target.name}" '
+            f"is invalid: {'.'.join(path)}: Invalid value: field is immutable"
+        )  # fmt: skip
 
 
 def _plural(items: list[Any]) -> str:

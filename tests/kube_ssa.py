@@ -147,7 +147,7 @@ def apply(
         after[conflict.manager].fields.discard(conflict.path)
     old = after.get(name, Manager("Apply", api_version)).fields
     others = [m.fields for k, m in after.items() if k != name]
-    for path in sorted(old - new_fields, key=len, reverse=True):
+    for path in sorted(old - new_fields, key=len):  # a list item before its fields (its key)
         if not any(p[: len(path)] == path for owned in others for p in owned):
             remove(result, path)
     after[name] = Manager("Apply", api_version, new_fields)
@@ -204,3 +204,17 @@ def fields_v1(paths: set[Path]) -> dict[str, Any]:
             if step.startswith("k:"):
                 node.setdefault(".", {})
     return tree
+
+
+def paths(tree: dict[str, Any], prefix: Path = ()) -> set[Path]:
+    """The field set of a `fieldsV1` tree (the inverse of `fields_v1`)."""
+    found: set[Path] = set()
+    for step, below in tree.items():
+        if step == ".":
+            continue
+        path = (*prefix, step)
+        children = {k: v for k, v in (below or {}).items() if k != "."}
+        if step.startswith("k:") or not children:
+            found.add(path)
+        found |= paths(children, path)
+    return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from dataclasses import dataclass
@@ -15,18 +16,26 @@ from syntho_ray.cli.app import (
     Debug,
     Namespace,
     RenderInputs,
+    SetFiles,
+    SetJson,
+    SetStrings,
+    SetValues,
+    ValuesFiles,
     app,
     reported,
     say,
     takes_render_inputs,
+    values_input,
 )
 from syntho_ray.cluster.apply import DryRun
 from syntho_ray.cluster.connect import RetryPolicy
-from syntho_ray.errors import UsageError
+from syntho_ray.errors import UsageError, ValuesError
+from syntho_ray.values.loading import ValuesInput
 
 if TYPE_CHECKING:
     from syntho_ray.cluster.apply import Outcome, Scope
     from syntho_ray.cluster.connect import Session
+    from syntho_ray.cluster.helm_migrate import HelmRelease
     from syntho_ray.values.model import Values
 
 # Module settings the tests shorten: retries of one call, and the CRD polling interval.
@@ -388,8 +397,24 @@ def migrate(
             dir_okay=False,
         ),
     ] = None,
+    values: ValuesFiles = None,
+    set_values: SetValues = None,
+    set_string: SetStrings = None,
+    set_json: SetJson = None,
+    set_file: SetFiles = None,
+    chart: Annotated[
+        str | None,
+        typer.Option(
+            "--chart",
+            metavar="1.13|1.14",
+            help="Chart generation to render with (default: the one the release record names).",
+        ),
+    ] = None,
     do_apply: Annotated[
         bool, typer.Option("--apply", help="Take the objects over and remove Helm's records.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only print the plan (the default without --apply).")
     ] = False,
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing values file.")
@@ -399,57 +424,72 @@ def migrate(
     skip_preflight: SkipPreflight = False,
     debug: Debug = False,
 ) -> None:
-    """Coming from Helm: write a release's values file; with --apply, take the release over."""
-    from syntho_ray.cluster import helm_migrate as helm
-    from syntho_ray.cluster.connect import connect
-    from syntho_ray.values.loading import ValuesInput
+    """Coming from Helm: write a release's values file (the release's values, then -f and
+    --set on top); print the plan object by object; with --apply, take the release over."""
+    from syntho_ray.cluster import takeover
 
     path = output or Path(f"{from_helm_release}-values.yaml")
+    extra = values_input(values, set_values, set_string, set_json, set_file)
     with reported(debug):
-        session = connect(str(kubeconfig) if kubeconfig else None, context, RETRY, _notice)
-        found = helm.read_release(session, namespace, from_helm_release)
-        if warning := helm.chart_warning(found):
-            say(f"warning: {warning}")
-        written = helm.write_values(path, helm.values_text(found), force=force)
-        say(
-            f"{'wrote' if written else 'kept'} {path}: the values of Helm release "
-            f"{found.name} (revision {found.revision})"
-        )
-        migrated = RenderInputs(ValuesInput(files=[str(path)]), namespace, found.name)
-        rendered = _rendered(migrated, kubeconfig, context)
-        _show_plan(found, rendered)
+        if do_apply and dry_run:
+            raise UsageError("--apply and --dry-run exclude each other")
+        rendered, found = _migrated(from_helm_release, namespace, path, extra, chart, force,
+                                    kubeconfig, context)  # fmt: skip
+        plan = takeover.make_plan(rendered.session, found, rendered.documents)
+        for line in plan.lines():
+            say(f"  {line}")
         if not do_apply:
             say("dry run: nothing changed in the cluster; run again with --apply to take over")
             return
         if not skip_preflight:
             _preflight(rendered, False, ())
-        from syntho_ray.cluster.apply import apply_all
-
-        apply_all(
-            rendered.session,
-            rendered.documents,
-            force=True,
-            dry_run=DryRun.NONE,
-            report=_echo,
-            kuberay_version=rendered.kuberay_version,
-        )
-        for name in helm.remove_records(rendered.session, found):
-            typer.echo(f"Secret {namespace}/{name}: deleted (Helm release record)")
+        takeover.rehearse(rendered.session, plan)
+        takeover.carry_out(rendered.session, plan, typer.echo)
         say(
             f"Helm no longer knows release {found.name}: `helm uninstall` cannot delete it. "
             f"From now on: syntho-ray apply -f {path} -n {namespace} --release {found.name}"
         )
 
 
-def _show_plan(found: Any, rendered: Rendered) -> None:
+def _migrated(
+    name: str,
+    namespace: str,
+    path: Path,
+    extra: ValuesInput,
+    chart: str | None,
+    force: bool,
+    kubeconfig: Path | None,
+    context: str | None,
+) -> tuple[Rendered, HelmRelease]:
+    """The release read from Helm's record, its values file written, rendered on top."""
     from syntho_ray.cluster import helm_migrate as helm
-    from syntho_ray.cluster.refs import ref_of
+    from syntho_ray.cluster.connect import connect
+    from syntho_ray.render import render_documents
+    from syntho_ray.values.loading import load
 
-    plan = helm.plan(found, [ref_of(d) for d in rendered.documents])
-    for label, refs in (("take over", plan.adopted), ("create", plan.created)):
-        for ref in refs:
-            say(f"  {label}: {ref}")
-    for ref in plan.left:
-        say(f"  leave (Helm rendered it, syntho-ray does not; delete it yourself if unused): {ref}")
-    for name in found.records:
-        say(f"  remove Helm release record: Secret {name}")
+    session = connect(str(kubeconfig) if kubeconfig else None, context, RETRY, _notice)
+    found = helm.read_release(session, namespace, name)
+    helm.generation(found, chart)
+    released = helm.values_text(found, found.values)
+    given = dataclasses.replace(extra, base=[(str(path), released)])
+    try:
+        loaded = load(given)
+    except ValuesError:
+        helm.write_values(path, released, force=force)  # to fix where the errors say
+        raise
+    added = _added(extra)
+    text = helm.values_text(found, loaded.user, added) if added else released
+    written = helm.write_values(path, text, force=force)
+    say(f"{'wrote' if written else 'kept'} {path}: the values of Helm release {found.name} "
+        f"(revision {found.revision}, chart {found.chart}){added}")  # fmt: skip
+    target = RenderInputs(ValuesInput(files=[str(path)]), namespace, found.name).target()
+    documents = render_documents(loaded.values, target)
+    return Rendered(session, loaded.values, loaded.user, target, documents), found
+
+
+def _added(extra: ValuesInput) -> str:
+    """`, then -f a.yaml and 2 --set arguments` (never a --set's value: it may be the license)."""
+    sets = sum(len(s) for s in (extra.set_values, extra.set_string, extra.set_json, extra.set_file))
+    parts = [f"-f {' -f '.join(extra.files)}"] if extra.files else []
+    parts += [f"{sets} --set argument{'s' if sets > 1 else ''}"] if sets else []
+    return f", then {' and '.join(parts)}" if parts else ""

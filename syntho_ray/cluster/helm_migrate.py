@@ -13,13 +13,13 @@ import base64
 import binascii
 import gzip
 import json
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from syntho_ray.build.naming import CHART_NAME
 from syntho_ray.cluster.connect import ApiError, Session
 from syntho_ray.cluster.explain import explain
 from syntho_ray.cluster.refs import Ref
@@ -37,19 +37,17 @@ class HelmRelease:
     name: str
     namespace: str
     revision: int
-    chart: str  # name-version
+    chart_name: str  # the record's chart.metadata.name
+    chart_version: str  # and its version
     values: dict[str, Any]  # user-supplied values
-    objects: list[Ref]  # what Helm rendered
+    objects: list[Ref]  # what Helm rendered, of the kinds syntho-ray knows
     records: list[str]  # the release Secrets, one per revision
+    unmanaged: list[Ref] = field(default_factory=list)  # what Helm rendered of other kinds
 
-
-@dataclass(frozen=True)
-class Plan:
-    """What taking over does: objects adopted, created, and left behind."""
-
-    adopted: list[Ref]
-    created: list[Ref]
-    left: list[Ref]  # Helm rendered them, syntho-ray does not: no longer managed
+    @property
+    def chart(self) -> str:
+        """`name-version`, as Helm's `helm.sh/chart` label spells it."""
+        return f"{self.chart_name}-{self.chart_version}"
 
 
 def decode_release(encoded: str) -> dict[str, Any]:
@@ -87,14 +85,17 @@ def read_release(session: Session, namespace: str, name: str) -> HelmRelease:
         raise ClusterError(f"Secret {latest['metadata']['name']}: has no key 'release'")
     release = decode_release(str(data))
     metadata = (release.get("chart") or {}).get("metadata") or {}
+    objects = manifest_refs(str(release.get("manifest") or ""), namespace)
     return HelmRelease(
         name=name,
         namespace=namespace,
         revision=_revision(latest),
-        chart=f"{metadata.get('name', '?')}-{metadata.get('version', '?')}",
+        chart_name=str(metadata.get("name") or "?"),
+        chart_version=str(metadata.get("version") or "?"),
         values=dict(release.get("config") or {}),
-        objects=manifest_refs(str(release.get("manifest") or ""), namespace),
+        objects=[r for r in objects if r.api_version],
         records=sorted(r["metadata"]["name"] for r in records),
+        unmanaged=[r for r in objects if not r.api_version],
     )
 
 
@@ -120,16 +121,18 @@ def _revision(record: dict[str, Any]) -> int:
 
 
 def manifest_refs(manifest: str, namespace: str) -> list[Ref]:
-    """The objects of a Helm manifest (kinds syntho-ray knows; namespace filled in)."""
+    """The objects of a Helm manifest, namespace filled in; those of a kind syntho-ray does not
+    know have no `api_version` (and their namespace as the manifest gives it)."""
     refs = []
     for doc in yaml.safe_load_all(manifest):
         if not isinstance(doc, dict):
             continue
         name = str(doc.get("kind"))
         kind = kind_at(name, str(doc.get("apiVersion"))) or KINDS.get(name)
-        if kind is None:
-            continue
         meta = doc.get("metadata") or {}
+        if kind is None:
+            refs.append(Ref(name, str(meta.get("namespace") or ""), str(meta.get("name"))))
+            continue
         refs.append(
             Ref(
                 kind.kind,
@@ -141,59 +144,58 @@ def manifest_refs(manifest: str, namespace: str) -> list[Ref]:
     return refs
 
 
-def chart_warning(helm: HelmRelease) -> str | None:
-    """A warning when the release is not of the Ray chart."""
-    if helm.chart.rsplit("-", 1)[0] == CHART_NAME:
-        return None
-    return f"Helm release {helm.name} is of chart {helm.chart}, not {CHART_NAME}; check the values"
+# The chart generations syntho-ray renders, by the chart a release record names.
+GENERATIONS = {"ray-cluster": "1.13", "ray": "1.14"}
+RENDERED_GENERATIONS = ("1.13",)
 
 
-def plan(helm: HelmRelease, rendered: list[Ref]) -> Plan:
-    """Which objects are adopted, created, or left behind."""
-    helm_refs = set(helm.objects)
-    return Plan(
-        adopted=[r for r in rendered if r in helm_refs],
-        created=[r for r in rendered if r not in helm_refs],
-        left=sorted(helm_refs - set(rendered)),
-    )
+def chart_of_release(name: str, version: str) -> str | None:
+    """The generation of a release's chart: `ray-cluster` 1.13.x is 1.13, `ray` 1.14.x 1.14."""
+    found = GENERATIONS.get(name)
+    return found if found and version.split(".")[:2] == found.split(".") else None
 
 
-def values_text(helm: HelmRelease) -> str:
-    """The values file: a header, then the user-supplied values."""
+def generation(helm: HelmRelease, requested: str | None = None) -> str:
+    """The chart generation to render the release with: `requested` (`--chart`), else the one
+    of the chart its record names; an error when neither says."""
+    chosen = requested or chart_of_release(helm.chart_name, helm.chart_version)
+    if chosen is None:
+        known = ", ".join(f"{name} {gen}.x" for name, gen in GENERATIONS.items())
+        raise ClusterError(
+            f"Helm release {helm.name} is of chart {helm.chart}, not one syntho-ray renders "
+            f"({known}); pass --chart 1.13 or --chart 1.14 to choose the values layout"
+        )
+    if chosen not in RENDERED_GENERATIONS:
+        raise ClusterError(
+            f"Helm release {helm.name} is of chart {helm.chart} (generation {chosen}), which "
+            "this syntho-ray does not render yet"
+        )
+    return chosen
+
+
+def values_text(helm: HelmRelease, values: dict[str, Any], added: str = "") -> str:
+    """The values file: a header naming where the values came from, then the values."""
     header = (
         f"# User-supplied values of Helm release {helm.name} (namespace {helm.namespace}, "
-        f"revision {helm.revision}, chart {helm.chart}), written by syntho-ray migrate.\n"
+        f"revision {helm.revision}, chart {helm.chart}){added}, written by syntho-ray migrate.\n"
     )
-    body = (
-        yaml.safe_dump(helm.values, sort_keys=False, allow_unicode=True) if helm.values else "{}\n"
-    )
+    body = yaml.safe_dump(values, sort_keys=False, allow_unicode=True) if values else "{}\n"
     return header + body
 
 
 def write_values(path: Path, text: str, *, force: bool) -> bool:
-    """Write the values file (mode 0600: it may hold the license); False if already so."""
+    """Write the values file, created private (0600: it may hold the license); False when
+    it already holds `text`."""
     if path.exists():
         if path.read_text(encoding="utf-8") == text:
             return False
         if not force:
             raise ClusterError(f"{path} exists with other content; pass --force to replace it")
     try:
-        path.write_text(text, encoding="utf-8")
-        path.chmod(0o600)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            out.write(text)
     except OSError as error:
         raise ClusterError(f"{path}: cannot write: {error.strerror}") from None
     return True
-
-
-def remove_records(session: Session, helm: HelmRelease) -> list[str]:
-    """Delete every revision's Secret, so `helm uninstall` no longer knows the release."""
-    removed = []
-    for name in helm.records:
-        ref = Ref("Secret", helm.namespace, name)
-        try:
-            session.request("DELETE", ref.path())
-        except ApiError as error:
-            if error.status != 404:
-                raise ClusterError(explain(error, ref, "delete")) from None
-        removed.append(name)
-    return removed

@@ -31,6 +31,8 @@ class ValuesInput:
     set_string: Sequence[str] = ()
     set_json: Sequence[str] = ()
     set_file: Sequence[str] = ()
+    # Values text read before the files, as (source name, YAML text): a Helm release's values.
+    base: Sequence[tuple[str, str]] = ()
 
 
 @dataclass
@@ -59,7 +61,8 @@ def load(given: ValuesInput | None = None) -> Loaded:
     """Read, merge and validate; raise ValuesError with every problem found."""
     given = given or ValuesInput()
     problems: list[Problem] = []
-    documents = [_read(name, problems) for name in given.files]
+    documents = [_parsed(text, name, problems) for name, text in given.base]
+    documents += [_read(name, problems) for name in given.files]
     origins = [_Origin(d.name, d.lines) for d in documents if d is not None]
     sets = {
         "set-json": given.set_json,
@@ -170,6 +173,10 @@ def _read(name: str, problems: list[Problem]) -> Document | None:
     except UnicodeDecodeError as exc:
         problems.append(Problem(name, "", f"not UTF-8 text (byte {exc.start + 1})"))
         return None
+    return _parsed(text, name, problems)
+
+
+def _parsed(text: str, name: str, problems: list[Problem]) -> Document | None:
     try:
         return parse(text, name)
     except ValuesError as exc:
