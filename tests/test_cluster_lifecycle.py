@@ -136,9 +136,9 @@ def test_delete_asks_on_a_terminal_and_refuses_without_one(
     assert run(emu, "apply", "-f", str(values)).exit_code == 0
     refused = run(emu, "delete", "-f", str(values))
     assert refused.exit_code == 2 and "pass --yes" in refused.stderr
-    from syntho_ray.cli import cluster as cluster_cli
+    from syntho_ray.cli import release as release_cli
 
-    monkeypatch.setattr(cluster_cli, "is_terminal", lambda: True)
+    monkeypatch.setattr(release_cli, "is_terminal", lambda: True)
     declined = run(emu, "delete", "-f", str(values), input="n\n")
     assert "nothing deleted" in declined.stderr
     assert emu.names("Deployment", "syntho") == ["kuberay-operator"]

@@ -3,10 +3,11 @@
 # Imported in the order `syntho-ray --help` lists the commands.
 from syntho_ray.cli import render  # isort: skip
 from syntho_ray.cli import cluster  # isort: skip
+from syntho_ray.cli import release  # isort: skip
 from syntho_ray.cli import kits  # isort: skip
 from syntho_ray.cli.app import app
 
-__all__ = ["app", "cluster", "kits", "main", "render"]
+__all__ = ["app", "cluster", "kits", "main", "release", "render"]
 
 
 def main() -> None:

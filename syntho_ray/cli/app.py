@@ -1,20 +1,22 @@
-"""The `syntho-ray` application, the options every command shares, and error reporting."""
+"""The `syntho-ray` application, the options commands share, and error reporting.
+
+Every rendering command declares the render options itself, in the order `RenderInputs.of`
+takes them (values, set_values, set_string, set_json, set_file, namespace, release,
+platform, registry), and passes them to `RenderInputs.of`.
+"""
 
 from __future__ import annotations
 
-import functools
-import inspect
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from syntho_ray.errors import SynthoRayError
 
 if TYPE_CHECKING:
@@ -128,6 +130,25 @@ class RenderInputs:
     namespace: str
     release: str
 
+    @classmethod
+    def of(
+        cls,
+        values: list[Path] | None,
+        set_values: list[str] | None,
+        set_string: list[str] | None,
+        set_json: list[str] | None,
+        set_file: list[str] | None,
+        namespace: str,
+        release: str,
+        platform: str | None,
+        registry: str | None,
+    ) -> RenderInputs:
+        """The inputs from a command's render options (as declared, in this order)."""
+        given = values_input(
+            values, set_values, set_string, set_json, set_file, platform=platform, registry=registry
+        )
+        return cls(given, namespace, release)
+
     def target(self) -> Release:
         """The release to render, or a usage error naming what is wrong with it."""
         return target(self.namespace, self.release)
@@ -142,49 +163,6 @@ class RenderInputs:
         if warnings:
             warn(notes.warnings(loaded.values, loaded.user), strict=strict)
         return chosen, loaded
-
-
-_RENDER_OPTIONS: dict[str, tuple[Any, Any]] = {  # parameter: (annotation, default)
-    "values": (ValuesFiles, None),
-    "set_values": (SetValues, None),
-    "set_string": (SetStrings, None),
-    "set_json": (SetJson, None),
-    "set_file": (SetFiles, None),
-    "namespace": (Namespace, DEFAULT_NAMESPACE),
-    "release": (ReleaseName, DEFAULT_RELEASE),
-    "platform": (Platform, None),
-    "registry": (Registry, None),
-}
-
-
-def takes_render_inputs(command: Callable[..., None]) -> Callable[..., None]:
-    """Give a command the render options; it receives them as one `inputs: RenderInputs`."""
-    own = inspect.signature(command, eval_str=True)
-    keyword = inspect.Parameter.KEYWORD_ONLY
-    shared = [
-        inspect.Parameter(name, keyword, default=default, annotation=annotation)
-        for name, (annotation, default) in _RENDER_OPTIONS.items()
-    ]
-    rest = [p.replace(kind=keyword) for name, p in own.parameters.items() if name != "inputs"]
-
-    @functools.wraps(command)
-    def run(**options: Any) -> None:
-        chosen = {name: options.pop(name) for name in _RENDER_OPTIONS}
-        given = values_input(
-            chosen["values"],
-            chosen["set_values"],
-            chosen["set_string"],
-            chosen["set_json"],
-            chosen["set_file"],
-            platform=chosen["platform"],
-            registry=chosen["registry"],
-        )
-        command(inputs=RenderInputs(given, chosen["namespace"], chosen["release"]), **options)
-
-    parameters = [*shared, *rest]
-    run.__signature__ = own.replace(parameters=parameters)  # type: ignore[attr-defined]
-    run.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": None}
-    return run
 
 
 def target(namespace: str, release: str) -> Release:

@@ -10,15 +10,22 @@ from typing import Annotated
 
 import typer
 
+from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from syntho_ray.cli.app import (
     Debug,
+    Namespace,
     Platform,
     Registry,
+    ReleaseName,
     RenderInputs,
+    SetFiles,
+    SetJson,
+    SetStrings,
+    SetValues,
+    ValuesFiles,
     app,
     reported,
     say,
-    takes_render_inputs,
     warn,
 )
 
@@ -37,15 +44,25 @@ class Profile(StrEnum):
 
 
 @app.command()
-@takes_render_inputs
 def images(
-    inputs: RenderInputs,
+    values: ValuesFiles = None,
+    set_values: SetValues = None,
+    set_string: SetStrings = None,
+    set_json: SetJson = None,
+    set_file: SetFiles = None,
+    namespace: Namespace = DEFAULT_NAMESPACE,
+    release: ReleaseName = DEFAULT_RELEASE,
+    platform: Platform = None,
+    registry: Registry = None,
     debug: Debug = False,
 ) -> None:
     """Print every image the render uses, one per line: to pre-pull or copy to a mirror."""
     from syntho_ray.build.images import autoscaler_image, used_images
     from syntho_ray.render import effective_values, render_documents
 
+    inputs = RenderInputs.of(
+        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
+    )
     with reported(debug):
         chosen, loaded = inputs.load(warnings=False)
         documents = render_documents(loaded.values, chosen)

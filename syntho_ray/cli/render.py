@@ -8,13 +8,37 @@ from typing import Annotated
 
 import typer
 
-from syntho_ray.cli.app import Debug, RenderInputs, Strict, app, reported, say, takes_render_inputs
+from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
+from syntho_ray.cli.app import (
+    Debug,
+    Namespace,
+    Platform,
+    Registry,
+    ReleaseName,
+    RenderInputs,
+    SetFiles,
+    SetJson,
+    SetStrings,
+    SetValues,
+    Strict,
+    ValuesFiles,
+    app,
+    reported,
+    say,
+)
 
 
 @app.command()
-@takes_render_inputs
 def render(
-    inputs: RenderInputs,
+    values: ValuesFiles = None,
+    set_values: SetValues = None,
+    set_string: SetStrings = None,
+    set_json: SetJson = None,
+    set_file: SetFiles = None,
+    namespace: Namespace = DEFAULT_NAMESPACE,
+    release: ReleaseName = DEFAULT_RELEASE,
+    platform: Platform = None,
+    registry: Registry = None,
     output_dir: Annotated[
         Path | None,
         typer.Option(
@@ -40,6 +64,9 @@ def render(
     from syntho_ray.output.stream import dump_yaml
     from syntho_ray.render import render_documents
 
+    inputs = RenderInputs.of(
+        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
+    )
     with reported(debug):
         chosen, loaded = inputs.load(strict=strict)
         documents = render_documents(loaded.values, chosen)
@@ -65,9 +92,16 @@ def render(
 
 
 @app.command()
-@takes_render_inputs
 def validate(
-    inputs: RenderInputs,
+    values: ValuesFiles = None,
+    set_values: SetValues = None,
+    set_string: SetStrings = None,
+    set_json: SetJson = None,
+    set_file: SetFiles = None,
+    namespace: Namespace = DEFAULT_NAMESPACE,
+    release: ReleaseName = DEFAULT_RELEASE,
+    platform: Platform = None,
+    registry: Registry = None,
     strict: Strict = False,
     debug: Debug = False,
 ) -> None:
@@ -75,6 +109,9 @@ def validate(
     from syntho_ray.podsecurity import evaluate, pod_templates
     from syntho_ray.render import build_objects
 
+    inputs = RenderInputs.of(
+        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
+    )
     with reported(debug):
         chosen, loaded = inputs.load(strict=strict)
         objects = build_objects(loaded.values, chosen)

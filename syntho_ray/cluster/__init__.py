@@ -2,5 +2,5 @@
 
 One module per concern: `connect` (kubeconfig, retries), `preflight`, `apply`
 (server-side apply and prune), `wait`, `diff`, `status`, `delete` and
-`helm_migrate`. `refs` names one object and its REST path.
+`helm_migrate`; `operations` runs them as the commands do. `refs` names one object.
 """

@@ -1,0 +1,195 @@
+"""`syntho-ray status|delete|migrate`: look at the release, remove it, or take it over from Helm.
+
+Each command parses its options, calls one operation of `cluster.operations`, prints the
+result and picks the exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
+from syntho_ray.cli.app import (
+    Debug,
+    Namespace,
+    Platform,
+    Registry,
+    ReleaseName,
+    RenderInputs,
+    SetFiles,
+    SetJson,
+    SetStrings,
+    SetValues,
+    ValuesFiles,
+    app,
+    reported,
+    say,
+    values_input,
+)
+from syntho_ray.cli.cluster import (
+    Context,
+    Kubeconfig,
+    SkipPreflight,
+    connect_to,
+    rendered_for,
+    reporter,
+)
+from syntho_ray.errors import UsageError
+
+if TYPE_CHECKING:
+    from syntho_ray.cluster.refs import Ref
+
+
+@app.command()
+def status(
+    values: ValuesFiles = None,
+    set_values: SetValues = None,
+    set_string: SetStrings = None,
+    set_json: SetJson = None,
+    set_file: SetFiles = None,
+    namespace: Namespace = DEFAULT_NAMESPACE,
+    release: ReleaseName = DEFAULT_RELEASE,
+    platform: Platform = None,
+    registry: Registry = None,
+    kubeconfig: Kubeconfig = None,
+    context: Context = None,
+    debug: Debug = False,
+) -> None:
+    """Operator readiness, RayCluster state, pods per group, claims and the head service."""
+    from syntho_ray.cluster import operations
+
+    inputs = RenderInputs.of(
+        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
+    )
+    with reported(debug):
+        session, rendered = rendered_for(inputs, kubeconfig, context)
+        for line in operations.status(session, operations.StatusOptions(rendered)):
+            typer.echo(line)
+
+
+@app.command()
+def delete(
+    values: ValuesFiles = None,
+    set_values: SetValues = None,
+    set_string: SetStrings = None,
+    set_json: SetJson = None,
+    set_file: SetFiles = None,
+    namespace: Namespace = DEFAULT_NAMESPACE,
+    release: ReleaseName = DEFAULT_RELEASE,
+    platform: Platform = None,
+    registry: Registry = None,
+    kubeconfig: Kubeconfig = None,
+    context: Context = None,
+    everything: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Also delete the claims (the shared data) and the license Secret."
+        ),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    debug: Debug = False,
+) -> None:
+    """Delete what the release owns, in reverse order; claims and license stay unless --all."""
+    from syntho_ray.cluster import operations
+
+    inputs = RenderInputs.of(
+        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
+    )
+    with reported(debug):
+        session, rendered = rendered_for(inputs, kubeconfig, context)
+        options = operations.DeleteOptions(rendered, everything, lambda refs: _confirm(refs, yes))
+        result = operations.delete(session, options, reporter())
+        where = rendered.release
+        if not result.targets:
+            say(f"release {where.name} has no objects in namespace {where.namespace}")
+        elif not result.confirmed:
+            say("nothing deleted")
+        else:
+            kept = "" if everything else KEPT
+            say(f"deleted {len(result.deleted)} objects of release {where.name}{kept}")
+
+
+KEPT = "; the claims and the license Secret are kept (--all deletes them)"
+
+
+def is_terminal() -> bool:
+    """Is a person at stdin who can answer a question?"""
+    return sys.stdin.isatty()
+
+
+def _confirm(refs: list[Ref], yes: bool) -> bool:
+    for ref in refs:
+        say(f"  {ref}")
+    if yes:
+        return True
+    if not is_terminal():
+        raise UsageError("not on a terminal: pass --yes to delete without confirmation")
+    return bool(typer.confirm(f"Delete these {len(refs)} objects?", default=False, err=True))
+
+
+@app.command()
+def migrate(
+    from_helm_release: Annotated[
+        str, typer.Option("--from-helm-release", help="Name of the installed Helm release.")
+    ],
+    namespace: Namespace = DEFAULT_NAMESPACE,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Values file to write (default: NAME-values.yaml).",
+            dir_okay=False,
+        ),
+    ] = None,
+    values: ValuesFiles = None,
+    set_values: SetValues = None,
+    set_string: SetStrings = None,
+    set_json: SetJson = None,
+    set_file: SetFiles = None,
+    chart: Annotated[
+        str | None,
+        typer.Option(
+            "--chart",
+            metavar="1.13|1.14",
+            help="Chart generation to render with (default: the one the release record names).",
+        ),
+    ] = None,
+    do_apply: Annotated[
+        bool, typer.Option("--apply", help="Take the objects over and remove Helm's records.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only print the plan (the default without --apply).")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing values file.")
+    ] = False,
+    kubeconfig: Kubeconfig = None,
+    context: Context = None,
+    skip_preflight: SkipPreflight = False,
+    debug: Debug = False,
+) -> None:
+    """Coming from Helm: write a release's values file (the release's values, then -f and
+    --set on top); print the plan object by object; with --apply, take the release over."""
+    from syntho_ray.cluster import operations
+
+    path = output or Path(f"{from_helm_release}-values.yaml")
+    extra = values_input(values, set_values, set_string, set_json, set_file)
+    options = operations.MigrateOptions(
+        from_helm_release, namespace, path, extra, chart, do_apply, force, not skip_preflight
+    )
+    with reported(debug):
+        if do_apply and dry_run:
+            raise UsageError("--apply and --dry-run exclude each other")
+        found = operations.migrate(connect_to(kubeconfig, context), options, reporter()).found
+        if not do_apply:
+            say("dry run: nothing changed in the cluster; run again with --apply to take over")
+            return
+        say(
+            f"Helm no longer knows release {found.name}: `helm uninstall` cannot delete it. "
+            f"From now on: syntho-ray apply -f {path} -n {namespace} --release {found.name}"
+        )

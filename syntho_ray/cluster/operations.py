@@ -1,0 +1,335 @@
+"""The release operations: apply, check, diff, status, delete and migrate.
+
+Each takes a `Session` and one frozen options object and returns a result the caller
+prints. What happens along the way (each object applied, warnings, the wait's progress)
+goes to an optional `Reporter` as it happens; without one, an operation is silent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from syntho_ray.build.naming import Release
+from syntho_ray.cluster import apply as ssa
+from syntho_ray.cluster import helm_migrate as helm
+from syntho_ray.cluster import preflight, takeover
+from syntho_ray.cluster.apply import DryRun, Outcome, Scope
+from syntho_ray.cluster.connect import Session
+from syntho_ray.cluster.diff import ObjectDiff, diff_release
+from syntho_ray.cluster.refs import Ref, ref_of
+from syntho_ray.cluster.wait import Progress, wait_established, wait_ready
+from syntho_ray.errors import UsageError, ValuesError
+from syntho_ray.facts import kuberay
+from syntho_ray.facts.kinds import raycluster_kind
+from syntho_ray.values.loading import ValuesInput
+from syntho_ray.values.model import Values
+
+
+def _ignore(_: Any) -> None:
+    """Report nothing."""
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """Where an operation tells what it does while it runs."""
+
+    outcome: Callable[[Outcome], None] = _ignore  # each object applied, pruned or deleted
+    note: Callable[[str], None] = _ignore  # warnings and progress lines, for a person
+    line: Callable[[str], None] = _ignore  # a change that is not an `Outcome`, as a line
+    progress: Progress = _ignore  # the readiness of what --wait waits for
+
+
+SILENT = Reporter()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A release as rendered: its values, where it goes, and its documents in apply order."""
+
+    values: Values
+    release: Release
+    documents: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, values: Values, release: Release) -> Rendered:
+        """Render `values` for `release`."""
+        from syntho_ray.render import render_documents
+
+        return cls(values, release, render_documents(values, release))
+
+    @property
+    def kuberay_version(self) -> str:
+        """The KubeRay release the values select: it decides the RayCluster's API version."""
+        return kuberay.version_of(self.values)
+
+    def scope(self, session: Session, *, live: bool = True) -> Scope:
+        """Where the release's objects are; `live`: also where its live operator watches."""
+        name, namespace = self.release.name, self.release.namespace
+        if live:
+            return ssa.find_scope(session, self.documents, name, namespace, self.kuberay_version)
+        return Scope(release=name, namespace=namespace, kuberay_version=self.kuberay_version)
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    """What `apply` does: the release, and the command line's switches."""
+
+    rendered: Rendered
+    crds_dir: Path | None = None
+    dry_run: DryRun = DryRun.NONE
+    force: bool = False
+    preflight: bool = True
+    create_namespace: bool = False
+    prune: bool = True
+    wait: bool = False
+    timeout: float = 600.0
+    crd_poll: float = 0.5
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """What `apply` did, and where Ray is."""
+
+    outcomes: list[Outcome]
+    summary: str
+    ray_address: str
+    waited: bool
+
+
+_ACTIONS = ("created", "configured", "unchanged", "pruned")
+
+
+def apply(session: Session, options: ApplyOptions, report: Reporter = SILENT) -> ApplyResult:
+    """Preflight, CRDs, namespace, server-side apply, prune; then wait if asked."""
+    from syntho_ray.notes import ray_address
+
+    rendered, dry_run = options.rendered, options.dry_run
+    crds = ssa.load_crds(options.crds_dir) if options.crds_dir else []
+    if options.preflight:
+        kind = raycluster_kind(rendered.kuberay_version)
+        served = ssa.served_versions(crds, kind.group, kind.plural)
+        _notes(report, check_warnings(session, rendered, options.create_namespace, served))
+    if crds:
+        _apply_crds(session, crds, options, report)
+    done = _apply_release(session, options, report)
+    counts = ", ".join(f"{sum(o.action == a for o in done)} {a}" for a in _ACTIONS)
+    where = f"release {rendered.release.name} in namespace {rendered.release.namespace}"
+    summary = f"{where}: {counts}" + dry_run_note(dry_run)
+    report.note(summary)
+    address = ray_address(rendered.values, rendered.release)
+    waited = options.wait and dry_run is DryRun.NONE
+    if waited:
+        kinds = ("Deployment", "RayCluster")
+        refs = [ref_of(d) for d in rendered.documents if d["kind"] in kinds]
+        wait_ready(session, refs, timeout=options.timeout, progress=report.progress)
+    return ApplyResult(done, summary, address, waited)
+
+
+def _apply_release(session: Session, options: ApplyOptions, report: Reporter) -> list[Outcome]:
+    rendered, dry_run = options.rendered, options.dry_run
+    created = None
+    if options.create_namespace:
+        created = ssa.ensure_namespace(session, rendered.release.namespace, dry_run=dry_run)
+    if created:
+        report.outcome(created)
+    is_new = created is not None and dry_run is not DryRun.NONE
+    # Where the release is, found before the operator changes.
+    scope = rendered.scope(session) if options.prune and not is_new else None
+    done = ssa.apply_all(
+        session,
+        rendered.documents,
+        force=options.force,
+        dry_run=dry_run,
+        report=report.outcome,
+        namespace_is_new=is_new,
+        kuberay_version=rendered.kuberay_version,
+    )
+    if scope is not None:
+        keep = [ref_of(d) for d in rendered.documents]
+        done += ssa.prune(session, scope, keep, dry_run=dry_run, report=report.outcome)
+    return done
+
+
+def _apply_crds(
+    session: Session, crds: list[dict[str, Any]], options: ApplyOptions, report: Reporter
+) -> None:
+    dry_run = options.dry_run
+    ssa.apply_all(session, crds, force=options.force, dry_run=dry_run, report=report.outcome)
+    if dry_run is DryRun.NONE:
+        names = [str(c["metadata"]["name"]) for c in crds]
+        wait_established(session, names, timeout=options.timeout, poll=options.crd_poll)
+
+
+def dry_run_note(dry_run: DryRun) -> str:
+    """What a summary adds for a dry run."""
+    return f" (dry run: {dry_run.value}; nothing changed)" if dry_run is not DryRun.NONE else ""
+
+
+def _notes(report: Reporter, lines: list[str]) -> None:
+    for line in lines:
+        report.note(f"warning: {line}")
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What `check` looks at."""
+
+    rendered: Rendered
+    create_namespace: bool = False
+
+
+def check(session: Session, options: CheckOptions) -> list[str]:
+    """Preflight: raise `ClusterError` for what would fail; the warnings otherwise."""
+    return check_warnings(session, options.rendered, options.create_namespace, ())
+
+
+def check_warnings(
+    session: Session, rendered: Rendered, create_namespace: bool, crd_versions: tuple[str, ...]
+) -> list[str]:
+    """The preflight's warnings; its problems raise `ClusterError`."""
+    target = preflight.Target(
+        rendered.values, rendered.release, rendered.documents, create_namespace, crd_versions
+    )
+    return preflight.require(session, target)
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    """What `diff` compares."""
+
+    rendered: Rendered
+    force: bool = False
+
+
+def diff(session: Session, options: DiffOptions) -> list[ObjectDiff]:
+    """The server's dry run of the render against the live objects: one diff per change."""
+    rendered = options.rendered
+    is_new = preflight.namespace_exists(session, rendered.release.namespace) is False
+    return diff_release(
+        session,
+        rendered.documents,
+        rendered.scope(session, live=not is_new),
+        force=options.force,
+        namespace_is_new=is_new,
+    )
+
+
+@dataclass(frozen=True)
+class StatusOptions:
+    """Whose status."""
+
+    rendered: Rendered
+
+
+def status(session: Session, options: StatusOptions) -> list[str]:
+    """Lines describing the release as the cluster has it."""
+    from syntho_ray.cluster.status import release_status
+
+    return release_status(session, options.rendered.values, options.rendered.release)
+
+
+@dataclass(frozen=True)
+class DeleteOptions:
+    """What `delete` removes: with `everything`, also the claims and the license Secret."""
+
+    rendered: Rendered
+    everything: bool = False
+    confirm: Callable[[list[Ref]], bool] = lambda refs: True
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    """What a delete found, and what it deleted (nothing unless confirmed)."""
+
+    targets: list[Ref]
+    confirmed: bool
+    deleted: list[Outcome] = field(default_factory=list)
+
+
+def delete(session: Session, options: DeleteOptions, report: Reporter = SILENT) -> DeleteResult:
+    """Delete what the release owns, in reverse apply order, once `confirm` agrees."""
+    from syntho_ray.cluster.delete import delete_release, targets
+
+    rendered = options.rendered
+    scope = rendered.scope(session)
+    refs = targets(session, rendered.documents, scope, everything=options.everything)
+    if not refs or not options.confirm(refs):
+        return DeleteResult(refs, confirmed=False)
+    done = delete_release(session, refs, dry_run=DryRun.NONE, report=report.outcome)
+    return DeleteResult(refs, confirmed=True, deleted=done)
+
+
+@dataclass(frozen=True)
+class MigrateOptions:
+    """Which Helm release to take over, the values file to write, and whether to act."""
+
+    helm_release: str
+    namespace: str
+    values_file: Path
+    extra: ValuesInput = field(default_factory=ValuesInput)  # -f and --set on top of Helm's
+    chart: str | None = None  # the chart generation; default: the one the record names
+    take_over: bool = False
+    force: bool = False  # replace an existing values file
+    preflight: bool = True
+
+
+@dataclass(frozen=True)
+class MigrateResult:
+    """The Helm release found, and the plan (carried out with `take_over`)."""
+
+    found: helm.HelmRelease
+    plan: takeover.Plan
+
+
+def migrate(session: Session, options: MigrateOptions, report: Reporter = SILENT) -> MigrateResult:
+    """Write the Helm release's values; print the plan; with `take_over`, carry it out."""
+    rendered, found = _migrated(session, options, report)
+    plan = takeover.make_plan(session, found, rendered.documents)
+    for line in plan.lines():
+        report.note(f"  {line}")
+    if options.take_over:
+        if options.preflight:
+            _notes(report, check_warnings(session, rendered, False, ()))
+        takeover.rehearse(session, plan)
+        takeover.carry_out(session, plan, report.line)
+    return MigrateResult(found, plan)
+
+
+def _migrated(
+    session: Session, options: MigrateOptions, report: Reporter
+) -> tuple[Rendered, helm.HelmRelease]:
+    """The release read from Helm's record, its values file written, rendered on top."""
+    from syntho_ray.values.loading import load
+
+    found = helm.read_release(session, options.namespace, options.helm_release)
+    helm.generation(found, options.chart)
+    path, extra = options.values_file, options.extra
+    released = helm.values_text(found, found.values)
+    try:
+        loaded = load(dataclasses.replace(extra, base=[(str(path), released)]))
+    except ValuesError:
+        helm.write_values(path, released, force=options.force)  # to fix where the errors say
+        raise
+    added = _added(extra)
+    text = helm.values_text(found, loaded.user, added) if added else released
+    written = helm.write_values(path, text, force=options.force)
+    report.note(
+        f"{'wrote' if written else 'kept'} {path}: the values of Helm release {found.name} "
+        f"(revision {found.revision}, chart {found.chart}){added}"
+    )
+    release = Release(name=found.name, namespace=options.namespace)
+    if release.problems():
+        raise UsageError("; ".join(release.problems()))
+    return Rendered.of(loaded.values, release), found
+
+
+def _added(extra: ValuesInput) -> str:
+    """`, then -f a.yaml and 2 --set arguments` (never a --set's value: it may be the license)."""
+    sets = sum(len(s) for s in (extra.set_values, extra.set_string, extra.set_json, extra.set_file))
+    parts = [f"-f {' -f '.join(extra.files)}"] if extra.files else []
+    parts += [f"{sets} --set argument{'s' if sets > 1 else ''}"] if sets else []
+    return f", then {' and '.join(parts)}" if parts else ""
