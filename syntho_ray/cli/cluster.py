@@ -1,14 +1,12 @@
-"""`syntho-ray apply|check|diff`: change the cluster to match the render, or see what would change.
+"""`syntho-ray apply|check|diff`: make the cluster match the render, or see what would change.
 
-Each command parses its options, calls one operation of `cluster.operations`, prints the
-result and picks the exit code.
+Each command parses its options, calls one `cluster.operations` function and prints its result.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -103,8 +101,7 @@ def connect_to(kubeconfig: Path | None, context: str | None) -> Session:
     """The session to the cluster the kubeconfig (and context) names."""
     from syntho_ray.cluster.connect import connect
 
-    notice: Callable[[str], None] = lambda line: say(f"note: {line}")
-    return connect(str(kubeconfig) if kubeconfig else None, context, RETRY, notice)
+    return connect(str(kubeconfig) if kubeconfig else None, context, RETRY, _notice)
 
 
 def rendered_for(
@@ -126,6 +123,10 @@ def reporter(*, live: bool = False) -> Reporter:
     if live:
         return Reporter(echo, say, typer.echo, LiveDisplay(sys.stderr))
     return Reporter(echo, say, typer.echo)
+
+
+def _notice(line: str) -> None:
+    say(f"note: {line}")
 
 
 def echo(outcome: Outcome) -> None:
