@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,14 +35,6 @@ class ValuesInput:
     base: Sequence[tuple[str, str]] = ()
 
 
-@dataclass
-class _Origin:
-    """One source of values: a file (with lines) or a `--set` argument."""
-
-    label: str
-    lines: dict[KeyPath, int] = field(default_factory=dict)
-
-
 @dataclass(frozen=True)
 class Loaded:
     """Validated values, and what the user supplied before the chart defaults were added."""
@@ -63,7 +55,7 @@ def load(given: ValuesInput | None = None) -> Loaded:
     problems: list[Problem] = []
     documents = [_parsed(text, name, problems) for name, text in given.base]
     documents += [_read(name, problems) for name in given.files]
-    origins = [_Origin(d.name, d.lines) for d in documents if d is not None]
+    origins = [d for d in documents if d is not None]
     sets = {
         "set-json": given.set_json,
         "set": given.set_values,
@@ -94,10 +86,10 @@ def values_from_mapping(data: Mapping[str, Any], *, source: str = "values") -> V
     try:
         return validate(merged)
     except ValuesError:  # again, with every key's source: only now worth finding
-        return validate(merged, [_Origin(source, {p: 0 for p in _paths(dict(data))})])
+        return validate(merged, [_given(source, dict(data))])
 
 
-def validate(merged: dict[str, Any], origins: Sequence[_Origin] = ()) -> Values:
+def validate(merged: dict[str, Any], origins: Sequence[Document] = ()) -> Values:
     """`Values` from merged data, every problem located in the source that set it."""
     try:
         values = Values.model_validate(merged)
@@ -107,7 +99,7 @@ def validate(merged: dict[str, Any], origins: Sequence[_Origin] = ()) -> Values:
         found = checks.problems(values)
     if found:
         problems = [_locate(path, message, origins) for path, message in found]
-        raise ValuesError(sorted_problems(problems, [o.label for o in origins]))
+        raise ValuesError(sorted_problems(problems, [o.name for o in origins]))
     return values
 
 
@@ -188,7 +180,7 @@ def _read_text(name: str) -> str:
     return Path(name).read_text(encoding="utf-8")
 
 
-def _set_origin(kind: str, expression: str, problems: list[Problem]) -> _Origin:
+def _set_origin(kind: str, expression: str, problems: list[Problem]) -> Document:
     label = f"--{kind} {expression}"
     scratch: dict[str, Any] = {}
     try:
@@ -200,7 +192,12 @@ def _set_origin(kind: str, expression: str, problems: list[Problem]) -> _Origin:
         )
     except helm.SetSyntaxError as exc:
         problems.append(Problem(f"--{kind}", "", str(exc)))
-    return _Origin(label, {p: 0 for p in _paths(scratch)})
+    return _given(label, scratch)
+
+
+def _given(label: str, data: dict[str, Any]) -> Document:
+    """Values given as data (a `--set` argument, a mapping): every key on line 0."""
+    return Document(label, data, found_lines={p: 0 for p in _paths(data)})
 
 
 def _checked_reader(label: str, problems: list[Problem]) -> Callable[[str], str]:
@@ -225,8 +222,8 @@ def _paths(data: Any, prefix: KeyPath = ()) -> list[KeyPath]:
     return found
 
 
-def _locate(path: KeyPath, message: str, origins: Sequence[_Origin]) -> Problem:
-    best: tuple[int, int, _Origin | None, KeyPath] = (0, -1, None, ())
+def _locate(path: KeyPath, message: str, origins: Sequence[Document]) -> Problem:
+    best: tuple[int, int, Document | None, KeyPath] = (0, -1, None, ())
     for rank, origin in enumerate(origins):
         for size in range(len(path), 0, -1):
             if path[:size] in origin.lines:
@@ -236,4 +233,4 @@ def _locate(path: KeyPath, message: str, origins: Sequence[_Origin]) -> Problem:
     found = best[2]
     if found is None:
         return Problem("defaults", format_path(path), message)
-    return Problem(found.label, format_path(path), message, line=found.lines.get(best[3], 0))
+    return Problem(found.name, format_path(path), message, line=found.lines.get(best[3], 0))

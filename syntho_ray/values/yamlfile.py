@@ -1,4 +1,16 @@
-"""Reading a values file: plain data plus the line of every key, with clear errors."""
+"""Reading a values file as Helm reads it: plain data, and file, line and column for every problem.
+
+Two readers share YAML 1.1 as Helm's go-yaml types it. The quick one (`_quick_data`) takes
+libyaml's events straight to data without keeping any position: a plain file, the common
+case, is read at libyaml's speed. Whatever it does not handle (an anchor, an alias, a merge
+key, a tag, a duplicate key, deep nesting, several documents, a syntax error) goes to the
+careful one (`_careful`), which builds libyaml's node tree, keeps the line of every key and
+says where each problem is. A `Document` read quickly reads its text again carefully when a
+problem in its values needs a line.
+
+Limits (README, "Limits"): at most MAX_DEPTH levels of nesting, and at most MAX_ALIAS_VALUES
+values made by expanding aliases, so that a small file cannot expand without end.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml import events
 
 from syntho_ray.errors import Problem, ValuesError
 from syntho_ray.k8s.data import format_path
@@ -35,22 +48,150 @@ _Loader.yaml_implicit_resolvers = {
 }
 _Loader.add_implicit_resolver("tag:yaml.org,2002:int", _INT, list("-+0123456789"))
 _Loader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+0123456789."))
-MAX_NODES = 100_000  # after alias expansion; a billion-laughs file stops here
-MAX_DEPTH = 64
+_Parser: Any = getattr(yaml, "CParser", None) or getattr(yaml.cyaml, "CParser", None)
+MAX_DEPTH = 64  # levels of nesting under the top level
+MAX_ALIAS_VALUES = 100_000  # values made by expanding aliases; a billion laughs stop here
+_TOO_DEEP = f"too deeply nested (more than {MAX_DEPTH} levels)"
 
 
 @dataclass
 class Document:
-    """A parsed values file: its data and the 1-based line of each key path."""
+    """A parsed values file (or `--set` argument): its data and the line of each key path."""
 
     name: str
     data: dict[str, Any]
-    lines: dict[KeyPath, int] = field(default_factory=dict)
+    text: str = field(default="", repr=False)
+    found_lines: dict[KeyPath, int] | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> dict[KeyPath, int]:
+        """The 1-based line of each key path, read again carefully the first time it is asked."""
+        if self.found_lines is None:
+            self.found_lines = _careful(self.text, self.name).lines
+        return self.found_lines
 
 
 def parse(text: str, name: str) -> Document:
     """Parse one values file; raise ValuesError naming file, line and column."""
-    _refuse_deep_flow(text, name)
+    data = _quick_data(text)
+    if data is not None:
+        return Document(name, data, text)
+    return _careful(text, name)
+
+
+# -- the quick reader: a plain file at libyaml's speed ---------------------------------------
+
+
+class _Unusual(Exception):
+    """What only the careful reader handles."""
+
+
+class _Typing(yaml.resolver.Resolver):
+    """The type of a plain scalar: the careful reader's resolvers, without a parser."""
+
+    yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+
+_TYPING = _Typing()
+_STR = "tag:yaml.org,2002:str"
+_NONE = object()  # no key yet, or not typed yet
+
+
+def _quick_data(text: str) -> dict[str, Any] | None:
+    """The data of a plain values file, or None for what the careful reader must read."""
+    if _Parser is None:  # PyYAML without libyaml
+        return None
+    parser = _Parser(text)
+    try:
+        return _from_events(parser.get_event, _Scalars())
+    except (_Unusual, yaml.YAMLError):
+        return None
+    finally:
+        parser.dispose()
+
+
+class _Scalars:
+    """Plain scalars typed as the careful reader types them, each distinct text once."""
+
+    def __init__(self) -> None:
+        self.typed: dict[str, Any] = {}
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def __call__(self, text: str) -> Any:
+        value = self.typed.get(text, _NONE)
+        if value is _NONE:
+            value = self.typed[text] = self._type(text)
+        return value
+
+    def _type(self, text: str) -> Any:
+        tag = _TYPING.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+        if tag == _STR:
+            return text
+        try:
+            value = self.constructor.construct_object(yaml.ScalarNode(tag, text))
+        except yaml.YAMLError:  # `<<` outside a key, `=`: the careful reader says why
+            raise _Unusual from None
+        if isinstance(value, str | int | float | bool | type(None)):
+            return value
+        return text  # timestamps stay the text the user wrote
+
+
+def _from_events(next_event: Any, scalar: _Scalars) -> dict[str, Any] | None:
+    """Data from libyaml's events: one document of mappings, lists and untagged scalars."""
+    next_event()  # the stream's start
+    if isinstance(next_event(), events.StreamEndEvent):
+        return {}  # no document at all: an empty file
+    root: Any = None
+    container: Any = None  # the mapping or list being filled
+    key: Any = _NONE  # in a mapping: the key read, waiting for its value
+    outer: list[tuple[Any, Any]] = []  # the containers (and keys) around it
+    while not isinstance(event := next_event(), events.DocumentEndEvent):
+        kind = type(event)
+        if kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
+            container, key = outer.pop()
+            continue
+        if kind is events.AliasEvent or event.anchor is not None or event.tag is not None:
+            raise _Unusual
+        if kind is events.ScalarEvent:
+            value = scalar(event.value) if event.implicit[0] else event.value
+            if key is _NONE and type(container) is dict:
+                key = _key(value, event.value, container)
+                continue
+        elif len(outer) >= MAX_DEPTH:
+            raise _Unusual
+        else:
+            value = {} if kind is events.MappingStartEvent else []
+        if container is None:
+            root = value
+        elif type(container) is list:
+            container.append(value)
+        elif key is _NONE:
+            raise _Unusual  # a mapping or list as a key
+        else:
+            container[key] = value
+            key = _NONE
+        if kind is not events.ScalarEvent:
+            outer.append((container, key))
+            container, key = value, _NONE
+    if not isinstance(next_event(), events.StreamEndEvent) or not isinstance(root, dict | None):
+        raise _Unusual  # several documents, or not a mapping
+    return root or {}
+
+
+def _key(value: Any, text: str, mapping: dict[str, Any]) -> str:
+    """A mapping key as text; a duplicate or a merge key is for the careful reader."""
+    key = value if isinstance(value, str) else "null" if value is None else text
+    if key in mapping or key == "<<":
+        raise _Unusual
+    return key
+
+
+# -- the careful reader: lines kept, every problem located -----------------------------------
+
+
+def _careful(text: str, name: str) -> Document:
+    """Parse one values file keeping every key's line; raise ValuesError naming each problem."""
+    _refuse_deep(text, name)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -62,37 +203,41 @@ def parse(text: str, name: str) -> Document:
     finally:
         loader.dispose()
     if node is None:
-        return Document(name, {})
+        return Document(name, {}, text, {})
     builder = _Builder(name)
     data = builder.build(node, (), 0)
     if builder.problems:
         raise ValuesError(builder.problems)
     if data is None:
-        return Document(name, {})
+        return Document(name, {}, text, {})
     if not isinstance(data, dict):
         message = "the top level must be a mapping of keys to values"
         raise ValuesError([_problem(name, node.start_mark, "", message)])
-    return Document(name, data, builder.lines)
+    return Document(name, data, text, builder.lines)
 
 
-def _refuse_deep_flow(text: str, name: str) -> None:
-    """Refuse `[[[[...` nested deeper than MAX_DEPTH before the C parser overflows its stack."""
+def _refuse_deep(text: str, name: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before libyaml's composer recurses into it.
+
+    The composer is recursive C: `[[[[...` nested a hundred thousand times overflows its stack.
+    libyaml's events come without recursion; syntax errors are left for the composer to report.
+    """
+    if _Parser is None:
+        return
+    parser = _Parser(text)
     depth = 0
-    for line_number, line in enumerate(text.splitlines(), 1):
-        for column, char in enumerate(line, 1):
-            depth += (char in "[{") - (char in "]}")
-            if depth > MAX_DEPTH:
-                raise ValuesError(
-                    [
-                        Problem(
-                            name,
-                            "",
-                            f"too deeply nested (more than {MAX_DEPTH} levels)",
-                            line=line_number,
-                            column=column,
-                        )
-                    ]
-                )
+    try:
+        while not isinstance(event := parser.get_event(), events.StreamEndEvent):
+            if isinstance(event, events.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH + 1:  # the top level is the first
+                    raise ValuesError([_problem(name, event.start_mark, "", _TOO_DEEP)])
+            elif isinstance(event, events.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return
+    finally:
+        parser.dispose()
 
 
 def _problem(name: str, mark: Any, path: str, message: str) -> Problem:
@@ -127,32 +272,58 @@ class _Builder:
         self.name = name
         self.lines: dict[KeyPath, int] = {}
         self.problems: list[Problem] = []
-        self.nodes = 0
         self.open: set[int] = set()  # nodes being built: one seen again is a recursive alias
+        self.built: set[int] = set()  # nodes built once: one seen again is an alias's copy
+        self.copying = 0  # inside the copy an alias makes
+        self.from_aliases = 0  # values made by expanding aliases
+        self.sizes: dict[int, int] = {}
         self.constructor = yaml.constructor.SafeConstructor()
 
-    def build(self, node: yaml.Node, path: KeyPath, depth: int) -> Any:
-        self.nodes += 1
+    def build(self, node: yaml.Node, path: KeyPath, depth: int, at: Any = None) -> Any:
+        """The data of `node` at `path`; `at`: where it is used (an alias: not where it is)."""
         if id(node) in self.open:
             self._fail(
                 node, path, "a recursive alias (an anchor used inside itself), nested without end"
             )
-        if self.nodes > MAX_NODES or depth > MAX_DEPTH:
-            self._fail(
-                node,
-                path,
-                f"too large or too deeply nested after expanding aliases "
-                f"(over {MAX_NODES} values or {MAX_DEPTH} levels)",
-            )
+        if depth > MAX_DEPTH:
+            self._fail(node, path, _TOO_DEEP)
+        again = id(node) in self.built
+        if again and not self.copying:
+            self._count_alias(node, path, at)
+        self.built.add(id(node))
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, path)
         self.open.add(id(node))
+        self.copying += again
         try:
             if isinstance(node, yaml.MappingNode):
                 return self._mapping(node, path, depth)
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+            return [
+                self.build(item, (*path, i), depth + 1, node.start_mark)
+                for i, item in enumerate(node.value)
+            ]
         finally:
             self.open.discard(id(node))
+            self.copying -= again
+
+    def _count_alias(self, node: yaml.Node, path: KeyPath, at: Any) -> None:
+        """Count the values an alias makes; refuse the alias that would make too many."""
+        self.from_aliases += self._size(node)
+        if self.from_aliases > MAX_ALIAS_VALUES:
+            message = f"aliases expand to more than {MAX_ALIAS_VALUES:,} values (the limit)"
+            problem = _problem(self.name, at or node.start_mark, format_path(path), message)
+            raise ValuesError([*self.problems, problem])
+
+    def _size(self, node: yaml.Node) -> int:
+        """How many values a node stands for, its aliases expanded (memoised)."""
+        size = self.sizes.get(id(node))
+        if size is None:
+            self.sizes[id(node)] = 0  # a node inside itself: `build` reports it
+            children = [v for _, v in node.value] if isinstance(node, yaml.MappingNode) else []
+            if isinstance(node, yaml.SequenceNode):
+                children = node.value
+            size = self.sizes[id(node)] = 1 + sum(self._size(child) for child in children)
+        return size
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int) -> dict[str, Any]:
         explicit = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
@@ -178,7 +349,7 @@ class _Builder:
             if index >= merged:
                 written.add(key)  # an explicit key overrides what a merge brought in
             self.lines[(*path, key)] = key_node.start_mark.line + 1
-            result[key] = self.build(value_node, (*path, key), depth + 1)
+            result[key] = self.build(value_node, (*path, key), depth + 1, key_node.start_mark)
         return result
 
     def _scalar(self, node: yaml.Node, path: KeyPath) -> Any:
