@@ -65,3 +65,8 @@ def test_paths_read_like_yaml_keys() -> None:
 def test_a_fractional_quantity_is_kept_as_text_which_every_schema_accepts() -> None:
     resources = from_data({"requests": {"memory": 1.5, "cpu": 2}}, "V1ResourceRequirements")
     assert to_data(resources) == {"requests": {"memory": "1.5", "cpu": 2}}
+
+
+def test_a_key_path_stays_on_one_line_whatever_the_keys() -> None:
+    assert format_path(("image", "\n")) == 'image["\\n"]'
+    assert format_path(("head", "labels", "syntho.ai/team")) == "head.labels.syntho.ai/team"

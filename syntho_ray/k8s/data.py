@@ -10,6 +10,7 @@ camelCase keys, no `None`.
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from functools import cache
 from typing import Any
@@ -53,10 +54,13 @@ class KubeDataError(ValueError):
 
 
 def format_path(path: Path) -> str:
-    """`('a', 0, 'b')` -> `a[0].b`."""
+    """`('a', 0, 'b')` -> `a[0].b`; a key that cannot be printed as is is quoted: `a["\\n"]`."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int) or not part.isprintable():
+            out += f"[{json.dumps(part) if isinstance(part, str) else part}]"
+        else:
+            out += f".{part}" if out else part
     return out
 
 
