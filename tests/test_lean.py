@@ -71,6 +71,41 @@ def test_models_only_renders_the_same_and_the_whole_client_still_loads_after() -
     assert text == render_yaml(VALUES)
 
 
+def test_models_only_loads_the_models_a_render_uses_and_no_http_client() -> None:
+    out = run_python(
+        f"""
+        import sys
+        from syntho_ray import render_yaml
+        from syntho_ray.k8s import client as k8s
+        k8s.load_models_only()
+        render_yaml({VALUES!r})
+        models = [m for m in sys.modules if m.startswith("kubernetes.client.models.")]
+        print(len(models))
+        print(sorted(m for m in ("urllib3", "kubernetes.client.configuration") if m in sys.modules))
+        """
+    )
+    models, http = out.split("\n", 1)
+    assert 10 < int(models) < 60  # of about 800; the whole client loads every one
+    assert http.strip() == "[]"
+
+
+def test_a_model_built_without_a_configuration_gets_the_clients_once_it_is_loaded() -> None:
+    out = run_python(
+        """
+        from syntho_ray.k8s import client as k8s
+        k8s.load_models_only()
+        container = k8s.model_class("V1Container")
+        print(container(name="a").local_vars_configuration.client_side_validation)
+        from kubernetes import client
+        default = client.Configuration()
+        default.client_side_validation = False
+        client.Configuration.set_default(default)
+        print(container(name="b").local_vars_configuration.client_side_validation)
+        """
+    )
+    assert out.split() == ["True", "False"]
+
+
 def test_an_unknown_layout_falls_back_to_the_whole_client() -> None:
     out = run_python(
         f"""

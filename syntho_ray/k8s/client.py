@@ -7,12 +7,13 @@ was most of a render's time. The builders import this module as `client`; the na
 factories, not classes, so `isinstance` checks use `kubernetes.client` (`model_class`).
 
 The command line calls `load_models_only()` first: `import kubernetes` runs the whole client
-(every API class, kubeconfig loading, the dynamic client and its schema validator), about
-four fifths of the time of a cold `syntho-ray render`, which needs only the models. Then the
-model classes are loaded from their own modules, found as `kubernetes.client.models`
-lists them, and nothing else; a later `import kubernetes` (by `apply`, for instance) loads
-the rest and reuses them. If that fails in any way, or a model outside them is asked for,
-the whole client is imported as usual: slower, never different.
+(every API class, kubeconfig loading, the dynamic client and its schema validator, and the
+HTTP client under them), most of the time of a cold `syntho-ray render`, which needs only a
+few dozen models. Then each model class is loaded from its own module when first used, found
+as `kubernetes.client.models` lists them, with `_ModelConfiguration` standing in for the
+client's configuration module (which loads the HTTP client). A later `import kubernetes` (by
+`apply`, for instance) loads the rest and reuses them. If that fails in any way, or a model
+outside them is asked for, the whole client is imported as usual: slower, never different.
 """
 
 from __future__ import annotations
@@ -21,30 +22,19 @@ import importlib
 import re
 import sys
 import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 _PACKAGES = ("kubernetes", "kubernetes.client", "kubernetes.client.models")
-# What a render builds; every model these refer to is loaded with them.
-_ROOTS = (
-    "V1Namespace",
-    "V1ServiceAccount",
-    "V1Secret",
-    "V1PersistentVolumeClaim",
-    "V1Role",
-    "V1RoleBinding",
-    "RbacV1Subject",
-    "V1Service",
-    "V1Deployment",
-    "V1PodTemplateSpec",
-)
+_CONFIGURATION = "kubernetes.client.configuration"
 _IMPORT_LINE = re.compile(r"^from kubernetes\.client\.models\.(\w+) import (\w+)$", re.MULTILINE)
-_INNER_TYPE = re.compile(r"^(?:list\[(.+)\]|dict\(str, (.+)\))$")
 
 _models_only = False
-_client: Any = None  # `kubernetes.client`, or a namespace of the models only
+_client: Any = None  # `kubernetes.client`, or the models one by one (`_Models`)
 _configuration: Any = None
 
 
@@ -64,12 +54,12 @@ def configuration() -> Any:
 
 def model_class(name: str) -> type[Any]:
     """The class `kubernetes.client.<name>`."""
-    found = getattr(_models(), name, None)
-    if found is None:  # outside what was loaded: the whole client has it
+    try:
+        return getattr(_models(), name)  # type: ignore[no-any-return]
+    except Exception:  # not among the models loaded one by one: the whole client has it
         from kubernetes import client
 
-        found = getattr(client, name)
-    return found  # type: ignore[no-any-return]
+        return getattr(client, name)  # type: ignore[no-any-return]
 
 
 def __getattr__(name: str) -> Any:
@@ -85,7 +75,7 @@ def _models() -> Any:
     global _client
     if _client is None:
         if _models_only and "kubernetes" not in sys.modules:
-            _client = _load_models()
+            _client = _Models.listed()
         if _client is None:
             from kubernetes import client
 
@@ -93,37 +83,75 @@ def _models() -> Any:
     return _client
 
 
-def _load_models() -> Any:
-    """A namespace of the models `_ROOTS` need and `Configuration`, or None if that fails."""
+class _ModelConfiguration:
+    """What a model reads of the client's configuration, without the HTTP client it sets up.
+
+    Models read `client_side_validation` (the client's default: on) and, when built without a
+    configuration, call `Configuration.get_default_copy()`: the client's own once it is loaded.
+    """
+
+    client_side_validation = True
+
+    @classmethod
+    def get_default_copy(cls) -> Any:
+        """The client's default configuration if the client is loaded, else one of these."""
+        loaded = sys.modules.get(_CONFIGURATION)
+        if loaded is not None and loaded.Configuration is not cls:
+            return loaded.Configuration.get_default_copy()
+        return cls()
+
+
+class _Models:
+    """The model classes by name, each loaded from its own module when first asked for."""
+
+    Configuration = _ModelConfiguration
+
+    def __init__(self, modules: dict[str, str]) -> None:
+        self._modules = modules  # class name: module name
+
+    @classmethod
+    def listed(cls) -> _Models | None:
+        """The models `kubernetes.client.models` lists, or None for a layout we do not know."""
+        try:
+            with _bare_packages():
+                listing = Path(sys.modules[_PACKAGES[-1]].__path__[0], "__init__.py")
+                text = listing.read_text("utf-8")
+        except Exception:
+            return None
+        modules = {name: module for module, name in _IMPORT_LINE.findall(text)}
+        return cls(modules) if modules else None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name not in self._modules:
+            raise AttributeError(name)
+        module = f"{_PACKAGES[-1]}.{self._modules[name]}"
+        if module not in sys.modules and "kubernetes" not in sys.modules:
+            with _bare_packages():
+                importlib.import_module(module)
+        model = getattr(importlib.import_module(module), name)
+        setattr(self, name, model)  # found directly from now on
+        return model
+
+
+@contextmanager
+def _bare_packages() -> Iterator[None]:
+    """The client's packages without their `__init__`s, and `_ModelConfiguration` for its
+    configuration, for as long as a model module is imported; then as they were."""
     added: list[str] = []
     try:
-        for name in _PACKAGES:  # bare packages: their submodules load without the __init__s
+        for name in _PACKAGES:
             spec = find_spec(name)
             if spec is None or spec.submodule_search_locations is None:
-                return None
+                raise ImportError(f"{name} is not a package")
             package = types.ModuleType(name)
             package.__path__ = list(spec.submodule_search_locations)
             sys.modules[name] = package
             added.append(name)
-        listing = Path(sys.modules[_PACKAGES[-1]].__path__[0], "__init__.py")
-        modules = {cls: mod for mod, cls in _IMPORT_LINE.findall(listing.read_text("utf-8"))}
-        found: dict[str, Any] = {}
-        todo = list(_ROOTS)
-        while todo:
-            name = todo.pop()
-            if name in found:
-                continue
-            module = importlib.import_module(f"kubernetes.client.models.{modules[name]}")
-            found[name] = model = getattr(module, name)
-            for type_name in model.openapi_types.values():
-                while match := _INNER_TYPE.match(type_name):
-                    type_name = match[1] or match[2]
-                if type_name in modules:
-                    todo.append(type_name)
-        configuration = importlib.import_module("kubernetes.client.configuration")
-        return types.SimpleNamespace(**found, Configuration=configuration.Configuration)
-    except Exception:  # a layout we do not know: import the whole client instead
-        return None
+        configuration = types.ModuleType(_CONFIGURATION)
+        configuration.Configuration = _ModelConfiguration  # type: ignore[attr-defined]
+        sys.modules[_CONFIGURATION] = configuration
+        added.append(_CONFIGURATION)
+        yield
     finally:
         for name in added:
             del sys.modules[name]
