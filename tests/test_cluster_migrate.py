@@ -140,16 +140,16 @@ def test_helms_update_entry_becomes_syntho_rays_apply_entry() -> None:
     helm = {"manager": "helm", "operation": "Update", "apiVersion": "v1",
             "fieldsV1": {"f:spec": {"f:a": {}}}}  # fmt: skip
     status = {"manager": "helm", "operation": "Update", "subresource": "status", "fieldsV1": {}}
-    assert upgraded([helm, status], "helm", "syntho-ray") == [
+    assert upgraded([helm, status], {"helm"}, "syntho-ray") == [
         {"manager": "syntho-ray", "operation": "Apply", "apiVersion": "v1",
          "fieldsV1": {"f:spec": {"f:a": {}}}},
         status,
     ]  # fmt: skip
     ours = {"manager": "syntho-ray", "operation": "Apply", "apiVersion": "v1",
             "fieldsV1": {"f:spec": {"f:b": {}}}}  # fmt: skip
-    merged = upgraded([ours, helm], "helm", "syntho-ray")
+    merged = upgraded([ours, helm], {"helm"}, "syntho-ray")
     assert merged == [ours | {"fieldsV1": {"f:spec": {"f:b": {}, "f:a": {}}}}]
-    assert upgraded([ours], "helm", "syntho-ray") is None
+    assert upgraded([ours], {"helm"}, "syntho-ray") is None
 
 
 def test_field_sets_unite_as_tries() -> None:
@@ -277,6 +277,27 @@ def test_the_chart_in_the_record_chooses_the_generation(
     assert message in result.stderr
     forced = migrate(emu, tmp_path, "--chart", "1.13")
     assert forced.exit_code == 0, forced.output
+
+
+def test_a_take_over_that_stops_says_what_is_left_and_carries_on(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    install(emu)
+    emu.fail(403, method="DELETE", path="serviceaccounts/legacy")
+    stopped = migrate(emu, tmp_path, "--apply")
+    assert stopped.exit_code == 1
+    assert (
+        "the take-over stopped at ServiceAccount syntho/legacy; not done yet: ServiceAccount "
+        "syntho/legacy, and the removal of Helm's records (Helm still knows the release)"
+    ) in stopped.stderr
+    assert "Deployment syntho/kuberay-operator: adopted" in stopped.stdout
+    assert len([n for n in emu.names("Secret", "syntho") if n.startswith("sh.helm")]) == 2
+    again = migrate(emu, tmp_path, "--apply")
+    assert again.exit_code == 0, again.output
+    assert "Deployment syntho/kuberay-operator: updated" in again.stdout
+    assert "ServiceAccount syntho/legacy: removed" in again.stdout
+    assert [n for n in emu.names("Secret", "syntho") if n.startswith("sh.helm")] == []
+    assert run(emu, "diff", "-f", str(tmp_path / "from-helm.yaml")).exit_code == 0
 
 
 def test_apply_and_dry_run_exclude_each_other(emu: Emulator, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ longer renders, as it removes anything it stopped applying.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from syntho_ray.cluster.connect import ApiError, Session
@@ -23,7 +23,8 @@ from syntho_ray.cluster.explain import explain
 from syntho_ray.cluster.refs import Ref
 from syntho_ray.errors import ClusterError
 
-HELM_MANAGER = "helm"
+# Helm's field managers: the helm command, and Flux's helm-controller.
+HELM_MANAGERS = frozenset({"helm", "helm-controller"})
 JSON_PATCH = "application/json-patch+json"
 ATTEMPTS = 3  # reads and patches when another writer changes the object in between
 
@@ -39,31 +40,31 @@ def union(first: Mapping[str, Any], second: Mapping[str, Any]) -> dict[str, Any]
     return merged
 
 
-def _is(entry: Entry, manager: str, operation: str) -> bool:
+def _is(entry: Entry, managers: Collection[str], operation: str) -> bool:
     return (
-        entry.get("manager") == manager
+        entry.get("manager") in managers
         and entry.get("operation") == operation
         and not entry.get("subresource")
     )
 
 
-def upgraded(entries: list[Entry], source: str, target: str) -> list[Entry] | None:
-    """`entries` with every `Update` entry of `source` (main resource) merged into `target`'s
-    `Apply` entry; None when `source` manages nothing there."""
-    moved = [e for e in entries if _is(e, source, "Update")]
+def upgraded(entries: list[Entry], sources: Collection[str], target: str) -> list[Entry] | None:
+    """`entries` with every `Update` entry of the `sources` (main resource) merged into
+    `target`'s `Apply` entry; None when no source manages anything there."""
+    moved = [e for e in entries if _is(e, sources, "Update")]
     if not moved:
         return None
     out = copy.deepcopy(entries)
-    index = next((i for i, e in enumerate(out) if _is(e, target, "Apply")), None)
+    index = next((i for i, e in enumerate(out) if _is(e, {target}, "Apply")), None)
     if index is None:
-        index = next(i for i, e in enumerate(out) if _is(e, source, "Update"))
+        index = next(i for i, e in enumerate(out) if _is(e, sources, "Update"))
         out[index] |= {"manager": target, "operation": "Apply"}
     fields = out[index].get("fieldsV1") or {}
     for entry in moved:
         fields = union(fields, entry.get("fieldsV1") or {})
     out[index]["fieldsV1"] = fields
     kept = out[index]
-    return [e for e in out if e is kept or not _is(e, source, "Update")]
+    return [e for e in out if e is kept or not _is(e, sources, "Update")]
 
 
 def managers(obj: Mapping[str, Any]) -> set[str]:
@@ -73,13 +74,13 @@ def managers(obj: Mapping[str, Any]) -> set[str]:
 
 
 def take_over_fields(
-    session: Session, ref: Ref, live: dict[str, Any], *, source: str, target: str
+    session: Session, ref: Ref, live: dict[str, Any], *, sources: Collection[str], target: str
 ) -> dict[str, Any]:
-    """Move `source`'s fields of the live object to `target` (see the module's docstring);
+    """Move the `sources`' fields of the live object to `target` (see the module's docstring);
     the object as it is afterwards. A write in between (409) is met by reading it again."""
     for _ in range(ATTEMPTS):
         meta = live.get("metadata") or {}
-        entries = upgraded(list(meta.get("managedFields") or []), source, target)
+        entries = upgraded(list(meta.get("managedFields") or []), sources, target)
         if entries is None:
             return live
         patch = [

@@ -23,7 +23,7 @@ from syntho_ray.cluster.apply import FIELD_MANAGER, INSTANCE_LABEL, MANAGED_LABE
 from syntho_ray.cluster.connect import ApiError, Session
 from syntho_ray.cluster.explain import explain
 from syntho_ray.cluster.helm_migrate import HelmRelease
-from syntho_ray.cluster.ownership import HELM_MANAGER, managers, take_over_fields
+from syntho_ray.cluster.ownership import HELM_MANAGERS, managers, take_over_fields
 from syntho_ray.cluster.refs import Ref, ref_of
 from syntho_ray.errors import ClusterError
 
@@ -95,7 +95,7 @@ def immutable_changes(kind: str, live: dict[str, Any], wanted: dict[str, Any]) -
 def helm_made(live: dict[str, Any]) -> bool:
     """Did Helm write this object (its field manager or its release annotations)?"""
     annotations = (live.get("metadata") or {}).get("annotations") or {}
-    return HELM_MANAGER in managers(live) or RELEASE_NAME in annotations
+    return bool(HELM_MANAGERS & managers(live)) or RELEASE_NAME in annotations
 
 
 def other_release(live: dict[str, Any], helm: HelmRelease) -> str | None:
@@ -173,14 +173,28 @@ def rehearse(session: Session, plan: Plan) -> None:
 
 
 def carry_out(session: Session, plan: Plan, report: Callable[[str], None]) -> None:
-    """Do what the plan says, object by object, reporting each; then remove Helm's records."""
-    for step in plan.steps:
-        if _do(session, step):
+    """Do what the plan says, object by object, reporting each; then remove Helm's records
+    (last: until then Helm still knows the release, and running again converges)."""
+    for index, step in enumerate(plan.steps):
+        try:
+            done = _do(session, step)
+        except ClusterError as error:
+            raise ClusterError(*error.problems, _stopped(plan, index)) from None
+        if done:
             report(f"{step.ref}: {_DONE[step.action]}")
     for name in plan.records:
         ref = Ref("Secret", plan.namespace, name)
         if _delete(session, ref, None):
             report(f"{ref}: deleted (Helm release record)")
+
+
+def _stopped(plan: Plan, index: int) -> str:
+    left = ", ".join(str(s.ref) for s in plan.steps[index:] if s.action != "leave")
+    return (
+        f"the take-over stopped at {plan.steps[index].ref}; not done yet: {left}, and the "
+        "removal of Helm's records (Helm still knows the release); fix the cause and run the "
+        "same command again: it carries on from where it stopped"
+    )
 
 
 _DONE = {
@@ -196,7 +210,7 @@ def _do(session: Session, step: Step) -> bool:
     try:
         if step.action == "adopt" and step.live is not None:
             take_over_fields(
-                session, step.ref, step.live, source=HELM_MANAGER, target=FIELD_MANAGER
+                session, step.ref, step.live, sources=HELM_MANAGERS, target=FIELD_MANAGER
             )
         elif step.action in ("replace", "remove"):
             _delete(session, step.ref, step.live)
