@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import gc
+import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
+import pytest
 from kubernetes import client
 
 from syntho_ray import render_yaml
@@ -14,6 +17,20 @@ from syntho_ray.collector import paused
 from syntho_ray.k8s import client as k8s
 
 VALUES = {"SynthoLicense": "k", "worker": {"disabled": False, "tolerations": [{"key": "a"}]}}
+CASE = Path(__file__).resolve().parent.parent.parent / "shared/reference/cases/02-production.yaml"
+# The installed packages a command that renders may import: ours and what they import.
+RENDER_LIBRARIES = {
+    *("kubernetes", "pydantic", "typer", "yaml"),  # the models only, of kubernetes
+    *("annotated_doc", "annotated_types", "click", "pydantic_core", "rich", "shellingham"),
+    *("six", "typing_extensions", "typing_inspection"),
+}
+OFFLINE_COMMANDS = {
+    "render": ["render", "-q", "-f", str(CASE)],
+    "validate": ["validate", "-f", str(CASE)],
+    "images": ["images", "-f", str(CASE)],
+    "schema": ["schema"],
+    "init": ["init", "--profile", "production"],
+}
 
 
 def run_python(code: str) -> str:
@@ -48,6 +65,52 @@ def test_the_command_line_does_not_import_the_kubernetes_client_to_start() -> No
         """
     )
     assert loaded.strip() == "False"
+
+
+def modules_of_a_new_process(arguments: list[str], tmp_path: Path) -> dict[str, list[str]]:
+    """The modules `syntho-ray ARGUMENTS` imports in a new process: installed top-level
+    packages (`installed`), and every module's full name (`all`)."""
+    found = tmp_path / "modules.json"
+    run_python(
+        f"""
+        import json, sys, sysconfig
+        before = set(sys.modules)
+        sys.argv = ["syntho-ray", *{arguments!r}]
+        from syntho_ray.cli import main
+        try:
+            main()
+        except SystemExit as exit:
+            assert not exit.code, exit.code
+        new = set(sys.modules) - before
+        paths = sysconfig.get_paths()
+        places = (paths["purelib"], paths["platlib"])
+        installed = {{
+            name.split(".")[0]
+            for name in new
+            if (getattr(sys.modules[name], "__file__", None) or "").startswith(places)
+        }} - {{"syntho_ray"}}
+        found = {{"installed": sorted(installed), "all": sorted(new)}}
+        open({str(found)!r}, "w").write(json.dumps(found))
+        """
+    )
+    return json.loads(found.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+@pytest.mark.skipif(not CASE.is_file(), reason="../shared is not there")
+@pytest.mark.parametrize("command", OFFLINE_COMMANDS)
+def test_an_offline_command_loads_no_cluster_code_and_no_http_client(
+    command: str, tmp_path: Path
+) -> None:
+    found = modules_of_a_new_process(OFFLINE_COMMANDS[command], tmp_path)
+    assert set(found["installed"]) <= RENDER_LIBRARIES
+    assert {"pydantic", "typer"} <= set(found["installed"])
+    unwanted = [
+        name
+        for name in found["all"]
+        if name.startswith(("syntho_ray.cluster", "urllib3", "requests", "http.client"))
+        or (name.startswith("kubernetes") and not name.startswith("kubernetes.client.models."))
+    ]
+    assert unwanted == []
 
 
 def test_models_only_renders_the_same_and_the_whole_client_still_loads_after() -> None:

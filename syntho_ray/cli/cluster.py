@@ -29,17 +29,15 @@ from syntho_ray.cli.app import (
     reported,
     say,
 )
-from syntho_ray.cluster.apply import DryRun
-from syntho_ray.cluster.connect import RetryPolicy
 from syntho_ray.errors import UsageError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the commands import the cluster code they use: rendering loads none of it
     from syntho_ray.cluster.apply import Outcome
-    from syntho_ray.cluster.connect import Session
+    from syntho_ray.cluster.connect import RetryPolicy, Session
     from syntho_ray.cluster.operations import Rendered, Reporter
 
-# Module settings the tests shorten: retries of one call, and the CRD polling interval.
-RETRY = RetryPolicy()
+# Module settings the tests shorten: retries of one call (None: the default), CRD polling.
+RETRY: RetryPolicy | None = None
 CRD_POLL = 0.5
 
 Kubeconfig = Annotated[
@@ -74,7 +72,7 @@ Crds = Annotated[
     typer.Option("--crds", help="First apply the CRD files in this directory.", file_okay=False),
 ]
 DryRunOption = Annotated[
-    DryRun, typer.Option("--dry-run", help="Show what would change: client or server.")
+    str, typer.Option("--dry-run", metavar="MODE", help="Show what would change: client or server.")
 ]
 Prune = Annotated[
     bool, typer.Option("--prune/--no-prune", help="Delete what the render no longer has.")
@@ -149,7 +147,7 @@ def apply(
     context: Context = None,
     create_namespace: CreateNamespace = False,
     crds: Crds = None,
-    dry_run: DryRunOption = DryRun.NONE,
+    dry_run: DryRunOption = "none",
     force_conflicts: ForceConflicts = False,
     skip_preflight: SkipPreflight = False,
     prune: Prune = True,
@@ -159,6 +157,7 @@ def apply(
 ) -> None:
     """Server-side apply the release (field manager syntho-ray), prune, and optionally wait."""
     from syntho_ray.cluster import operations
+    from syntho_ray.cluster.apply import DryRun
 
     inputs = RenderInputs.of(
         values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
@@ -169,7 +168,7 @@ def apply(
         options = operations.ApplyOptions(
             rendered,
             crds_dir=crds,
-            dry_run=dry_run,
+            dry_run=DryRun(dry_run),
             force=force_conflicts,
             preflight=not skip_preflight,
             create_namespace=create_namespace,
@@ -181,7 +180,7 @@ def apply(
         result = operations.apply(session, options, reporter(live=True))
         if result.waited:
             typer.echo(f"ray_address: {result.ray_address}")
-        elif dry_run is DryRun.NONE:
+        elif dry_run == "none":
             say(f"ray_address (once ready; see `syntho-ray status`): {result.ray_address}")
 
 

@@ -28,7 +28,7 @@ from syntho_ray.build.naming import MANAGED_BY
 from syntho_ray.cluster.connect import ApiError, Session
 from syntho_ray.cluster.explain import explain, is_missing_type
 from syntho_ray.cluster.refs import Ref, ref_of
-from syntho_ray.errors import ClusterError
+from syntho_ray.errors import ClusterError, UsageError
 from syntho_ray.facts.kinds import APPLY_ORDER, KINDS, RAYCLUSTER_KIND, Kind, raycluster_kind
 
 FIELD_MANAGER = "syntho-ray"
@@ -48,6 +48,11 @@ class DryRun(enum.StrEnum):
     NONE = "none"
     CLIENT = "client"
     SERVER = "server"
+
+    @classmethod
+    def _missing_(cls, value: object) -> DryRun:
+        """An unknown mode (from the command line, as text) is a usage error naming the modes."""
+        raise UsageError(f"--dry-run {value}: expected one of {', '.join(cls)}")
 
 
 @dataclass(frozen=True)
