@@ -38,6 +38,8 @@ def controllers(
             emu.get("RayCluster", "syntho", "ray-cluster") is None and time.monotonic() < deadline
         ):
             time.sleep(0.02)
+        while not _watching(emu) and time.monotonic() < deadline:
+            time.sleep(0.02)  # the statuses change only once the wait follows them
         time.sleep(delay)
         emu.set_status(
             "Deployment",
@@ -53,6 +55,11 @@ def controllers(
     thread = threading.Thread(target=act, daemon=True)
     thread.start()
     return thread
+
+
+def _watching(emu: Emulator) -> bool:
+    """Whether the wait has opened a watch yet."""
+    return any("watch" in r.params for r in emu.requests("GET"))
 
 
 def test_wait_follows_status_changes_and_prints_the_ray_address(
