@@ -1,5 +1,5 @@
 # One command for the whole local check: `make check`.
-.PHONY: check format lint types test docs manifests snapshots bench
+.PHONY: check format lint types test docs examples snapshots bench
 
 check: lint types test
 
@@ -21,8 +21,8 @@ test:
 docs:
 	python -m syntho_ray.values.reference
 
-manifests:
-	rm -rf manifests && syntho-ray render -o manifests --quiet
+examples:
+	rm -rf examples/defaults && syntho-ray render -o examples/defaults --quiet
 
 snapshots:
 	pytest --snapshot-update

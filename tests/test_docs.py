@@ -15,6 +15,7 @@ from syntho_ray.values.model import Values, WorkerGroupValues
 from syntho_ray.values.reference import END, START, values_reference
 
 ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "defaults"  # not manifests/: that is where users render
 
 
 def test_readme_values_reference_matches_the_model() -> None:
@@ -34,18 +35,18 @@ def test_values_reference_lists_every_field() -> None:
 def test_committed_manifests_are_a_fresh_render_of_the_defaults() -> None:
     expected = directory_files(render_documents(Values()), "syntho")
     committed = {
-        p.relative_to(ROOT / "manifests").as_posix(): p.read_text(encoding="utf-8")
-        for p in (ROOT / "manifests").rglob("*")
+        p.relative_to(EXAMPLE).as_posix(): p.read_text(encoding="utf-8")
+        for p in EXAMPLE.rglob("*")
         if p.is_file()
     }
     assert committed == {name: text for name, (text, _) in expected.items()}, (
-        "run `make manifests` and commit manifests/"
+        "run `make examples` and commit examples/defaults/"
     )
 
 
 def test_readme_shows_install_render_and_test_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "pip install . && syntho-ray render -o manifests/" in readme
+    assert "syntho-ray render -f my-values.yaml -o manifests/" in readme
     assert "pip install -e '.[test]' && pytest" in readme
     assert "kubectl apply --server-side -k manifests/crds" in readme
 
@@ -95,8 +96,9 @@ def test_readme_command_runs(command: str, tmp_path: Path, monkeypatch: pytest.M
     values = "SynthoLicense: key\nimage:\n  tag: 2.9.3\n"
     for name in ("values.yaml", "my-values.yaml", "prod.yaml"):
         (tmp_path / name).write_text(values, encoding="utf-8")
-    if command.startswith("init"):
-        (tmp_path / "values.yaml").unlink()
+    if command.startswith("init"):  # it writes the file the commands after it read
+        for name in ("values.yaml", "my-values.yaml"):
+            (tmp_path / name).unlink()
     result = CliRunner().invoke(app, command.split())
     assert result.exit_code == 0, result.stderr
 
