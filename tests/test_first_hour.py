@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner, Result
 
 from syntho_ray.cli import app
@@ -88,3 +89,29 @@ def test_readme_first_command_works_on_a_fresh_clone_and_leaves_tracked_files_al
     assert ran.returncode == 0, ran.stderr
     assert (clone / "manifests" / "kustomization.yaml").is_file()
     assert digests(clone, paths) == before, "the README's first command changed tracked files"
+
+
+# -- 2. The guide's YAML as printed: an unterminated quote
+
+
+def test_an_unterminated_quote_is_reported_on_the_line_where_it_opened(tmp_path: Path) -> None:
+    if not GUIDE_PRODUCTION.is_file():
+        pytest.skip("../shared/reference is missing")
+    lines = GUIDE_PRODUCTION.read_text(encoding="utf-8").splitlines()
+    opened = next(i for i, line in enumerate(lines) if "block: 'true'" in line)
+    lines[opened] = lines[opened].rstrip("'")
+    quoted = next(i for i, line in enumerate(lines) if 'cpu: "16"' in line)
+    lines[quoted] = lines[quoted].rstrip('"')
+    path = write(tmp_path, "\n".join(lines) + "\n", "guide.yaml")
+    result = cli("render", "-f", path)
+    assert result.exit_code == 1
+    assert f"guide.yaml:{opened + 1}:" in result.stderr, result.stderr
+    assert "closing quote" in result.stderr and "missing" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_a_quoted_value_over_two_lines_is_not_blamed_for_a_later_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "a: 'one\n  two'\nb: [1, 2\nc: 3\n")
+    result = cli("render", "-f", path)
+    assert result.exit_code == 1
+    assert "values.yaml:1:" not in result.stderr and "closing quote" not in result.stderr

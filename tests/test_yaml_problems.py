@@ -90,7 +90,7 @@ def test_a_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
     ("text", "line"),
     [
         ("a: [1, 2\nb: 3\n", 2),  # an unclosed flow sequence, seen on the next line
-        ("a: 'unterminated\n", 2),  # an unterminated quoted scalar, seen at the end
+        ("a: 'unterminated\n", 1),  # an unterminated quoted scalar, named where it opened
         ("a: b: c\n", 1),  # a mapping value where none may start
         ("a:\n\t- 1\n", 2),  # a tab as indentation
         ("- a\nb: c\n", 2),  # a list, then a mapping at the same level

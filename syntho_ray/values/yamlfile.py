@@ -196,8 +196,7 @@ def _careful(text: str, name: str) -> Document:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        problem = _problem(name, exc.problem_mark, "", _yaml_message(exc, text))
-        raise ValuesError([problem]) from None
+        raise ValuesError([_syntax_problem(name, exc, text)]) from None
     except yaml.YAMLError as exc:
         raise ValuesError([Problem(name, "", f"not valid YAML: {exc}")]) from None
     finally:
@@ -244,6 +243,17 @@ def _problem(name: str, mark: Any, path: str, message: str) -> Problem:
     if mark is None:
         return Problem(name, path, message)
     return Problem(name, path, message, line=mark.line + 1, column=mark.column + 1)
+
+
+def _syntax_problem(name: str, exc: yaml.MarkedYAMLError, text: str) -> Problem:
+    """The problem to report: where a quote was left open, else where the parser stopped."""
+    from syntho_ray.values.quotes import unclosed_quote
+
+    stopped = exc.problem_mark
+    opened = unclosed_quote(text, stopped.line) if stopped is not None else None
+    if opened is not None:
+        return Problem(name, "", opened.message(), line=opened.line, column=opened.column)
+    return _problem(name, stopped, "", _yaml_message(exc, text))
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError, text: str) -> str:
