@@ -28,10 +28,11 @@ def warnings(values: Values, user: dict[str, Any]) -> list[str]:
     found = checks.sizing_warnings(values) + _mutable_tags(values) + openshift.warnings(values)
     if mismatch := kuberay.tag_mismatch(values):
         found.append(mismatch)
-    if values.syntho_license == license.PLACEHOLDER and not values.manual_secret_name:
+    if license.looks_like_placeholder(values.syntho_license) and not values.manual_secret_name:
+        which = "the chart's" if values.syntho_license == license.PLACEHOLDER else "a"
         found.append(
-            "SynthoLicense is still the chart's placeholder; set your license key "
-            "(or manualSecretName to use an existing Secret)"
+            f"SynthoLicense is still {which} placeholder, not a license key; set your license "
+            "key (or manualSecretName to use an existing Secret)"
         )
     worker = user.get("worker")
     if _has_settings(worker) and (values.worker is None or values.worker.disabled):

@@ -58,7 +58,7 @@ def sh_block_after(heading: str) -> str:
 
 def tracked_files() -> list[str]:
     listed = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
     )
     return [p for p in listed.stdout.split("\0") if p and (ROOT / p).is_file()]
 
@@ -115,3 +115,54 @@ def test_a_quoted_value_over_two_lines_is_not_blamed_for_a_later_error(tmp_path:
     result = cli("render", "-f", path)
     assert result.exit_code == 1
     assert "values.yaml:1:" not in result.stderr and "closing quote" not in result.stderr
+
+
+# -- 3. Placeholders pass
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("image.tag", "<tag>"),
+        ("operatorImage.tag", "1.0 beta"),
+        ("image.repository", "Syntho.azurecr.io/<repo>"),
+        ("head.initContainer.image", "busybox::1.28"),
+    ],
+)
+def test_an_invalid_image_reference_is_refused(key: str, value: str) -> None:
+    for command in ("render", "validate"):
+        result = cli(command, "--set-string", f"{key}={value}")
+        assert result.exit_code == 1, (command, result.output)
+        assert key in result.stderr and "image reference" in result.stderr, result.stderr
+
+
+def test_valid_image_references_still_render() -> None:
+    result = cli(
+        "render",
+        "--set",
+        "image.repository=registry.example.com:5000/syntho/syntho-ray",
+        "--set",
+        "image.tag=2.9.3_cpu-py311",
+        "--set",
+        "worker.initContainerImage=busybox@sha256:" + "a" * 64,
+    )
+    assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "license_text",
+    ["<syntho-licentie-sleutel>", "YOUR_LICENSE_KEY", "your-syntho-license-key", "changeme", "xxx"],
+)
+def test_a_placeholder_license_is_warned_about_and_never_printed(license_text: str) -> None:
+    result = cli("render", "--set-string", f"SynthoLicense={license_text}")
+    assert result.exit_code == 0
+    warning = [line for line in result.stderr.splitlines() if "SynthoLicense" in line]
+    assert warning and "placeholder" in warning[0], result.stderr
+    assert license_text not in result.stderr
+    strict = cli("render", "--strict", "--set-string", f"SynthoLicense={license_text}")
+    assert strict.exit_code == 1 and license_text not in strict.output
+
+
+def test_a_real_looking_license_gets_no_placeholder_warning() -> None:
+    result = cli("render", "--set-string", "SynthoLicense=eyJhbGciOi.k3Y9-Zq")
+    assert "placeholder" not in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any
 
 from syntho_ray.build.naming import Release, metadata
@@ -13,6 +14,23 @@ SECRET_NAME = "ray-secret"
 SECRET_KEY = "license_key"
 ENV_NAME = "LICENSE_KEY_SIGNED"
 PLACEHOLDER = "<put-your-own-license>"
+# Text a guide, a template or a person puts where the key goes: <...>, [...], {{...}}, ${...},
+# nothing but x's, dots or stars, or words (English or Dutch) such as YOUR_LICENSE_KEY.
+_TEMPLATE = re.compile(r"^\s*(<.*>|\[.*\]|\{\{.*\}\}|\$\{.*\}|%.*%)\s*$", re.S)
+_FILLER = re.compile(r"^[xX*.#?_-]*$")
+_TELLING_WORDS = {
+    *("your", "jouw", "uw", "here", "hier", "insert", "replace", "replaceme", "vervang"),
+    *("changeme", "placeholder", "example", "voorbeeld", "dummy", "todo", "fixme", "tbd"),
+}
+_NAMING_WORDS = {"my", "mijn", "syntho", "license", "licence", "licentie", "key", "sleutel"}
+
+
+def looks_like_placeholder(text: str) -> bool:
+    """Does the license look like the placeholder of a guide or template, not a key?"""
+    if _TEMPLATE.match(text) or _FILLER.match(text):
+        return True
+    words = {w.lower() for w in re.split(r"[^A-Za-z0-9]+", text) if w}
+    return bool(words & _TELLING_WORDS) or words <= _NAMING_WORDS
 
 
 def secret_name(values: Values) -> str:

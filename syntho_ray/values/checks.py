@@ -12,6 +12,7 @@ from typing import Any
 from syntho_ray.build import storage
 from syntho_ray.build.raycluster import enabled_worker_groups, replica_bounds
 from syntho_ray.k8s.data import quantity_value
+from syntho_ray.values import imageref
 from syntho_ray.values.model import RayPodValues, Values, WorkerGroupValues
 from syntho_ray.values.suggest import DUTCH, suggestion
 from syntho_ray.values.yamlfile import KeyPath
@@ -33,7 +34,41 @@ MIN_HEAD_MEMORY = 2 * 10**9  # the guide: never less than 2G for the Ray head
 
 def problems(values: Values) -> list[Finding]:
     """Everything that would make the render invalid or the cluster fail."""
-    return [*_names(values), *_groups(values), *_pods_checked(values), *_storage(values)]
+    return [
+        *_names(values),
+        *_groups(values),
+        *_pods_checked(values),
+        *_storage(values),
+        *_images(values),
+    ]
+
+
+def _images(values: Values) -> Iterator[Finding]:
+    """Every image is a valid reference: `tag: <tag>` is a placeholder, not a tag."""
+    for key, image in (("operatorImage", values.operator_image), ("image", values.image)):
+        yield from _found((key, "repository"), imageref.name_problem(image.repository))
+        yield from _found((key, "tag"), imageref.tag_problem(image.tag))
+    for path, reference in _image_references(values):
+        yield from _found(path, imageref.reference_problem(reference))
+
+
+def _image_references(values: Values) -> Iterator[tuple[KeyPath, str]]:
+    head = values.head
+    if head.init_container.image:
+        yield ("head", "initContainer", "image"), head.init_container.image
+    if head.autoscaler_options and head.autoscaler_options.image:
+        yield ("head", "autoscalerOptions", "image"), head.autoscaler_options.image
+    for path, pod in _pods(values):
+        if isinstance(pod, WorkerGroupValues) and pod.init_container_image:
+            yield (*path, "initContainerImage"), pod.init_container_image
+        for index, sidecar in enumerate(pod.sidecar_containers or []):
+            if sidecar.image:
+                yield (*path, "sidecarContainers", index, "image"), sidecar.image
+
+
+def _found(path: KeyPath, problem: str | None) -> Iterator[Finding]:
+    if problem is not None:
+        yield path, problem
 
 
 def _names(values: Values) -> Iterator[Finding]:
