@@ -58,7 +58,11 @@ def sh_block_after(heading: str) -> str:
 
 def tracked_files() -> list[str]:
     listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return [p for p in listed.stdout.split("\0") if p and (ROOT / p).is_file()]
 
@@ -166,3 +170,57 @@ def test_a_placeholder_license_is_warned_about_and_never_printed(license_text: s
 def test_a_real_looking_license_gets_no_placeholder_warning() -> None:
     result = cli("render", "--set-string", "SynthoLicense=eyJhbGciOi.k3Y9-Zq")
     assert "placeholder" not in result.stderr
+
+
+# -- 4. Requests above limits
+
+
+def test_limits_below_the_default_requests_are_refused_naming_the_default() -> None:
+    result = cli(
+        "render", "--set", "head.resources.limits.cpu=4", "--set", "head.resources.limits.memory=8G"
+    )
+    assert result.exit_code == 1, result.stderr
+    errors = result.stderr.strip().splitlines()
+    cpu = next(line for line in errors if "head.resources.requests.cpu" in line)
+    assert "8000m" in cpu and "default" in cpu and "head.resources.requests" in cpu
+    assert any("head.resources.requests.memory" in line and "32G" in line for line in errors)
+
+
+def test_requests_above_limits_the_user_gave_are_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "worker:\n  disabled: false\n  resources:\n"
+        "    limits: {cpu: '2', memory: 4Gi}\n    requests: {cpu: '3', memory: 4Gi}\n",
+    )
+    result = cli("render", "-f", path)
+    assert result.exit_code == 1
+    assert "values.yaml:" in result.stderr and "worker.resources.requests.cpu" in result.stderr
+
+
+def test_requests_and_limits_together_render() -> None:
+    result = cli(
+        "render",
+        "--set-json",
+        'head.resources={"limits":{"cpu":"4","memory":"8G"},"requests":{"cpu":"4","memory":"8G"}}',
+    )
+    assert result.exit_code == 0, result.stderr
+
+
+# -- 5. Translated env var names
+
+
+def test_a_translated_env_var_name_is_refused_naming_the_guides_name(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "head:\n  containerEnv:\n    - name: STRAAL_SCHEDULER_SPREIDING_DREMPEL\n"
+        '      value: "0.0"\n',
+    )
+    result = cli("render", "-f", path)
+    assert result.exit_code == 1
+    assert "values.yaml:3" in result.stderr and "head.containerEnv[0].name" in result.stderr
+    assert "RAY_SCHEDULER_SPREAD_THRESHOLD" in result.stderr
+
+
+def test_other_env_var_names_pass(tmp_path: Path) -> None:
+    path = write(tmp_path, "head:\n  containerEnv:\n    - {name: MY_OWN_SETTING, value: x}\n")
+    assert cli("render", "-f", path).exit_code == 0

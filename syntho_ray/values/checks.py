@@ -14,7 +14,7 @@ from syntho_ray.build.raycluster import enabled_worker_groups, replica_bounds
 from syntho_ray.k8s.data import quantity_value
 from syntho_ray.values import imageref
 from syntho_ray.values.model import RayPodValues, Values, WorkerGroupValues
-from syntho_ray.values.suggest import DUTCH, suggestion
+from syntho_ray.values.suggest import DUTCH, env_suggestion, suggestion
 from syntho_ray.values.yamlfile import KeyPath
 
 Finding = tuple[KeyPath, str]
@@ -40,7 +40,40 @@ def problems(values: Values) -> list[Finding]:
         *_pods_checked(values),
         *_storage(values),
         *_images(values),
+        *_requests_within_limits(values),
     ]
+
+
+def _requests_within_limits(values: Values) -> Iterator[Finding]:
+    """Kubernetes refuses a pod whose request is above its limit; a request the chart's
+    defaults keep (when only limits are given) is named as such, with the way out."""
+    for path, pod in _pods(values):
+        requests = (pod.resources.requests if pod.resources else None) or {}
+        limits = (pod.resources.limits if pod.resources else None) or {}
+        for name in sorted(set(requests) & set(limits)):
+            request, limit = quantity_value(requests[name]), quantity_value(limits[name])
+            if request is None or limit is None or request <= limit:
+                continue
+            where = ".".join(map(str, (*path, "resources")))
+            message = f"{requests[name]} is above limits.{name} {limits[name]}"
+            for kind, given, other in (("requests", requests, "limits"), ("limits", limits, "")):
+                if given[name] == _default_at((*path, "resources", kind, name)):
+                    message += (
+                        f": {given[name]} is the chart's default {kind}.{name}, kept when only "
+                        f"{other or 'requests'} are given; set {where}.{kind} too, or drop the "
+                        f"defaults with --set {where}.{kind}=null"
+                    )
+                    break
+            yield (*path, "resources", "requests", name), message
+
+
+def _default_at(path: KeyPath) -> Any:
+    from syntho_ray.values.model import chart_defaults
+
+    found: Any = chart_defaults()
+    for key in path:
+        found = found.get(key) if isinstance(found, dict) else None
+    return found
 
 
 def _images(values: Values) -> Iterator[Finding]:
@@ -155,6 +188,9 @@ def _pods_checked(values: Values) -> Iterator[Finding]:
     for path, pod in _pods(values):
         yield from _labels(path, pod)
         yield from _start_params(path, pod)
+        for index, env in enumerate(pod.container_env or []):
+            if hint := env_suggestion(env.name or ""):
+                yield (*path, "containerEnv", index, "name"), hint
         for index, volume in enumerate(pod.volumes or []):
             if not any(getattr(volume, a) is not None for a in volume.openapi_types if a != "name"):
                 yield (

@@ -27,6 +27,17 @@ DUTCH = {
     "blok": "block",
 }
 DUTCH_VALUES = {"waar": "true", "onwaar": "false"}
+# The environment variables the guide sets, and the words of their names the Dutch edition
+# translates (STRAAL_SCHEDULER_SPREIDING_DREMPEL for RAY_SCHEDULER_SPREAD_THRESHOLD).
+GUIDE_ENV = ("RAY_SCHEDULER_SPREAD_THRESHOLD",)
+DUTCH_ENV_WORDS = {
+    "STRAAL": "RAY",
+    "PLANNER": "SCHEDULER",
+    "PLANNING": "SCHEDULER",
+    "SPREIDING": "SPREAD",
+    "DREMPEL": "THRESHOLD",
+    "DREMPELWAARDE": "THRESHOLD",
+}
 
 
 def suggestion(key: str, known: Iterable[str]) -> str:
@@ -47,4 +58,12 @@ def value_suggestion(value: object) -> str:
     if isinstance(value, str) and value.lower() in DUTCH_VALUES:
         english = DUTCH_VALUES[value.lower()]
         return f" ('{value}' is Dutch for {english}: write {english})"
+    return ""
+
+
+def env_suggestion(name: str) -> str:
+    """A hint when `name` is a translation of an env var the guide sets, or the empty string."""
+    english = "_".join(DUTCH_ENV_WORDS.get(w, w) for w in name.upper().split("_"))
+    if english in GUIDE_ENV and name != english:
+        return f"'{name}' is the Dutch guide's translation of '{english}': use '{english}'"
     return ""
