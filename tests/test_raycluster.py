@@ -257,8 +257,7 @@ AMBIGUOUS_NAMES = ["yes", "no", "on", "off", "y", "null", "true", "123", "1e3", 
 def test_strings_round_trip_exactly_through_the_yaml(text: str) -> None:  # 6
     data = {
         "SynthoLicense": text,
-        "annotations": {"note": text},
-        "image": {"repository": text, "tag": text},
+        "annotations": {"note": text},  # not an image: that must be a valid reference
         "head": {
             "rayStartParams": {"param": text},
             "containerEnv": [{"name": "NOTE", "value": text}],
@@ -274,7 +273,6 @@ def test_strings_round_trip_exactly_through_the_yaml(text: str) -> None:  # 6
     head = cluster["spec"]["headGroupSpec"]
     assert head["rayStartParams"]["param"] == text
     container = _container(head["template"])
-    assert container["image"] == f"{text}:{text}"
     assert container["env"][0] == {"name": "NOTE", "value": text}
 
 

@@ -50,13 +50,13 @@ def test_maps_merge_deeply_and_lists_replace() -> None:
     values = values_from_mapping(
         {
             "head": {
-                "resources": {"limits": {"cpu": "4"}},
+                "resources": {"limits": {"cpu": "16"}},
                 "volumes": [{"name": "x", "emptyDir": {}}],
                 "volumeMounts": [{"name": "x", "mountPath": "/x"}],
             },
         }
     )
-    assert values.head.resources.limits == {"cpu": "4", "memory": "32G"}
+    assert values.head.resources.limits == {"cpu": "16", "memory": "32G"}
     assert [v.name for v in values.head.volumes] == ["x"]
 
 
