@@ -224,3 +224,45 @@ def test_a_translated_env_var_name_is_refused_naming_the_guides_name(tmp_path: P
 def test_other_env_var_names_pass(tmp_path: Path) -> None:
     path = write(tmp_path, "head:\n  containerEnv:\n    - {name: MY_OWN_SETTING, value: x}\n")
     assert cli("render", "-f", path).exit_code == 0
+
+
+# -- 9. Every default shown; undersized Ray pods
+
+
+def test_the_values_reference_shows_the_default_worker_group() -> None:
+    row = next(
+        line for line in README.splitlines() if line.startswith("| `additionalWorkerGroups` |")
+    )
+    assert "smallGroup" in row
+
+
+def test_an_enabled_small_group_is_warned_about_as_the_chart_advises() -> None:
+    result = cli("render", "--set", "additionalWorkerGroups.smallGroup.disabled=false")
+    assert result.exit_code == 0
+    warning = [line for line in result.stderr.splitlines() if "smallGroup" in line]
+    assert warning and "8G" in warning[0], result.stderr
+
+
+# -- 6. init states facts only
+
+
+@pytest.mark.parametrize("profile", ["development", "production"])
+def test_init_invents_no_facts_and_marks_the_choices(profile: str, tmp_path: Path) -> None:
+    result = cli("init", "--profile", profile)
+    assert result.exit_code == 0
+    text = result.stdout
+    for invented in ("1.0.0", "2.5.0", "example tags", "azurefile", "AKS"):
+        assert invented not in text, invented
+    assert "CHOOSE" in text
+    out = tmp_path / "values.yaml"
+    written = cli("init", "--profile", profile, "-o", str(out))
+    assert written.exit_code == 0
+    assert cli("render", "-f", str(out)).exit_code == 0
+
+
+def test_init_with_a_manual_secret_shows_how_to_create_it(tmp_path: Path) -> None:
+    out = tmp_path / "values.yaml"
+    result = cli("init", "--profile", "production", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "manualSecretName: syntho-license" in out.read_text(encoding="utf-8")
+    assert "create secret generic syntho-license" in result.stderr

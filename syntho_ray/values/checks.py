@@ -30,6 +30,7 @@ _DNS_1035_RULE = (
 LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 HEAD_SERVICE_SUFFIX = "-head-svc"
 MIN_HEAD_MEMORY = 2 * 10**9  # the guide: never less than 2G for the Ray head
+MIN_RAY_POD_MEMORY = 8 * 10**9  # the chart's comments: not less than 8G for a Ray pod
 
 
 def problems(values: Values) -> list[Finding]:
@@ -282,6 +283,8 @@ def sizing_warnings(values: Values) -> list[str]:
     for path, pod in _pods(values):
         where = ".".join(map(str, path))
         resources = pod.resources
+        if small := _undersized(path, pod):
+            found.append(f"{where}.resources: {small}")
         if resources is None or not resources.limits:
             found.append(
                 f"{where}.resources: no limits; the guide says always to set CPU and "
@@ -293,6 +296,17 @@ def sizing_warnings(values: Values) -> list[str]:
                 "recommends setting them equal"
             )
     return found
+
+
+def _undersized(path: KeyPath, pod: RayPodValues) -> str:
+    """The chart's advice when a Ray pod has less than 8G (the head's 2G rule warns itself)."""
+    memory = _limit(pod, "memory")
+    if memory is None or memory >= MIN_RAY_POD_MEMORY:
+        return ""
+    if path == ("head",) and memory < MIN_HEAD_MEMORY:
+        return ""
+    given = pod.resources.limits["memory"] if pod.resources and pod.resources.limits else memory
+    return f"{given} of memory; the chart advises at least 8G for a Ray pod in production"
 
 
 def _limit(pod: RayPodValues, name: str) -> float | None:

@@ -22,8 +22,14 @@ def values_reference() -> str:
     return "\n".join(rows)
 
 
+class _Said(str):
+    """A default cell written as it is, not as JSON."""
+
+
 def _row(key: str, default: Any, text: str) -> str:
-    shown = "" if default is None else f"`{json.dumps(default, separators=(', ', ': '))}`"
+    shown = default if isinstance(default, _Said) else ""
+    if default is not None and not shown:
+        shown = f"`{json.dumps(default, separators=(', ', ': '))}`"
     escaped = shown.replace("|", "\\|")
     return f"| `{key}` | {escaped} | {text} |"
 
@@ -37,11 +43,19 @@ def _fields(model: type[BaseModel], prefix: str, defaults: Any) -> list[tuple[st
         if nested is not None:
             out += _fields(nested, f"{key}.", default)
         elif _is_group_map(info.annotation):
-            out.append((key, None, info.description or ""))
-            out += _fields(WorkerGroupValues, f"{key}.<name>.", None)
+            out += _group_map(key, default if isinstance(default, dict) else {}, info.description)
         else:
             out.append((key, default, info.description or ""))
     return out
+
+
+def _group_map(key: str, groups: dict[str, Any], text: str | None) -> list[tuple[str, Any, str]]:
+    """The map's row, each of the chart's own groups with its defaults, then any group's keys."""
+    named = ", ".join(f"`{name}`" for name in groups) or None
+    out: list[tuple[str, Any, str]] = [(key, named and _Said(named), text or "")]
+    for name, group in groups.items():
+        out += _fields(WorkerGroupValues, f"{key}.{name}.", group)
+    return out + _fields(WorkerGroupValues, f"{key}.<name>.", None)
 
 
 def _nested_model(annotation: Any) -> type[BaseModel] | None:

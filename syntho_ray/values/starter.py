@@ -9,9 +9,6 @@ from syntho_ray.k8s.data import quantity_value
 
 PROFILES = ("development", "production")
 LICENSE_SECRET = "syntho-license"
-# The image tags of the guide's production example; the operator image runs this KubeRay.
-GUIDE_OPERATOR_TAG = "1.0.0"
-GUIDE_RAY_TAG = "2.5.0"
 DEFAULT_CPUS = 16
 DEFAULT_MEMORY = "64G"
 
@@ -26,23 +23,27 @@ _HEADER = """\
 # (or remove manualSecretName and set SynthoLicense: "<key>" here).
 manualSecretName: {secret}
 
-# The images of your Syntho release; pin them (the guide's example tags shown).
-operatorImage:
-  tag: {operator_tag}
-image:
-  tag: {ray_tag}
+# CHOOSE the image tags of the Syntho release you install, and pin them here;
+# until then the chart's moving tags apply (operatorImage latest, image latest-cpu) and
+# render warns about them.
+# operatorImage:
+#   tag: "..."
+# image:
+#   tag: "..."
 
-# The KubeRay release operatorImage runs: it decides the RayCluster apiVersion, the operator's
-# flags and RBAC, and the CRDs under manifests/crds/. Keep it in step with operatorImage.tag.
-kuberay:
-  version: {operator_tag}
+# CHOOSE the KubeRay release your operator image runs (0.4.0 to 1.7.0): it decides the
+# RayCluster apiVersion, the operator's flags and RBAC, and the CRDs under manifests/crds/.
+# Until then the chart's KubeRay, 0.4.0, applies.
+# kuberay:
+#   version: "..."
 """
 _SETTING = """
 # {comment}
 {key}: {value}
 """
 _HEAD = """
-# The Ray head: {where}; requests equal limits.
+# The Ray head: {where} (CHOOSE your machines' size: init --cpus
+# and --memory); requests equal limits.
 head:
   resources:
     limits: {resources}
@@ -64,10 +65,13 @@ worker:
   resources:
     limits: {resources}
     requests: {resources}
-
-# Both shared claims need a ReadWriteMany storage class (the guide uses azurefile-csi on AKS).
+"""
+_STORAGE = """
+# CHOOSE the storage class of both shared claims: they need ReadWriteMany, which only some
+# storage classes give (`kubectl get storageclass` lists your cluster's). Until then the
+# chart's class name, "default", applies.
 # storage:
-#   storageClassName: azurefile-csi
+#   storageClassName: "..."
 """
 
 
@@ -95,8 +99,6 @@ def starter_values(
         profile=profile,
         layout="a Ray head and a worker pool" if production else "one Ray head and no workers",
         secret=LICENSE_SECRET,
-        operator_tag=json.dumps(GUIDE_OPERATOR_TAG),
-        ray_tag=json.dumps(GUIDE_RAY_TAG),
     )
     if platform:
         comment = "Pods for OpenShift's restricted-v2 SCC; manifests/openshift/ for the admin."
@@ -106,4 +108,5 @@ def starter_values(
         text += _SETTING.format(comment=comment, key="registry", value=json.dumps(registry))
     where = f"one machine of {cpus} CPUs and {memory} of memory"
     text += _HEAD.format(where=where, resources=resources)
-    return text + (_WORKERS.format(resources=resources) if production else _NO_WORKERS)
+    text += _WORKERS.format(resources=resources) if production else _NO_WORKERS
+    return text + _STORAGE
