@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from syntho_ray.values.loading import ValuesInput, load_values, values_from_mapping
     from syntho_ray.values.model import Values
 
+__version__ = "0.1.0"
+
 # Where each name lives. It is imported on first use, so that importing the package, or a
 # command line that needs little of it, does not pay for the values model and the builders.
 _HOMES = {

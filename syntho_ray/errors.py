@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The exit codes of every command, in one place (the README's "Exit codes" table is this one).
+OK = 0
+FAILED = 1  # the values, the cluster or the output: one line per problem on stderr
+USAGE = 2  # the command line itself
+DIFFERS = 1  # `diff` only: the cluster differs from the render (as `kubectl diff`)
+DIFF_FAILED = 2  # `diff` only: any error, so that 1 keeps meaning "differs"
+EXIT_CODES = {
+    OK: "Done. `diff`: no differences.",
+    FAILED: (
+        "An error in the values, the cluster or the output (with `--strict`, a warning), one "
+        "line per problem on stderr; `apply --wait`: not ready in time; `status`: the release "
+        "is not installed. `diff`: differences."
+    ),
+    USAGE: "A wrong command line. `diff`: any error.",
+}
+
 
 class SynthoRayError(Exception):
     """Base of every error the command line reports without a traceback."""
 
-    exit_code = 1
+    exit_code = FAILED
 
     def lines(self) -> list[str]:
         """One line per problem."""
@@ -51,7 +67,7 @@ class ValuesError(SynthoRayError):
 class UsageError(SynthoRayError):
     """The command line itself is wrong."""
 
-    exit_code = 2
+    exit_code = USAGE
 
 
 class OutputError(SynthoRayError):

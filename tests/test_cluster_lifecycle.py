@@ -107,7 +107,7 @@ def test_status_shows_operator_cluster_pods_claims_and_head_service(
 def test_status_without_the_crd_says_how_to_install_it(emu: Emulator, values: Path) -> None:
     emu.call(emu.kube.store.types.pop, ("ray.io", "v1alpha1", "rayclusters"))
     result = run(emu, "status", "-f", str(values))
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # nothing of the release is installed (exit codes: README)
     assert (
         "raycluster: the RayCluster CRD (rayclusters.ray.io, ray.io/v1alpha1) is not installed"
         in result.stdout

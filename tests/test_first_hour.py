@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+import syntho_ray
 from syntho_ray.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -266,3 +267,89 @@ def test_init_with_a_manual_secret_shows_how_to_create_it(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert "manualSecretName: syntho-license" in out.read_text(encoding="utf-8")
     assert "create secret generic syntho-license" in result.stderr
+
+
+# -- 7. Exit codes
+
+
+def test_a_bad_platform_is_a_usage_error() -> None:
+    result = cli("render", "--platform", "foo")
+    assert result.exit_code == 2
+    assert "--platform" in result.output
+
+
+def test_exit_codes_are_one_table_in_the_readme() -> None:
+    from syntho_ray.errors import EXIT_CODES
+
+    section = README.split("### Exit codes", 1)[1].split("\n#", 1)[0]
+    for code, meaning in EXIT_CODES.items():
+        assert f"| {code} | {meaning} |" in section
+
+
+# -- 11. Conveniences
+
+
+def test_version_and_short_help() -> None:
+    version = process("--version")
+    assert version.returncode == 0
+    assert version.stdout.strip() == f"syntho-ray {syntho_ray.__version__}"
+    for args in (["-h"], ["render", "-h"], ["apply", "-h"]):
+        shown = process(*args)
+        assert shown.returncode == 0 and "Usage:" in shown.stdout, args
+
+
+def test_shell_completion_is_offered() -> None:
+    shown = cli("--help")
+    assert "--install-completion" in shown.stdout and "--show-completion" in shown.stdout
+
+
+@pytest.mark.parametrize(
+    ("verb", "ours"),
+    [
+        ("template", "syntho-ray render"),
+        ("install", "syntho-ray apply"),
+        ("upgrade", "syntho-ray apply"),
+        ("uninstall", "syntho-ray delete"),
+    ],
+)
+def test_helm_verbs_are_answered_with_the_command_to_use(verb: str, ours: str) -> None:
+    result = cli(verb, "ray-cluster", "-f", "values.yaml")
+    assert result.exit_code == 2
+    assert ours in result.output and "Helm" in result.output
+
+
+def test_validate_writes_its_whole_report_with_warnings_to_stdout() -> None:
+    result = cli("validate")
+    assert result.exit_code == 0
+    assert "SynthoLicense" in result.stdout and "valid:" in result.stdout
+
+
+COMMANDS = [
+    "render",
+    "validate",
+    "apply",
+    "check",
+    "diff",
+    "status",
+    "delete",
+    "migrate",
+    "images",
+    "init",
+    "schema",
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_placeholders_are_consistent(command: str) -> None:
+    shown = cli(command, "--help")
+    assert shown.exit_code == 0
+    metavars = re.findall(r"^\s+(?:-\w, )?--[\w-]+ (\S+)", shown.stdout, re.M)
+    for metavar in metavars:  # FILE, KEY=VALUE, HOST[/PREFIX] or [a|b]: never <str>, TEXT
+        choice = re.fullmatch(r"\[[a-z]+(\|[a-z]+)+\]", metavar)
+        assert choice or metavar == metavar.upper(), (command, metavar)
+
+
+def test_check_says_its_create_namespace_creates_nothing() -> None:
+    shown = cli("check", "--help")
+    option = shown.stdout.split("  --create-namespace", 1)[1].split("\n  -", 1)[0]
+    assert "creates nothing" in " ".join(option.split())

@@ -137,8 +137,11 @@ def test_platform_flag_writes_the_component_and_a_rerender_without_it_removes_it
 
 def test_an_unknown_platform_is_refused() -> None:
     result = render("--platform", "openshfit")
-    assert result.exit_code == 1
-    assert "platform: must be one of 'kubernetes' or 'openshift'" in result.stderr
+    assert result.exit_code == 2  # a wrong command line (exit codes: README)
+    assert "--platform" in result.output and "'openshift'" in result.output
+    in_values = render("--set", "platform=openshfit")
+    assert in_values.exit_code == 1
+    assert "platform: must be one of 'kubernetes' or 'openshift'" in in_values.stderr
 
 
 def test_openshift_render_matches_snapshot(snapshot: Any) -> None:

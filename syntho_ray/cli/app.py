@@ -12,12 +12,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from syntho_ray.errors import SynthoRayError
+from syntho_ray.errors import FAILED, SynthoRayError
 
 if TYPE_CHECKING:
     from syntho_ray.build.naming import Release
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="syntho-ray",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     help="Render and deploy Syntho's Ray cluster on Kubernetes, from the Helm chart's values.",
@@ -74,12 +76,21 @@ Strict = Annotated[
     bool, typer.Option("--strict", help="Treat warnings as errors: exit 1 before any output.")
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of unexpected errors.")]
+
+
+class PlatformName(StrEnum):
+    """What `--platform` chooses (the value `platform`)."""
+
+    kubernetes = "kubernetes"
+    openshift = "openshift"
+
+
 Platform = Annotated[
-    str | None,
+    PlatformName | None,
     typer.Option(
         "--platform",
-        metavar="PLATFORM",
-        help="kubernetes or openshift (sets the value `platform`).",
+        metavar="[kubernetes|openshift]",
+        help="Render for this platform (sets the value `platform`).",
     ),
 ]
 Registry = Annotated[
@@ -92,8 +103,23 @@ Registry = Annotated[
 ]
 
 
+def _show_version(asked: bool) -> None:
+    if asked:
+        from syntho_ray import __version__
+
+        typer.echo(f"syntho-ray {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_show_version, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
     """Render and deploy Syntho's Ray cluster on Kubernetes, from the Helm chart's values."""
 
 
@@ -201,17 +227,18 @@ def values_input(
 
 
 @contextmanager
-def reported(debug: bool) -> Iterator[None]:
-    """Turns our errors into lines on stderr and an exit code; hides other tracebacks."""
+def reported(debug: bool, *, failed: int | None = None) -> Iterator[None]:
+    """Turns our errors into lines on stderr and an exit code (`failed`, if given, for every
+    error: `diff`'s); hides other tracebacks."""
     try:
         yield
     except BrokenPipeError:  # the reader stopped early (`| head`): no complaint
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise typer.Exit(1) from None
+        raise typer.Exit(failed or FAILED) from None
     except SynthoRayError as error:
         for line in error.lines():
             say(f"error: {line}")
-        raise typer.Exit(error.exit_code) from None
+        raise typer.Exit(failed or error.exit_code) from None
     except Exception as error:
         if debug:
             raise
@@ -219,4 +246,4 @@ def reported(debug: bool) -> Iterator[None]:
             f"error: unexpected {type(error).__name__}: {error} "
             "(run again with --debug for the traceback)"
         )
-        raise typer.Exit(1) from None
+        raise typer.Exit(failed or FAILED) from None

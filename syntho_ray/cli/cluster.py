@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -29,7 +29,19 @@ from syntho_ray.cli.app import (
     reported,
     say,
 )
-from syntho_ray.errors import UsageError
+from syntho_ray.cli.options import (
+    Context,
+    Crds,
+    CreateNamespace,
+    DryRunOption,
+    ForceConflicts,
+    Kubeconfig,
+    Prune,
+    SkipPreflight,
+    Timeout,
+    Wait,
+)
+from syntho_ray.errors import DIFF_FAILED, DIFFERS, UsageError
 
 if TYPE_CHECKING:  # the commands import the cluster code they use: rendering loads none of it
     from syntho_ray.cluster.apply import Outcome
@@ -39,47 +51,6 @@ if TYPE_CHECKING:  # the commands import the cluster code they use: rendering lo
 # Module settings the tests shorten: retries of one call (None: the default), CRD polling.
 RETRY: RetryPolicy | None = None
 CRD_POLL = 0.5
-
-Kubeconfig = Annotated[
-    Path | None,
-    typer.Option(
-        "--kubeconfig",
-        help="kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).",
-        dir_okay=False,
-    ),
-]
-Context = Annotated[
-    str | None, typer.Option("--context", help="kubeconfig context (default: the current one).")
-]
-CreateNamespace = Annotated[
-    bool, typer.Option("--create-namespace", help="Create the namespace if it does not exist.")
-]
-ForceConflicts = Annotated[
-    bool,
-    typer.Option(
-        "--force-conflicts", help="Take over fields another field manager owns (as kubectl)."
-    ),
-]
-SkipPreflight = Annotated[
-    bool, typer.Option("--skip-preflight", help="Do not check the cluster before changing it.")
-]
-Timeout = Annotated[
-    str,
-    typer.Option("--timeout", help="How long --wait (and CRD establishment) may take: 90s, 10m."),
-]
-Crds = Annotated[
-    Path | None,
-    typer.Option("--crds", help="First apply the CRD files in this directory.", file_okay=False),
-]
-DryRunOption = Annotated[
-    str, typer.Option("--dry-run", metavar="MODE", help="Show what would change: client or server.")
-]
-Prune = Annotated[
-    bool, typer.Option("--prune/--no-prune", help="Delete what the render no longer has.")
-]
-Wait = Annotated[
-    bool, typer.Option("--wait", help="Wait until the operator and the RayCluster are ready.")
-]
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -211,9 +182,10 @@ def check(
         options = operations.CheckOptions(rendered, create_namespace)
         for line in operations.check(session, options):
             say(f"warning: {line}")
+        created = " (check created nothing)" if create_namespace else ""
         say(
             f"preflight passed: the cluster is ready for release {rendered.release.name} in "
-            f"namespace {rendered.release.namespace}"
+            f"namespace {rendered.release.namespace}{created}"
         )
 
 
@@ -233,17 +205,17 @@ def diff(
     force_conflicts: ForceConflicts = False,
     debug: Debug = False,
 ) -> None:
-    """Diff the live objects against the render (server dry run); exit 1 when they differ."""
+    """Diff the live objects against the render (server dry run); exit 1: they differ, 2: error."""
     from syntho_ray.cluster import operations
 
     inputs = RenderInputs.of(
         values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
     )
-    with reported(debug):
+    with reported(debug, failed=DIFF_FAILED):
         session, rendered = rendered_for(inputs, kubeconfig, context)
         diffs = operations.diff(session, operations.DiffOptions(rendered, force_conflicts))
         for found in diffs:
             sys.stdout.write(found.text)
         sys.stdout.flush()
     if diffs:
-        raise typer.Exit(1)
+        raise typer.Exit(DIFFERS)

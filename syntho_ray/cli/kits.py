@@ -31,7 +31,9 @@ from syntho_ray.cli.app import (
 
 OutputFile = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write this file instead of stdout.", dir_okay=False),
+    typer.Option(
+        "--output", "-o", metavar="FILE", help="Write this file instead of stdout.", dir_okay=False
+    ),
 ]
 Force = Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")]
 
@@ -76,14 +78,20 @@ def init(
     profile: Annotated[
         Profile,
         typer.Option(
-            "--profile", help="development: one Ray head; production: a head and a worker pool."
+            "--profile",
+            metavar="[development|production]",
+            help="development: one Ray head; production: a head and a worker pool.",
         ),
     ],
     cpus: Annotated[
-        int, typer.Option("--cpus", help="CPUs of one machine (the head; each worker).")
+        int,
+        typer.Option("--cpus", metavar="N", help="CPUs of one machine (the head; each worker)."),
     ] = 16,
     memory: Annotated[
-        str, typer.Option("--memory", help="Memory of one machine, for example 64G.")
+        str,
+        typer.Option(
+            "--memory", metavar="QUANTITY", help="Memory of one machine, for example 64G."
+        ),
     ] = "64G",
     platform: Platform = None,
     registry: Registry = None,

@@ -30,15 +30,9 @@ from syntho_ray.cli.app import (
     say,
     values_input,
 )
-from syntho_ray.cli.cluster import (
-    Context,
-    Kubeconfig,
-    SkipPreflight,
-    connect_to,
-    rendered_for,
-    reporter,
-)
-from syntho_ray.errors import UsageError
+from syntho_ray.cli.cluster import connect_to, rendered_for, reporter
+from syntho_ray.cli.options import Context, Kubeconfig, SkipPreflight
+from syntho_ray.errors import ClusterError, UsageError
 
 if TYPE_CHECKING:
     from syntho_ray.cluster.refs import Ref
@@ -67,8 +61,16 @@ def status(
     )
     with reported(debug):
         session, rendered = rendered_for(inputs, kubeconfig, context)
-        for line in operations.status(session, operations.StatusOptions(rendered)):
+        found = operations.status(session, operations.StatusOptions(rendered))
+        for line in found.lines:
             typer.echo(line)
+        if not found.installed:
+            where = rendered.release
+            raise ClusterError(
+                f"release {where.name} is not installed in namespace {where.namespace}: no "
+                "operator Deployment and no RayCluster (`syntho-ray apply` with the same "
+                "options installs it)"
+            )
 
 
 @app.command()
@@ -134,7 +136,10 @@ def _confirm(refs: list[Ref], yes: bool) -> bool:
 @app.command()
 def migrate(
     from_helm_release: Annotated[
-        str, typer.Option("--from-helm-release", help="Name of the installed Helm release.")
+        str,
+        typer.Option(
+            "--from-helm-release", metavar="NAME", help="Name of the installed Helm release."
+        ),
     ],
     namespace: Namespace = DEFAULT_NAMESPACE,
     output: Annotated[
@@ -142,6 +147,7 @@ def migrate(
         typer.Option(
             "--output",
             "-o",
+            metavar="FILE",
             help="Values file to write (default: NAME-values.yaml).",
             dir_okay=False,
         ),

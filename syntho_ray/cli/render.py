@@ -22,6 +22,7 @@ from syntho_ray.cli.app import (
     SetValues,
     Strict,
     ValuesFiles,
+    WarningsAsErrors,
     app,
     reported,
     say,
@@ -44,6 +45,7 @@ def render(
         typer.Option(
             "--output-dir",
             "-o",
+            metavar="DIR",
             help="Write a kustomize directory here instead of a YAML stream.",
             file_okay=False,
         ),
@@ -105,7 +107,9 @@ def validate(
     strict: Strict = False,
     debug: Debug = False,
 ) -> None:
-    """Check the values without writing anything; report each pod's Pod Security level."""
+    """Check the values without writing anything; report (on stdout) the warnings and each
+    pod's Pod Security level."""
+    from syntho_ray.notes import warnings
     from syntho_ray.podsecurity import evaluate, pod_templates
     from syntho_ray.render import build_objects
 
@@ -113,12 +117,17 @@ def validate(
         values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
     )
     with reported(debug):
-        chosen, loaded = inputs.load(strict=strict)
+        chosen, loaded = inputs.load(warnings=False)
+        found = warnings(loaded.values, loaded.user)
+        if strict and found:
+            raise WarningsAsErrors(found)
         objects = build_objects(loaded.values, chosen)
         print(
             f"valid: {len(objects)} objects for release {chosen.name!r} in namespace "
             f"{chosen.namespace!r}"
         )
+        for warning in found:
+            print(f"warning: {warning}")
         print("Pod Security Standards (privileged < baseline < restricted):")
         for name, spec in pod_templates(objects):
             report = evaluate(name, spec)

@@ -1,8 +1,9 @@
 """The connection to the cluster: kubeconfig and context, requests with retries, watches.
 
 Every call goes through `Session.request`, which retries transient failures (429
-throttling, 5xx answers, refused or reset connections) with exponential backoff,
-honouring `Retry-After`, until the policy's time budget is spent. Answers come
+throttling, 5xx answers, reset connections) with exponential backoff, honouring
+`Retry-After`, until the policy's time budget is spent; a refused connection (nothing
+listens) only for a short budget of its own, so a wrong address fails in about 2 s. Answers come
 back as plain JSON data; error answers raise `ApiError`, which keeps the
 server's `Status` (code, reason, message, details).
 """
@@ -33,6 +34,11 @@ class RetryPolicy:
     budget: float = 20.0
     first_delay: float = 0.5
     max_delay: float = 8.0
+    refused_budget: float = 2.0  # nothing listens: only a server that is restarting is waited for
+
+    def budget_for(self, error: ClusterError) -> float:
+        """Seconds the call may keep retrying after `error`."""
+        return min(self.refused_budget, self.budget) if isinstance(error, Refused) else self.budget
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds before try `attempt + 1`: the server's Retry-After, else exponential."""
@@ -81,6 +87,10 @@ class Unreachable(ClusterError):
     """The API server could not be reached at all."""
 
 
+class Refused(Unreachable):
+    """Nothing listens at the API server's address: the connection was refused."""
+
+
 def _retry_after(headers: Mapping[str, str]) -> float | None:
     value = {k.lower(): v for k, v in (headers or {}).items()}.get("retry-after")
     try:
@@ -115,7 +125,7 @@ class Session:
         content_type: str = "application/json",
     ) -> dict[str, Any]:
         """One request, retried while transient; the answer's JSON data."""
-        deadline = self.clock() + self.retry.budget
+        started = self.clock()
         attempt = 0
         while True:
             try:
@@ -125,11 +135,12 @@ class Session:
                     raise
                 after = error.retry_after if isinstance(error, ApiError) else None
                 pause = self.retry.delay(attempt, after)
-                if self.clock() + pause > deadline:
+                budget = self.retry.budget_for(error)
+                if self.clock() + pause > started + budget:
                     raise
                 if not self._noticed:
                     self._noticed = True
-                    self.notice(f"{error} (retrying for up to {self.retry.budget:g}s)")
+                    self.notice(f"{error} (retrying for up to {budget:g}s)")
                 self.sleep(pause)
                 attempt += 1
 
@@ -224,8 +235,9 @@ class Session:
                 "certificate-authority for this cluster"
             ) from None
         except (urllib3.exceptions.HTTPError, OSError) as error:
-            raise Unreachable(
-                f"cannot reach the Kubernetes API server at {self.server} ({_short(error)}); "
+            reason = _short(error)
+            raise (Refused if reason == "connection refused" else Unreachable)(
+                f"cannot reach the Kubernetes API server at {self.server} ({reason}); "
                 "check that the cluster is running and that --kubeconfig and --context "
                 "point at it"
             ) from None

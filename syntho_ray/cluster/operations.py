@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from syntho_ray.build.naming import Release
 from syntho_ray.cluster import apply as ssa
@@ -27,6 +27,9 @@ from syntho_ray.facts import kuberay
 from syntho_ray.facts.kinds import raycluster_kind
 from syntho_ray.values.loading import ValuesInput
 from syntho_ray.values.model import Values
+
+if TYPE_CHECKING:
+    from syntho_ray.cluster.status import Status
 
 
 def _ignore(_: Any) -> None:
@@ -225,8 +228,8 @@ class StatusOptions:
     rendered: Rendered
 
 
-def status(session: Session, options: StatusOptions) -> list[str]:
-    """Lines describing the release as the cluster has it."""
+def status(session: Session, options: StatusOptions) -> Status:
+    """The release as the cluster has it: lines to show, and whether it is installed."""
     from syntho_ray.cluster.status import release_status
 
     return release_status(session, options.rendered.values, options.rendered.release)

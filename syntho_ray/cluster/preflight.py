@@ -254,20 +254,17 @@ def _is_default(storage_class: dict[str, Any]) -> bool:
 
 
 def check_secrets(session: Session, target: Target) -> Findings:
-    """The image pull Secrets (and manualSecretName's Secret) exist in the namespace."""
+    """The image pull Secrets (and manualSecretName's Secret) exist in the namespace; each
+    missing one is named with the command that creates it."""
     namespace = target.release.namespace
     exists = namespace_exists(session, namespace)
     total = Findings()
-    wanted = [(n, "imagePullSecrets", "your registry credentials") for n in _pull_secrets(target)]
-    if target.values.manual_secret_name:
-        key = license.SECRET_KEY
-        wanted.append((target.values.manual_secret_name, "manualSecretName", f"key {key}"))
-    for name, source, content in wanted:
+    for name, source, command in _secrets_wanted(target):
         if exists is False:
             total += Findings(
                 notes=[
                     f"Secret {name} ({source}) must be created in the new namespace {namespace} "
-                    f"({content}) before the pods can start"
+                    f"before the pods can start, once it exists: {command}"
                 ]
             )
             continue
@@ -280,12 +277,34 @@ def check_secrets(session: Session, target: Target) -> Findings:
             continue
         if not found:
             total += Findings(
-                [
-                    f"Secret {name} ({source}) does not exist in namespace {namespace}; "
-                    f"create it ({content})"
-                ]
+                [f"Secret {name} ({source}) does not exist in namespace {namespace}: {command}"]
             )
     return total
+
+
+def _secrets_wanted(target: Target) -> list[tuple[str, str, str]]:
+    """(name, the value that names it, the command that creates it) of each Secret."""
+    create = f"kubectl -n {target.release.namespace} create secret"
+    mirror = target.values.registry
+    registry = mirror.split("/")[0] if mirror else _registry_host(target.values.image.repository)
+    wanted = [
+        (
+            name,
+            "imagePullSecrets",
+            f"{create} docker-registry {name} --docker-server={registry} "
+            "--docker-username=USER --docker-password=PASSWORD",
+        )
+        for name in _pull_secrets(target)
+    ]
+    if manual := target.values.manual_secret_name:
+        command = f"{create} generic {manual} --from-file={license.SECRET_KEY}=license.txt"
+        wanted.append((manual, "manualSecretName", command))
+    return wanted
+
+
+def _registry_host(repository: str) -> str:
+    host, _, rest = repository.partition("/")
+    return host if rest and ("." in host or ":" in host or host == "localhost") else "docker.io"
 
 
 def _pull_secrets(target: Target) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from syntho_ray.build.naming import Release, fullname
@@ -25,14 +26,23 @@ GROUP_LABEL = "ray.io/group"
 NODE_TYPE_LABEL = "ray.io/node-type"
 
 
-def release_status(session: Session, values: Values, release: Release) -> list[str]:
-    """Lines describing the release as the cluster has it."""
+@dataclass(frozen=True)
+class Status:
+    """The release as the cluster has it: lines to show, and whether it is installed at all."""
+
+    lines: list[str]
+    installed: bool  # its operator Deployment or its RayCluster exists
+
+
+def release_status(session: Session, values: Values, release: Release) -> Status:
+    """The release as the cluster has it."""
     namespace = release.namespace
     operator = Ref("Deployment", namespace, fullname(values, release))
     version = kuberay.version_of(values)
     kind = raycluster_kind(version)
     cluster = Ref(kind.kind, namespace, values.clustername, kind.api_version)
-    lines = [f"operator:   {deployment_readiness(operator, session.get(operator.path())).line()}"]
+    operator_obj = session.get(operator.path())
+    lines = [f"operator:   {deployment_readiness(operator, operator_obj).line()}"]
     line, served, cluster_obj = _raycluster(session, cluster, version)
     lines.append(f"raycluster: {line}")
     if served:
@@ -45,7 +55,7 @@ def release_status(session: Session, values: Values, release: Release) -> list[s
         f"head svc:   {head_service_line(session.get(_head_service(values, namespace).path()))}"
     )
     lines.append(f"ray_address: {ray_address(values, release)}")
-    return lines
+    return Status(lines, installed=operator_obj is not None or cluster_obj is not None)
 
 
 def _raycluster(

@@ -1,0 +1,131 @@
+"""A newcomer's first hour (issue 12), against a cluster: exit codes, kubeconfig messages,
+refused connections, air-gapped CRDs and the preflight of a fresh cluster."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from cluster_setup import emulator, ready_for_release, run, values_file
+from kube_emulator import Emulator
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def emu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+    with emulator(tmp_path, monkeypatch) as running:
+        yield running
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def kubeconfig_for(tmp_path: Path, server: str) -> Path:
+    path = tmp_path / "kubeconfig"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": "c", "cluster": {"server": server}}],
+                "users": [{"name": "u", "user": {"token": "t"}}],
+                "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}],
+                "current-context": "x",
+            }
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def process(*args: str) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "syntho_ray", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+# -- 7. Exit codes: diff 0/1 and errors above 1, as kubectl diff; status of nothing
+
+
+def test_diff_errors_exit_above_one(tmp_path: Path) -> None:
+    config = kubeconfig_for(tmp_path, f"http://127.0.0.1:{closed_port()}")
+    result = process("diff", "--kubeconfig", str(config))
+    assert result.returncode >= 2, result.stderr
+    assert "cannot reach" in result.stderr
+    bad_values = process("diff", "--set", "worker.replicas=-1", "--kubeconfig", str(config))
+    assert bad_values.returncode >= 2
+
+
+def test_diff_exits_one_when_the_cluster_would_change(emu: Emulator, tmp_path: Path) -> None:
+    ready_for_release(emu)
+    values = values_file(tmp_path)
+    assert run(emu, "diff", "-f", str(values)).exit_code == 1
+    assert run(emu, "apply", "-f", str(values)).exit_code == 0
+    assert run(emu, "diff", "-f", str(values)).exit_code == 0
+
+
+def test_status_of_a_release_that_does_not_exist_fails(emu: Emulator, tmp_path: Path) -> None:
+    ready_for_release(emu)
+    result = run(emu, "status", "-f", str(values_file(tmp_path)))
+    assert result.exit_code == 1, result.output
+    assert "ray-cluster" in result.stderr and "syntho-ray apply" in result.stderr
+
+
+# -- 11. Refused connections fail fast (transient faults keep their retries)
+
+
+def test_a_refused_connection_is_not_retried_for_long(tmp_path: Path) -> None:
+    config = kubeconfig_for(tmp_path, f"http://127.0.0.1:{closed_port()}")
+    started = time.monotonic()
+    result = process("status", "--kubeconfig", str(config))
+    took = time.monotonic() - started
+    assert result.returncode == 1
+    assert "connection refused" in result.stderr and "retrying for up to 2s" in result.stderr
+    # Not a speed test: the old policy slept 15.5 s in backoff alone before giving up.
+    assert took < 15, f"{took:.1f}s: a refused connection was retried as a transient fault"
+
+
+# -- 12. Preflight of a fresh cluster names the image pull Secret
+
+
+def test_check_of_a_fresh_cluster_names_the_pull_secret_and_how_to_create_it(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    ready_for_release(emu)
+    result = run(
+        emu, "check", "-n", "fresh", "--create-namespace", "-f", str(values_file(tmp_path))
+    )
+    assert result.exit_code == 0, result.output  # the Secret can only follow the namespace
+    line = next(x for x in result.stderr.splitlines() if "syntho-cr-secret" in x)
+    assert line.startswith("warning: ") and "new namespace fresh" in line
+    assert "kubectl -n fresh create secret docker-registry syntho-cr-secret" in line
+    assert "--docker-server=syntho.azurecr.io" in line
+    assert "check created nothing" in result.stderr
+    assert "fresh" not in emu.names("Namespace")
+
+
+def test_check_of_a_namespace_without_the_pull_secret_fails_with_the_command(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    ready_for_release(emu)
+    emu.call(emu.kube.store.objects.pop, ("", "secrets", "syntho", "syntho-cr-secret"))
+    result = run(emu, "check", "-f", str(values_file(tmp_path)))
+    assert result.exit_code == 1
+    assert "kubectl -n syntho create secret docker-registry syntho-cr-secret" in result.stderr
