@@ -96,8 +96,8 @@ def _image_references(values: Values) -> Iterator[tuple[KeyPath, str]]:
         if isinstance(pod, WorkerGroupValues) and pod.init_container_image:
             yield (*path, "initContainerImage"), pod.init_container_image
         for index, sidecar in enumerate(pod.sidecar_containers or []):
-            if sidecar.image:
-                yield (*path, "sidecarContainers", index, "image"), sidecar.image
+            if image := getattr(sidecar, "image", None):
+                yield (*path, "sidecarContainers", index, "image"), image
 
 
 def _found(path: KeyPath, problem: str | None) -> Iterator[Finding]:
@@ -190,7 +190,7 @@ def _pods_checked(values: Values) -> Iterator[Finding]:
         yield from _labels(path, pod)
         yield from _start_params(path, pod)
         for index, env in enumerate(pod.container_env or []):
-            if hint := env_suggestion(env.name or ""):
+            if hint := env_suggestion(getattr(env, "name", None) or ""):
                 yield (*path, "containerEnv", index, "name"), hint
         for index, volume in enumerate(pod.volumes or []):
             if not any(getattr(volume, a) is not None for a in volume.openapi_types if a != "name"):
