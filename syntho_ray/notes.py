@@ -6,6 +6,7 @@ from typing import Any
 
 from syntho_ray.build import license, openshift
 from syntho_ray.build.naming import Release, fullname
+from syntho_ray.build.resolved import head_service_name
 from syntho_ray.facts import kuberay
 from syntho_ray.output.kustomize import CRDS_DIR, KUBERAY_CRDS
 from syntho_ray.values import checks
@@ -17,9 +18,7 @@ RAY_CLIENT_PORT = 10001
 def ray_address(values: Values, release: Release) -> str:
     """The `ray_address` the Syntho Core API connects to (KubeRay's `<cluster>-head-svc`, or
     the name `head.headService` gives it)."""
-    service = values.head.head_service
-    named = service.metadata.name if service is not None and service.metadata else None
-    host = f"{named or f'{values.clustername}-head-svc'}.{release.namespace}.svc.cluster.local"
+    host = f"{head_service_name(values)}.{release.namespace}.svc.cluster.local"
     return f"ray://{host}:{RAY_CLIENT_PORT}"
 
 

@@ -6,13 +6,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from syntho_ray import collector
-from syntho_ray.build import images, license, openshift, operator, raycluster, rbac, storage
+from syntho_ray.build import license, operator, raycluster, rbac, storage
 from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE, Release
+from syntho_ray.build.resolved import Resolved, resolve
 from syntho_ray.facts.kinds import apply_rank
 from syntho_ray.k8s.data import to_data
 from syntho_ray.values.model import Values
 
-Builder = Callable[[Values, Release], list[Any]]
+Builder = Callable[[Resolved, Release], list[Any]]
 BUILDERS: tuple[Builder, ...] = (
     rbac.build,
     license.build,
@@ -24,16 +25,11 @@ _HEAD_KEYS = ("apiVersion", "kind", "metadata")
 _SCALARS = frozenset({str, int, float, bool, type(None)})  # `to_data` keeps them as they are
 
 
-def effective_values(values: Values) -> Values:
-    """The values as rendered: the platform's pod settings, then every image from the mirror."""
-    return images.relocated(openshift.adapted(values))
-
-
 def build_objects(values: Values, release: Release | None = None) -> list[Any]:
     """Every object of the release as typed models, in apply order."""
     release = release or Release()
-    effective = effective_values(values)
-    objects = [obj for build in BUILDERS for obj in build(effective, release)]
+    resolved = resolve(values)
+    objects = [obj for build in BUILDERS for obj in build(resolved, release)]
     return sorted(objects, key=lambda o: (apply_rank(o.kind), o.metadata.name))
 
 

@@ -104,6 +104,26 @@ def test_status_shows_operator_cluster_pods_claims_and_head_service(
     assert "ray_address: ray://ray-cluster-head-svc.syntho.svc.cluster.local:10001" in out
 
 
+def test_status_finds_a_head_service_renamed_by_head_head_service(
+    emu: Emulator, values: Path
+) -> None:
+    emu.put(
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "ray-head", "namespace": "syntho"},
+            "spec": {"type": "ClusterIP", "ports": [{"name": "client", "port": 10001}]},
+        }
+    )
+    renamed = ["--set", "kuberay.version=0.6.0", "--set", "head.headService.metadata.name=ray-head"]
+    assert run(emu, "apply", "-f", str(values), *renamed).exit_code == 0
+    result = run(emu, "status", "-f", str(values), *renamed)
+    out = result.stdout
+    assert result.exit_code == 0, result.stderr
+    assert "head svc:   ray-head: ClusterIP" in out
+    assert "ray_address: ray://ray-head.syntho.svc.cluster.local:10001" in out
+
+
 def test_status_without_the_crd_says_how_to_install_it(emu: Emulator, values: Path) -> None:
     emu.call(emu.kube.store.types.pop, ("ray.io", "v1alpha1", "rayclusters"))
     result = run(emu, "status", "-f", str(values))

@@ -9,7 +9,8 @@ from test_cli import RUNNER
 
 from syntho_ray import cli, values_from_mapping
 from syntho_ray.build.images import autoscaler_image, mirrored, relocated, used_images
-from syntho_ray.render import effective_values, render_documents
+from syntho_ray.build.resolved import resolve
+from syntho_ray.render import render_documents
 
 MIRROR = "registry.local:5000/syntho"
 EVERYTHING: dict[str, Any] = {
@@ -26,7 +27,7 @@ EVERYTHING: dict[str, Any] = {
 
 def _images(data: dict[str, Any]) -> list[str]:
     values = values_from_mapping(data)
-    return used_images(render_documents(values), autoscaler_image(effective_values(values)))
+    return used_images(render_documents(values), autoscaler_image(resolve(values).values))
 
 
 def images_command(*args: str) -> Any:

@@ -11,6 +11,7 @@ from schema_check import assert_valid
 import syntho_ray
 from syntho_ray import Release, render_documents, values_from_mapping
 from syntho_ray.build import license
+from syntho_ray.build.resolved import resolve
 from syntho_ray.output.stream import dump_yaml
 from syntho_ray.render import to_document
 
@@ -27,7 +28,10 @@ ALL_PODS = {
 
 
 def _documents(data: dict[str, Any], release: Release | None = None) -> list[dict[str, Any]]:
-    return [to_document(o) for o in license.build(values_from_mapping(data), release or Release())]
+    return [
+        to_document(o)
+        for o in license.build(resolve(values_from_mapping(data)), release or Release())
+    ]
 
 
 def _ray_containers(data: dict[str, Any]) -> list[dict[str, Any]]:

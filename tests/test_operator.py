@@ -11,6 +11,7 @@ from schema_check import assert_valid
 
 from syntho_ray import Release, values_from_mapping
 from syntho_ray.build import operator
+from syntho_ray.build.resolved import resolve
 from syntho_ray.output.stream import dump_yaml
 from syntho_ray.render import to_document
 
@@ -51,7 +52,10 @@ FLAG = re.compile(r"^--[a-z][a-z0-9-]*=\S+$")
 
 
 def _documents(data: dict[str, Any], release: Release | None = None) -> list[dict[str, Any]]:
-    return [to_document(o) for o in operator.build(values_from_mapping(data), release or Release())]
+    return [
+        to_document(o)
+        for o in operator.build(resolve(values_from_mapping(data)), release or Release())
+    ]
 
 
 def _deployment(data: dict[str, Any], release: Release | None = None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from schema_check import assert_valid, shared_or_skip
 
 from syntho_ray import Release, values_from_mapping
 from syntho_ray.build import operator, rbac
+from syntho_ray.build.resolved import resolve
 from syntho_ray.output.stream import dump_yaml
 from syntho_ray.render import to_document
 
@@ -31,7 +32,9 @@ Rule = tuple[str, str, str]
 
 
 def _documents(data: dict[str, Any], release: Release | None = None) -> list[dict[str, Any]]:
-    return [to_document(o) for o in rbac.build(values_from_mapping(data), release or Release())]
+    return [
+        to_document(o) for o in rbac.build(resolve(values_from_mapping(data)), release or Release())
+    ]
 
 
 def _find(docs: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:

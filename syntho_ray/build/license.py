@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from syntho_ray.build.naming import Release, metadata
+from syntho_ray.build.resolved import Resolved
 from syntho_ray.k8s import client
 from syntho_ray.values.model import Values
 
@@ -60,6 +61,7 @@ def secret(values: Values, release: Release) -> client.V1Secret:
     )
 
 
-def build(values: Values, release: Release) -> list[Any]:
+def build(resolved: Resolved, release: Release) -> list[Any]:
     """The license Secret, unless the user manages their own (manualSecretName)."""
+    values = resolved.values
     return [] if values.manual_secret_name else [secret(values, release)]

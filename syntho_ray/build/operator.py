@@ -12,6 +12,7 @@ from syntho_ray.build.naming import (
     selector_labels,
     service_account_name,
 )
+from syntho_ray.build.resolved import Resolved
 from syntho_ray.facts import kuberay
 from syntho_ray.k8s import client
 from syntho_ray.k8s.data import or_none
@@ -130,6 +131,7 @@ def service(values: Values, release: Release) -> client.V1Service:
     )
 
 
-def build(values: Values, release: Release) -> list[Any]:
+def build(resolved: Resolved, release: Release) -> list[Any]:
     """The operator's Service and Deployment."""
+    values = resolved.values
     return [service(values, release), deployment(values, release)]

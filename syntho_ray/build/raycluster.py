@@ -9,15 +9,13 @@ from typing import Any
 from syntho_ray.build import storage
 from syntho_ray.build.license import license_env
 from syntho_ray.build.naming import Release, common_labels, metadata
-from syntho_ray.facts import kuberay
+from syntho_ray.build.resolved import Resolved, WorkerGroup
 from syntho_ray.facts.kinds import raycluster_kind
 from syntho_ray.k8s import client
 from syntho_ray.k8s.data import or_none
 from syntho_ray.k8s.rayapi import HeadGroupSpec, RayCluster, RayClusterSpec, WorkerGroupSpec
-from syntho_ray.values.model import RayPodValues, StartParam, Values, WorkerGroupValues
+from syntho_ray.values.model import RayPodValues, StartParam, Values
 
-DEFAULT_MIN_REPLICAS = 1
-DEFAULT_MAX_REPLICAS = 2147483647
 DEFAULT_INIT_IMAGE = "busybox:1.28"
 # Workers wait until the head's Service resolves before Ray starts.
 WAIT_FOR_HEAD = (
@@ -134,33 +132,20 @@ def head_group(values: Values, release: Release) -> HeadGroupSpec:
     )
 
 
-def replica_bounds(group: WorkerGroupValues) -> tuple[int, int, int]:
-    """(replicas, minReplicas, maxReplicas); explicit zeros are kept."""
-    low = _first(group.min_replicas, group.mini_replicas, DEFAULT_MIN_REPLICAS)
-    high = _first(group.max_replicas, group.maxi_replicas, DEFAULT_MAX_REPLICAS)
-    return _first(group.replicas, low), low, high
-
-
-def _first(*candidates: int | None) -> int:
-    return next(c for c in candidates if c is not None)
-
-
-def worker_group(
-    name: str, group: WorkerGroupValues, values: Values, release: Release
-) -> WorkerGroupSpec:
+def worker_group(worker: WorkerGroup, values: Values, release: Release) -> WorkerGroupSpec:
     """One worker group: a wait-for-head init container and the `ray-worker` container."""
+    group = worker.values
     init = client.V1Container(
         name="init",
         image=group.init_container_image or DEFAULT_INIT_IMAGE,
         command=["sh", "-c", WAIT_FOR_HEAD],
         security_context=or_none(group.init_container_security_context),
     )
-    replicas, low, high = replica_bounds(group)
     return WorkerGroupSpec(
-        group_name=name,
-        replicas=replicas,
-        min_replicas=low,
-        max_replicas=high,
+        group_name=worker.name,
+        replicas=worker.replicas,
+        min_replicas=worker.min_replicas,
+        max_replicas=worker.max_replicas,
         ray_start_params=ray_start_params(group),
         template=_pod_template(
             group, values, release, [_ray_container("ray-worker", group, values)], [init]
@@ -168,26 +153,14 @@ def worker_group(
     )
 
 
-def enabled_worker_groups(values: Values) -> list[tuple[str, WorkerGroupValues]]:
-    """(name, group) of every enabled group: extra groups by name, then the default group."""
-    groups = [
-        (name, group)
-        for name, group in sorted((values.additional_worker_groups or {}).items())
-        if group is not None and group.disabled is not True
-    ]
-    worker = values.worker
-    if worker is not None and not worker.disabled:
-        groups.append((worker.group_name or "", worker))
-    return groups
-
-
-def raycluster(values: Values, release: Release) -> RayCluster:
+def raycluster(resolved: Resolved, release: Release) -> RayCluster:
     """The RayCluster named `clustername`."""
+    values = resolved.values
     head = values.head
     options = head.autoscaler_options
-    workers = [worker_group(n, g, values, release) for n, g in enabled_worker_groups(values)]
+    workers = [worker_group(group, values, release) for group in resolved.worker_groups]
     return RayCluster(
-        api_version=raycluster_kind(kuberay.version_of(values)).api_version,
+        api_version=raycluster_kind(resolved.kuberay_version).api_version,
         metadata=metadata(
             values.clustername, values, release, annotations=dict(values.annotations or {})
         ),
@@ -201,6 +174,6 @@ def raycluster(values: Values, release: Release) -> RayCluster:
     )
 
 
-def build(values: Values, release: Release) -> list[Any]:
+def build(resolved: Resolved, release: Release) -> list[Any]:
     """The RayCluster."""
-    return [raycluster(values, release)]
+    return [raycluster(resolved, release)]

@@ -8,6 +8,7 @@ from typing import Any
 
 from syntho_ray.build.naming import Release, fullname, metadata, service_account_name
 from syntho_ray.build.operator import watched_namespaces
+from syntho_ray.build.resolved import Resolved
 from syntho_ray.facts import kuberay
 from syntho_ray.facts.kuberay import Rule
 from syntho_ray.k8s import client
@@ -82,8 +83,9 @@ def rayjob_role(values: Values, release: Release, *, edit: bool) -> client.V1Rol
     )
 
 
-def build(values: Values, release: Release) -> list[Any]:
+def build(resolved: Resolved, release: Release) -> list[Any]:
     """The ServiceAccount (when created) and the RBAC (when enabled)."""
+    values = resolved.values
     objects: list[Any] = []
     if values.service_account.create:
         objects.append(service_account(values, release))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from syntho_ray.build.naming import Release
+from syntho_ray.build.resolved import Resolved
 from syntho_ray.k8s import client
 from syntho_ray.values.model import Values
 
@@ -39,8 +40,9 @@ def _claim(
     )
 
 
-def build(values: Values, release: Release) -> list[Any]:
+def build(resolved: Resolved, release: Release) -> list[Any]:
     """`ray-workflows-claim` (20Gi) and `ray-data-claim` (dataStorage, default 100Gi)."""
+    values = resolved.values
     storage = values.storage
     return [
         _claim(WORKFLOWS_CLAIM, "20Gi", storage.pv_label_key, values, release),

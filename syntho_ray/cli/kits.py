@@ -60,7 +60,8 @@ def images(
 ) -> None:
     """Print every image the render uses, one per line: to pre-pull or copy to a mirror."""
     from syntho_ray.build.images import autoscaler_image, used_images
-    from syntho_ray.render import effective_values, render_documents
+    from syntho_ray.build.resolved import resolve
+    from syntho_ray.render import render_documents
 
     inputs = RenderInputs.of(
         values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
@@ -68,7 +69,7 @@ def images(
     with reported(debug):
         chosen, loaded = inputs.load(warnings=False)
         documents = render_documents(loaded.values, chosen)
-        autoscaler = autoscaler_image(effective_values(loaded.values))
+        autoscaler = autoscaler_image(resolve(loaded.values).values)
         for image in used_images(documents, autoscaler):
             print(image)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from syntho_ray.build.naming import Release, fullname
+from syntho_ray.build.resolved import head_service_name
 from syntho_ray.build.storage import DATA_CLAIM, WORKFLOWS_CLAIM
 from syntho_ray.cluster.connect import ApiError, Session
 from syntho_ray.cluster.explain import crd_missing, is_missing_type
@@ -117,7 +118,7 @@ def claim_line(session: Session, namespace: str, name: str) -> str:
 
 
 def _head_service(values: Values, namespace: str) -> Ref:
-    return Ref("Service", namespace, f"{values.clustername}-head-svc")
+    return Ref("Service", namespace, head_service_name(values))
 
 
 def head_service_line(service: dict[str, Any] | None) -> str:

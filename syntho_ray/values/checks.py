@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from syntho_ray.build import storage
-from syntho_ray.build.raycluster import enabled_worker_groups, replica_bounds
+from syntho_ray.build.resolved import HEAD_SERVICE_SUFFIX, WorkerGroup, worker_groups
 from syntho_ray.k8s.data import quantity_value
 from syntho_ray.values import imageref
 from syntho_ray.values.model import RayPodValues, Values, WorkerGroupValues
@@ -28,7 +28,6 @@ _DNS_1035_RULE = (
     "lower-case letters, digits and '-', starting with a letter and ending with a letter or digit"
 )
 LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-HEAD_SERVICE_SUFFIX = "-head-svc"
 MIN_HEAD_MEMORY = 2 * 10**9  # the guide: never less than 2G for the Ray head
 MIN_RAY_POD_MEMORY = 8 * 10**9  # the chart's comments: not less than 8G for a Ray pod
 
@@ -141,7 +140,8 @@ def _names(values: Values) -> Iterator[Finding]:
 
 def _groups(values: Values) -> Iterator[Finding]:
     seen: dict[str, KeyPath] = {}
-    for name, (path, group) in _enabled_with_paths(values):
+    for group in worker_groups(values):
+        name, path = group.name, group.path
         where = (*path, "groupName") if path == ("worker",) else path
         if not name or not LABEL_VALUE.match(name) or len(name) > 63:
             yield (
@@ -157,18 +157,12 @@ def _groups(values: Values) -> Iterator[Finding]:
                 (f"worker group name {name!r} is already used by {'.'.join(map(str, seen[name]))}"),
             )
         seen.setdefault(name, where)
-        yield from _bounds(path, group)
+        yield from _bounds(group)
 
 
-def _enabled_with_paths(values: Values) -> Iterator[tuple[str, tuple[KeyPath, WorkerGroupValues]]]:
-    groups = values.additional_worker_groups or {}
-    for name, group in enabled_worker_groups(values):
-        in_map = groups.get(name) is group
-        yield name, (("additionalWorkerGroups", name) if in_map else ("worker",), group)
-
-
-def _bounds(path: KeyPath, group: WorkerGroupValues) -> Iterator[Finding]:
-    replicas, low, high = replica_bounds(group)
+def _bounds(group: WorkerGroup) -> Iterator[Finding]:
+    path, replicas = group.path, group.replicas
+    low, high = group.min_replicas, group.max_replicas
     if low > high:
         yield (*path, "minReplicas"), f"minReplicas {low} is above maxReplicas {high}"
     elif not low <= replicas <= high:
@@ -180,8 +174,8 @@ def _bounds(path: KeyPath, group: WorkerGroupValues) -> Iterator[Finding]:
 
 def _pods(values: Values) -> Iterator[tuple[KeyPath, RayPodValues]]:
     yield ("head",), values.head
-    for _, (path, group) in _enabled_with_paths(values):
-        yield path, group
+    for group in worker_groups(values):
+        yield group.path, group.values
 
 
 def _pods_checked(values: Values) -> Iterator[Finding]:
