@@ -66,7 +66,7 @@ def syntho_ray(
                 stderr=err,
                 cwd=cwd,
                 env={**os.environ, **(env or {})},
-                preexec_fn=lambda: _limits(umask, memory_limit),  # noqa: PLW1509
+                preexec_fn=lambda: _limits(umask, memory_limit),
             )
         finally:
             if source is not None and source is not subprocess.DEVNULL:
@@ -100,7 +100,7 @@ def _stdin(stdin: bytes | Path | None) -> object:
         return subprocess.DEVNULL
     if isinstance(stdin, Path):
         return stdin.open("rb")
-    handle = tempfile.TemporaryFile()
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed after the child starts)
     handle.write(stdin)
     handle.seek(0)
     return handle

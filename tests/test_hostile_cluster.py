@@ -129,8 +129,10 @@ def test_plain_http_behind_https(emu: Emulator, tmp_path: Path) -> None:
 def self_signed(tmp_path: Path) -> Iterator[str]:
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
-        + ["-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)),
+        ],
         check=True,
         capture_output=True,
     )
@@ -283,7 +285,7 @@ def test_migrate_creates_its_values_file_private_from_the_start(
         capture_output=True,
         text=True,
         timeout=60,
-        preexec_fn=lambda: os.umask(0),  # noqa: PLW1509
+        preexec_fn=lambda: os.umask(0),
     )
     assert process.returncode == 0, process.stderr
     created = [json.loads(line) for line in log.read_text().splitlines()]
