@@ -18,7 +18,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from syntho_ray.values.helm import SetSyntaxError, apply_set, coalesce, combine, merge_maps
+from syntho_ray.values.helm import (
+    SetSyntaxError,
+    apply_set,
+    coalesce,
+    combine,
+    merge_maps,
+    shown,
+)
 
 Kind = Any  # the Literal kind; kept loose so parametrized tables stay readable
 
@@ -480,7 +487,7 @@ def test_bad_expressions_raise_set_syntax_error_naming_expression_and_problem(
         parse(expression, kind, read_file=lambda path: path)
     message = str(info.value)
     assert fragment in message
-    assert repr(expression) in message
+    assert repr(shown(expression)) in message  # the key, never the value
     assert f"--{kind}" in message
     assert info.value.expression == expression
     assert info.value.kind == kind

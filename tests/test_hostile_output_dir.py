@@ -6,6 +6,7 @@ A render killed mid-way leaves hidden staging directories: the next render remov
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -15,7 +16,6 @@ import yaml
 from hostile_cli import syntho_ray
 
 LICENSE = ("--set", "SynthoLicense=output-license-1")
-HEADER = "# Written by syntho-ray render."
 
 
 def render_into(directory: Path, *arguments: str) -> None:
@@ -73,8 +73,7 @@ def test_the_leftovers_of_a_killed_render_are_cleaned_up(tmp_path: Path) -> None
     # What `kill -9` during a render leaves beside the directory: its staging copy and the
     # retired old directory, both hidden and named after it.
     for leftover in (tmp_path / ".manifests.k2j3h4g5", tmp_path / ".manifests.old.q8w7e6r5"):
-        leftover.mkdir()
-        (leftover / "kustomization.yaml").write_text(HEADER + "\n", encoding="utf-8")
+        shutil.copytree(out, leftover)
     mine = tmp_path / ".manifests.backup"  # the user's own: not syntho-ray's to remove
     mine.mkdir()
     (mine / "notes.txt").write_text("mine\n", encoding="utf-8")

@@ -408,13 +408,17 @@ def test_a_set_syntax_error_exits_1_naming_the_expression(
     errors = _assert_clean_failure(result, tmp_path)
     assert len(errors) == 1
     assert errors[0].startswith(f"{option}: ")
-    assert repr(expression) in errors[0] or expression in errors[0]
+    key = expression.partition("=")[0]
+    assert key in errors[0]
+    if "=" in expression:  # the value is never shown: it may be the license
+        assert expression.partition("=")[2] not in errors[0].replace(key, "")
 
 
 def test_a_set_value_of_the_wrong_type_is_located_on_the_set(tmp_path: Path) -> None:
     result = _invoke("render", "--set", "worker.replicas=-2", "-o", tmp_path / "out")
     errors = _assert_clean_failure(result, tmp_path)
-    assert errors == ["--set worker.replicas=-2: worker.replicas: must be at least 0 (got -2)"]
+    # named by its key, never its value (which may be the license)
+    assert errors == ["--set worker.replicas: worker.replicas: must be at least 0 (got -2)"]
 
 
 def test_a_set_file_that_is_missing_is_named(tmp_path: Path) -> None:

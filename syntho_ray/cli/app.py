@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from syntho_ray.errors import FAILED, SynthoRayError
+from syntho_ray.errors import FAILED, OutputError, SynthoRayError
 
 if TYPE_CHECKING:
     from syntho_ray.build.naming import Release
@@ -226,14 +226,32 @@ def values_input(
     )
 
 
+def write_stdout(text: str) -> None:
+    """Write (and flush) standard output; a full disk or a dead device is an OutputError."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        _drop_stdout()
+        raise OutputError(f"cannot write standard output: {error.strerror or error}") from None
+
+
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null: what is still buffered cannot fail again at exit."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 @contextmanager
 def reported(debug: bool, *, failed: int | None = None) -> Iterator[None]:
     """Turns our errors into lines on stderr and an exit code (`failed`, if given, for every
     error: `diff`'s); hides other tracebacks."""
     try:
         yield
+        write_stdout("")
     except BrokenPipeError:  # the reader stopped early (`| head`): no complaint
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _drop_stdout()
         raise typer.Exit(failed or FAILED) from None
     except SynthoRayError as error:
         for line in error.lines():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +25,7 @@ from syntho_ray.cli.app import (
     app,
     reported,
     say,
+    write_stdout,
 )
 
 
@@ -62,7 +62,8 @@ def render(
     from syntho_ray.build import openshift
     from syntho_ray.facts import kuberay
     from syntho_ray.notes import next_steps
-    from syntho_ray.output.kustomize import directory_files, write_directory
+    from syntho_ray.output.directory import write_directory
+    from syntho_ray.output.kustomize import directory_files
     from syntho_ray.output.stream import dump_yaml
     from syntho_ray.render import render_documents
 
@@ -73,8 +74,7 @@ def render(
         chosen, loaded = inputs.load(strict=strict)
         documents = render_documents(loaded.values, chosen)
         if output_dir is None:
-            sys.stdout.write(dump_yaml(documents))
-            sys.stdout.flush()
+            write_stdout(dump_yaml(documents))
         else:
             files = directory_files(
                 documents,
@@ -82,7 +82,7 @@ def render(
                 kuberay.version_of(loaded.values),
                 openshift.components(loaded.values),
             )
-            write_directory(files, output_dir, force=force)
+            write_directory(files, output_dir, force=force, notice=say)
         if not quiet:
             where = f"{output_dir}: " if output_dir else ""
             say(

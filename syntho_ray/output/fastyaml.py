@@ -19,9 +19,10 @@ import yaml
 _STR = "tag:yaml.org,2002:str"
 # Strings PyYAML writes plain in block context when its resolver reads them back as strings:
 # no leading or trailing space, no indicator first, no ": " or " #", no line break, ASCII.
-_PLAIN = re.compile(
-    r"(?!---|\.\.\.)(?:[\w./$(=+;~^]|-(?=[^ ]))(?:[\w./$()=+;,~^ -]|:(?=[^ ]))*(?<! )", re.ASCII
-)
+# Checked as character classes (`_is_plain`): a regular expression repeating alternatives
+# keeps a backtracking mark per character, over a hundred bytes each for a long license.
+_PLAIN_FIRST = re.compile(r"[\w./$(=+;~^]", re.ASCII)
+_PLAIN_REST = re.compile(r"[\w./$()=+;,~^ :-]*", re.ASCII)
 _LINE_BREAKS = re.compile("[\n\r\x85\u2028\u2029]")
 _MAX_SIMPLE_KEY = 128  # PyYAML writes longer keys in the explicit `? key` form
 _CACHE_SIZE = 4096
@@ -110,7 +111,7 @@ class _Writer:
         if kind is str:
             text = self.texts.get(value)
             if text is None:
-                plain = _PLAIN.fullmatch(value) and _resolves_to_str(value, self.dumper)
+                plain = _is_plain(value) and _resolves_to_str(value, self.dumper)
                 text = self.texts[value] = value if plain else self.by_pyyaml(value)
             return text
         if kind is bool:
@@ -134,6 +135,14 @@ def _cache(caches: dict[type, dict[str, str]], dumper: type) -> dict[str, str]:
     if len(cache) >= _CACHE_SIZE:
         cache.clear()
     return cache
+
+
+def _is_plain(value: str) -> bool:
+    """Whether PyYAML writes `value` as a plain scalar, if its resolver reads it as a string."""
+    if not value or value.startswith(("---", "...")) or value.endswith((" ", ":")):
+        return False
+    first = bool(_PLAIN_FIRST.match(value)) or (value[:1] == "-" and value[1:2] not in ("", " "))
+    return first and bool(_PLAIN_REST.fullmatch(value, 1)) and ": " not in value
 
 
 def _resolves_to_str(value: str, dumper: type[yaml.SafeDumper]) -> bool:

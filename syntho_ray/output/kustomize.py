@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +15,8 @@ from syntho_ray.output.stream import document_text
 HEADER = "# Written by syntho-ray render. Edit the values and render again instead of this file.\n"
 KUSTOMIZATION = "kustomization.yaml"
 CRDS_DIR = "crds"
-KUBERAY_CRDS = "https://github.com/ray-project/kuberay/ray-operator/config/crd?ref=v{version}"
+KUBERAY_REPOSITORY = "https://github.com/ray-project/kuberay/"
+KUBERAY_CRDS = KUBERAY_REPOSITORY + "ray-operator/config/crd?ref=v{version}"
 CHART_KUBERAY_VERSION = CHART_RELEASE
 _SECRET_KINDS = {"Secret"}
 
@@ -86,120 +84,67 @@ def _kustomization_file(resources: Sequence[str], namespace: str | None) -> tupl
 
 
 def written_by_us(directory: Path) -> set[str]:
-    """The files an earlier render wrote into `directory` (empty if it did not write it)."""
-    resources = _our_resources(directory / KUSTOMIZATION)
-    if resources is None:
-        return set()
-    ours = {KUSTOMIZATION, f"{CRDS_DIR}/{KUSTOMIZATION}", *resources}
-    for inner in directory.glob(f"*/{KUSTOMIZATION}"):
-        found = _our_resources(inner)
-        if found is not None:
-            sub = inner.parent.name
-            ours |= {f"{sub}/{KUSTOMIZATION}", *(f"{sub}/{r}" for r in found)}
-    return ours
+    """The files an earlier render wrote into `directory` (empty if it did not write it).
 
-
-def _our_resources(kustomization_file: Path) -> list[str] | None:
-    """The local files a kustomization we wrote lists; None if we did not write it."""
-    try:
-        text = kustomization_file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    if not text.startswith(HEADER):
-        return None
-    try:
-        resources = yaml.safe_load(text).get("resources", [])
-    except (yaml.YAMLError, AttributeError):
-        return None
-    return [r for r in resources if isinstance(r, str) and "/" not in r]
-
-
-def write_directory(
-    files: dict[str, tuple[str, int]], directory: Path, *, force: bool = False
-) -> None:
-    """Write `files` under `directory` all at once: built aside, then moved into place.
-
-    A directory an earlier render wrote is replaced (files the user added are kept); a
-    non-empty directory of someone else is refused unless `force`, and then only our files
-    are written into it. A symbolic link is followed; the current directory and mount points,
-    which cannot be swapped, get each file replaced in place instead.
+    Ours are the files that start with our header: a file the user added, or listed in a
+    kustomization, is never taken for one of ours.
     """
-    target = Path(directory).resolve()
-    if target.exists() and not target.is_dir():
-        raise OutputError(f"{directory} exists and is not a directory")
-    previous = written_by_us(target) if target.exists() else set()
-    foreign = _foreign_files(target, previous)
-    if foreign and not previous and not force:
-        raise OutputError(
-            f"{directory} is not empty and was not written by syntho-ray "
-            f"(it has {sorted(foreign)[0]}); choose another directory or use --force"
-        )
-    in_place = target.exists() and (target == Path.cwd().resolve() or target.is_mount())
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    except OSError as exc:
-        raise OutputError(f"cannot write {directory}: {exc.strerror or exc}") from None
-    try:
-        for rel, (text, mode) in sorted(files.items()):
-            _write(staging / rel, text, mode)
-        if in_place:
-            _replace_files(staging, target, stale=previous - set(files))
-        else:
-            for rel in (f for f in foreign if f not in files):
-                _copy(target / rel, staging / rel)
-            staging.chmod(0o755)
-            _swap(staging, target)
-    except OSError as exc:
-        raise OutputError(f"cannot write {directory}: {exc.strerror or exc}") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _replace_files(staging: Path, target: Path, *, stale: set[str]) -> None:
-    """Move each staged file over its counterpart, then remove what an earlier render left."""
-    for path in sorted(p for p in staging.rglob("*") if p.is_file()):
-        destination = target / path.relative_to(staging)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, destination)
-    for rel in stale:
-        (target / rel).unlink(missing_ok=True)
-
-
-def _foreign_files(directory: Path, ours: set[str]) -> list[str]:
-    if not directory.is_dir():
-        return []
-    found = [
+    if not _ours(directory / KUSTOMIZATION):
+        return set()
+    return {
         p.relative_to(directory).as_posix()
         for p in directory.rglob("*")
-        if p.is_file() or p.is_symlink()
-    ]
-    return sorted(f for f in found if f not in ours)
+        if not p.is_symlink() and p.is_file() and _ours(p)
+    }
 
 
-def _copy(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(source, target, follow_symlinks=False)
-
-
-def _write(path: Path, text: str, mode: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    path.chmod(mode)
-
-
-def _swap(staging: Path, directory: Path) -> None:
-    if not directory.exists():
-        staging.rename(directory)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old.", dir=directory.parent))
-    retired.rmdir()
-    directory.rename(retired)
+def _ours(path: Path) -> bool:
     try:
-        staging.rename(directory)
+        with path.open("rb") as handle:
+            return handle.read(len(HEADER)) == HEADER.encode()
     except OSError:
-        retired.rename(directory)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
+        return False
+
+
+def keep_user_entries(
+    files: dict[str, tuple[str, int]], directory: Path, previous: set[str]
+) -> dict[str, tuple[str, int]]:
+    """`files`, with what the user added to each kustomization we wrote before kept in it.
+
+    The user's entries under `resources` stay (after ours), and so do keys of their own
+    (`patches`, `labels`, ...); entries of ours that the render no longer has go.
+    """
+    kept = dict(files)
+    for rel, (text, mode) in files.items():
+        if Path(rel).name != KUSTOMIZATION or rel not in previous:
+            continue
+        old = _loaded(directory / rel)
+        base = (directory / rel).parent
+        new = yaml.safe_load(text.removeprefix(HEADER))
+        resources = new.get("resources", [])
+        user = [
+            r
+            for r in old.get("resources") or []
+            if isinstance(r, str) and r not in resources and not _our_entry(r, base)
+        ]
+        own_keys = {k: v for k, v in old.items() if k not in _OUR_KEYS}
+        if user or own_keys:
+            data = new | {"resources": [*resources, *user]} | own_keys
+            kept[rel] = (HEADER + document_text(data, start=False), mode)
+    return kept
+
+
+_OUR_KEYS = {"apiVersion", "kind", "namespace", "resources"}
+
+
+def _loaded(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _our_entry(entry: str, base: Path) -> bool:
+    """Whether a kustomization entry is one a render writes: our CRDs, or a file of ours."""
+    return entry.startswith(KUBERAY_REPOSITORY) or _ours(base / entry)

@@ -23,6 +23,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from syntho_ray.values.yamlfile import MAX_DEPTH
+
 __all__ = ["SetSyntaxError", "apply_set", "coalesce", "combine", "merge_maps"]
 
 _log = logging.getLogger(__name__)
@@ -34,6 +36,7 @@ SetKind = Literal["set", "set-string", "set-json", "set-file"]
 MAX_INDEX = 65536
 #: Most dots a ``--set`` key may contain (Helm's ``strvals.MaxNestedNameLevel``).
 MAX_NESTED_NAME_LEVEL = 30
+MAX_JSON_DEPTH = MAX_DEPTH  # as deep as a values file may nest
 
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
@@ -50,10 +53,16 @@ class SetSyntaxError(ValueError):
         self.expression = expression
         self.problem = problem
         self.kind = kind
-        super().__init__(f"invalid --{kind} expression {expression!r}: {problem}")
+        super().__init__(f"invalid --{kind} expression {shown(expression)!r}: {problem}")
 
     def __reduce__(self) -> tuple[type[SetSyntaxError], tuple[str, str, str]]:
         return (type(self), (self.expression, self.problem, self.kind))
+
+
+def shown(expression: str) -> str:
+    """An expression as errors show it: its key, never its value (it may be the license)."""
+    key, equals, _ = expression.partition("=")
+    return f"{key}=..." if equals else expression
 
 
 # --------------------------------------------------------------------------------------------
@@ -207,6 +216,21 @@ _JSON_DECODER = json.JSONDecoder(
 )
 
 
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and maps nest more than `limit` levels in `value` (without recursion)."""
+    level = [value]
+    for _ in range(limit + 1):
+        level = [
+            item
+            for node in level
+            if isinstance(node, dict | list)
+            for item in (node.values() if isinstance(node, dict) else node)
+        ]
+        if not level:
+            return False
+    return True
+
+
 def _set_index(items: list[Any], index: int, value: Any) -> list[Any]:
     if index < 0:
         raise _Problem(f"negative list index {index} is not allowed")
@@ -322,6 +346,10 @@ class _Parser:
             value, end = _JSON_DECODER.raw_decode(self._text, start)
         except (ValueError, OverflowError) as exc:
             raise _Problem(f"invalid JSON value: {exc}") from None
+        except RecursionError:
+            value, end = None, -1
+        if end < 0 or _deeper_than(value, MAX_JSON_DEPTH):
+            raise _Problem(f"the JSON value is nested more than {MAX_JSON_DEPTH} levels deep")
         if isinstance(value, int | float) and not isinstance(value, bool) and end < len(self._text):
             # Python stops a number early where Go's decoder insists on more ("1." or "1e").
             literal = self._text[start:end].lower()
@@ -329,7 +357,7 @@ class _Parser:
             if (following == "." and not set(literal) & {".", "e"}) or (
                 following == "e" and "e" not in literal
             ):
-                raise _Problem(f"invalid JSON number starting {self._text[start : end + 1]!r}")
+                raise _Problem("invalid JSON number: digits must follow '.' and 'e'")
         self._pos = end
         self._skip_blank_then_comma()
         return value

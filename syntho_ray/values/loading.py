@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import copy
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -14,11 +12,12 @@ from pydantic import ValidationError
 from syntho_ray import collector
 from syntho_ray.errors import Problem, ValuesError
 from syntho_ray.k8s.data import format_path
-from syntho_ray.values import checks, helm, messages
+from syntho_ray.values import checks, files, helm, messages
 from syntho_ray.values.model import Values, chart_defaults
 from syntho_ray.values.yamlfile import Document, KeyPath, parse
 
-STDIN = "-"  # `-f -` reads the values from standard input
+STDIN = files.STDIN  # `-f -` reads the values from standard input
+STANDARD_INPUT = "standard input"
 SET_KINDS = ("set-json", "set", "set-string", "set-file")  # Helm applies them in this order
 
 
@@ -62,19 +61,23 @@ def load(given: ValuesInput | None = None) -> Loaded:
         "set-string": given.set_string,
         "set-file": given.set_file,
     }
+    texts: dict[str, str] = {}  # each --set-file read once
     for kind in SET_KINDS:
-        origins += [_set_origin(kind, expr, problems) for expr in sets[kind]]
+        origins += [_set_origin(kind, expr, problems, texts) for expr in sets[kind]]
     if problems:
         raise ValuesError(problems)
-    user = helm.combine(
-        {},
-        [d.data for d in documents if d is not None],
-        set_json=given.set_json,
-        set_values=given.set_values,
-        set_string=given.set_string,
-        set_file=given.set_file,
-        read_file=_read_text,
-    )
+    try:
+        user = helm.combine(
+            {},
+            [d.data for d in documents if d is not None],
+            set_json=given.set_json,
+            set_values=given.set_values,
+            set_string=given.set_string,
+            set_file=given.set_file,
+            read_file=texts.__getitem__,
+        )
+    except helm.SetSyntaxError as exc:  # one --set against what an earlier one set
+        raise ValuesError([Problem(f"--{exc.kind}", "", str(exc))]) from None
     merged = helm.coalesce(user, chart_defaults())
     return Loaded(validate(merged, origins), user)
 
@@ -153,17 +156,9 @@ def sorted_problems(problems: Sequence[Problem], sources: Sequence[str] = ()) ->
 
 def _read(name: str, problems: list[Problem]) -> Document | None:
     try:
-        raw = sys.stdin.buffer.read() if name == STDIN else Path(name).read_bytes()
-    except FileNotFoundError:
-        problems.append(Problem(name, "", "file not found"))
-        return None
-    except OSError as exc:
-        problems.append(Problem(name, "", f"cannot read: {exc.strerror}"))
-        return None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(name, "", f"not UTF-8 text (byte {exc.start + 1})"))
+        text = read_text(name, files.VALUES_FILE_LIMIT)
+    except files.UnreadableFile as exc:
+        problems.append(Problem(STANDARD_INPUT if name == STDIN else name, "", str(exc)))
         return None
     return _parsed(text, name, problems)
 
@@ -176,19 +171,21 @@ def _parsed(text: str, name: str, problems: list[Problem]) -> Document | None:
         return None
 
 
-def _read_text(name: str) -> str:
-    return Path(name).read_text(encoding="utf-8")
-
-
-def _set_origin(kind: str, expression: str, problems: list[Problem]) -> Document:
-    label = f"--{kind} {expression}"
+def _set_origin(
+    kind: str, expression: str, problems: list[Problem], texts: dict[str, str]
+) -> Document:
+    """Where the values of one --set argument come from: named by its key, never its value."""
+    label = f"--{kind} {expression.split('=', 1)[0]}"
+    if _not_text(expression):
+        problems.append(Problem(label, "", "the value is not UTF-8 text"))
+        return _given(label, {})
     scratch: dict[str, Any] = {}
     try:
         helm.apply_set(
             scratch,
             expression,
             kind=kind,  # type: ignore[arg-type]
-            read_file=_checked_reader(label, problems),
+            read_file=_checked_reader(label, problems, texts),
         )
     except helm.SetSyntaxError as exc:
         problems.append(Problem(f"--{kind}", "", str(exc)))
@@ -200,15 +197,36 @@ def _given(label: str, data: dict[str, Any]) -> Document:
     return Document(label, data, found_lines={p: 0 for p in _paths(data)})
 
 
-def _checked_reader(label: str, problems: list[Problem]) -> Callable[[str], str]:
+def _not_text(argument: str) -> bool:
+    """An argument with bytes that were not UTF-8 (Python keeps them as lone surrogates)."""
+    try:
+        argument.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _checked_reader(
+    label: str, problems: list[Problem], texts: dict[str, str]
+) -> Callable[[str], str]:
     def read(name: str) -> str:
-        try:
-            return _read_text(name)
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(label, "", f"cannot read {name}: {exc}"))
-            return ""
+        if name not in texts:
+            try:
+                texts[name] = read_text(name, files.SET_FILE_LIMIT)
+            except files.UnreadableFile as exc:
+                problems.append(Problem(label, "", f"{name}: {exc}"))
+                texts[name] = ""
+        return texts[name]
 
     return read
+
+
+def read_text(name: str, limit: int) -> str:
+    """A regular file (`-`: standard input) of at most `limit` bytes, as UTF-8 text."""
+    try:
+        return files.decode_text(files.read_input(name, limit))
+    except UnicodeDecodeError as exc:
+        raise files.UnreadableFile(f"not UTF-8 text (byte {exc.start + 1})") from None
 
 
 def _paths(data: Any, prefix: KeyPath = ()) -> list[KeyPath]:
