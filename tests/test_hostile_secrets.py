@@ -82,7 +82,6 @@ def test_a_license_of_the_wrong_type_is_reported_without_it(tmp_path: Path, text
     assert_no_license(ran)
 
 
-@pytest.mark.xfail(reason="issue 13: diff masking lands next", strict=True)
 def test_diff_masks_secret_data_as_kubectl_diff_does(
     emu: Emulator, values: Path, tmp_path: Path
 ) -> None:
@@ -97,7 +96,6 @@ def test_diff_masks_secret_data_as_kubectl_diff_does(
     assert "*** (before)" in ran.stdout and "*** (after)" in ran.stdout
 
 
-@pytest.mark.xfail(reason="issue 13: diff masking lands next", strict=True)
 def test_no_command_shows_the_license(emu: Emulator, values: Path, tmp_path: Path) -> None:
     """Every command, with and without --debug: stdout (but render's manifest) and stderr."""
     kubeconfig = ("--kubeconfig", str(emu.kubeconfig))

@@ -8,6 +8,7 @@ would delete show as removed.
 
 from __future__ import annotations
 
+import copy
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from syntho_ray.cluster.connect import Session
 from syntho_ray.cluster.explain import explain
 from syntho_ray.cluster.refs import Ref, ref_of
 from syntho_ray.errors import ClusterError
+
+SECRET_FIELDS = ("data", "stringData")
 
 
 @dataclass(frozen=True)
@@ -38,9 +41,33 @@ def as_yaml(obj: dict[str, Any] | None) -> list[str]:
     return text.splitlines(keepends=True)
 
 
+def masked(
+    live: dict[str, Any] | None, wanted: dict[str, Any] | None
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """A Secret's values hidden as `kubectl diff` hides them: `***` where both sides agree,
+    `*** (before)` and `*** (after)` where they differ."""
+    if (live or wanted or {}).get("kind") != "Secret":
+        return live, wanted
+    before, after = copy.deepcopy(live), copy.deepcopy(wanted)
+    for key in SECRET_FIELDS:
+        old = (live or {}).get(key) or {}
+        new = (wanted or {}).get(key) or {}
+        for side, values, other, label in (
+            (before, old, new, "before"),
+            (after, new, old, "after"),
+        ):
+            if side is not None and values:
+                side[key] = {
+                    name: "***" if other.get(name) == value else f"*** ({label})"
+                    for name, value in values.items()
+                }
+    return before, after
+
+
 def unified(ref: Ref, live: dict[str, Any] | None, wanted: dict[str, Any] | None) -> ObjectDiff:
-    """The unified diff from the live object to the wanted one."""
+    """The unified diff from the live object to the wanted one (a Secret's values masked)."""
     name = f"{ref.kind}/{ref.namespace}/{ref.name}" if ref.namespace else f"{ref.kind}/{ref.name}"
+    live, wanted = masked(live, wanted)
     lines = difflib.unified_diff(
         as_yaml(live),
         as_yaml(wanted),

@@ -12,8 +12,12 @@ from __future__ import annotations
 import base64
 import binascii
 import gzip
+import io
 import json
 import os
+import stat
+import tempfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,9 +29,13 @@ from syntho_ray.cluster.explain import explain
 from syntho_ray.cluster.refs import Ref
 from syntho_ray.errors import ClusterError
 from syntho_ray.facts.kinds import KINDS, kind_at
+from syntho_ray.values.files import MIB, UnreadableFile, too_large
+from syntho_ray.values.loading import read_text
 
 RECORD_PREFIX = "sh.helm.release.v1."
 GZIP_MAGIC = b"\x1f\x8b"
+RECORD_LIMIT = 64 * MIB  # a release record, unzipped (Helm stores at most 1 MiB zipped)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -51,17 +59,46 @@ class HelmRelease:
 
 
 def decode_release(encoded: str) -> dict[str, Any]:
-    """The release JSON from a release Secret's `data.release` (as the API returns it)."""
+    """The release JSON from a release Secret's `data.release` (as the API returns it).
+
+    At most RECORD_LIMIT bytes once unzipped (a small record can unzip to gigabytes); the
+    parts syntho-ray reads must have the shapes Helm writes.
+    """
     try:
         raw = base64.b64decode(base64.b64decode(encoded, validate=True), validate=True)
         if raw[:2] == GZIP_MAGIC:
-            raw = gzip.decompress(raw)
+            raw = _gunzip(raw, RECORD_LIMIT)
         release = json.loads(raw)
-    except (binascii.Error, OSError, ValueError) as error:
+    except (binascii.Error, OSError, EOFError, zlib.error, ValueError) as error:
         raise ClusterError(f"the Helm release record cannot be decoded: {error}") from None
+    except RecursionError:
+        raise ClusterError("the Helm release record is nested too deeply") from None
+    if problems := _shape_problems(release):
+        raise ClusterError(f"the Helm release record is malformed: {'; '.join(problems)}")
+    return dict(release)
+
+
+def _gunzip(packed: bytes, limit: int) -> bytes:
+    with gzip.GzipFile(fileobj=io.BytesIO(packed)) as unpacking:
+        raw = unpacking.read(limit + 1)
+    if len(raw) > limit:
+        raise ClusterError(f"the Helm release record unzips to {too_large(limit)}")
+    return raw
+
+
+def _shape_problems(release: Any) -> list[str]:
     if not isinstance(release, dict):
-        raise ClusterError("the Helm release record is not a JSON object")
-    return release
+        return ["not a JSON object"]
+    shapes = {"config": dict, "chart": dict, "manifest": str}
+    found = [
+        f"{key} is not {'text' if shape is str else 'a mapping'}"
+        for key, shape in shapes.items()
+        if release.get(key) is not None and not isinstance(release[key], shape)
+    ]
+    metadata = (release.get("chart") or {}) if not found else {}
+    if metadata.get("metadata") is not None and not isinstance(metadata["metadata"], dict):
+        found.append("chart.metadata is not a mapping")
+    return found
 
 
 def encode_release(release: dict[str, Any]) -> str:
@@ -83,9 +120,13 @@ def read_release(session: Session, namespace: str, name: str) -> HelmRelease:
     data = (latest.get("data") or {}).get("release")
     if not data:
         raise ClusterError(f"Secret {latest['metadata']['name']}: has no key 'release'")
-    release = decode_release(str(data))
+    where = f"Secret {namespace}/{latest['metadata']['name']}"
+    try:
+        release = decode_release(str(data))
+        objects = manifest_refs(str(release.get("manifest") or ""), namespace)
+    except ClusterError as error:
+        raise ClusterError(f"{where}: {error}") from None
     metadata = (release.get("chart") or {}).get("metadata") or {}
-    objects = manifest_refs(str(release.get("manifest") or ""), namespace)
     return HelmRelease(
         name=name,
         namespace=namespace,
@@ -124,9 +165,7 @@ def manifest_refs(manifest: str, namespace: str) -> list[Ref]:
     """The objects of a Helm manifest, namespace filled in; those of a kind syntho-ray does not
     know have no `api_version` (and their namespace as the manifest gives it)."""
     refs = []
-    for doc in yaml.safe_load_all(manifest):
-        if not isinstance(doc, dict):
-            continue
+    for doc in _manifest_heads(manifest):
         name = str(doc.get("kind"))
         kind = kind_at(name, str(doc.get("apiVersion"))) or KINDS.get(name)
         meta = doc.get("metadata") or {}
@@ -142,6 +181,32 @@ def manifest_refs(manifest: str, namespace: str) -> list[Ref]:
             )
         )
     return refs
+
+
+def _manifest_heads(manifest: str) -> list[dict[str, Any]]:
+    """Each document's `kind`, `apiVersion` and `metadata` (its scalars), read from the YAML
+    nodes: aliases are never expanded, so a hostile manifest cannot blow up."""
+    try:
+        documents = list(yaml.compose_all(manifest, Loader=_Loader))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise ClusterError(f"its manifest is not valid YAML{where}") from None
+    return [_scalars(node, ("kind", "apiVersion", "metadata")) for node in documents if node]
+
+
+def _scalars(node: yaml.Node, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The scalar values of `keys` in a mapping node; `metadata` one level deeper."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    found: dict[str, Any] = {}
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value in keys:
+            if isinstance(value, yaml.ScalarNode):
+                found[key.value] = value.value
+            elif key.value == "metadata":
+                found[key.value] = _scalars(value, ("name", "namespace"))
+    return found
 
 
 # The chart generations syntho-ray renders, by the chart a release record names.
@@ -184,18 +249,47 @@ def values_text(helm: HelmRelease, values: dict[str, Any], added: str = "") -> s
 
 
 def write_values(path: Path, text: str, *, force: bool) -> bool:
-    """Write the values file, created private (0600: it may hold the license); False when
-    it already holds `text`."""
-    if path.exists():
-        if path.read_text(encoding="utf-8") == text:
-            return False
-        if not force:
-            raise ClusterError(f"{path} exists with other content; pass --force to replace it")
+    """Write the values file, private from the start (0600: it may hold the license), never
+    through a symbolic link; False when it already holds `text`.
+
+    The text goes into a new file beside it (created 0600, exclusively), which then replaces
+    it: a reader never sees it half-written, or readable by others for a moment.
+    """
+    existing = _existing_text(path)
+    if existing == text:
+        return False
+    if existing is not None and not force:
+        raise ClusterError(f"{path} exists with other content; pass --force to replace it")
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(descriptor, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-            out.write(text)
+        descriptor, staged = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.replace(staged, path)
+        except BaseException:
+            Path(staged).unlink(missing_ok=True)
+            raise
     except OSError as error:
         raise ClusterError(f"{path}: cannot write: {error.strerror}") from None
     return True
+
+
+def _existing_text(path: Path) -> str | None:
+    """What the values file holds now (None: absent); only a regular file may be replaced."""
+    try:
+        status = path.lstat()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise ClusterError(f"{path}: {error.strerror}") from None
+    if stat.S_ISLNK(status.st_mode):
+        raise ClusterError(
+            f"{path} is a symbolic link; the license is never written through one: "
+            "give the file's own path with -o"
+        )
+    try:
+        return read_text(str(path), RECORD_LIMIT)
+    except UnreadableFile as error:
+        if "larger than" in str(error):
+            return ""  # other content
+        raise ClusterError(f"{path}: {error}") from None
