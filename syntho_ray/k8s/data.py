@@ -199,9 +199,12 @@ def quantity_value(quantity: Any) -> float | None:
     if match is None:
         return None
     number, suffix = float(match[1]), str(match[2] or "")
-    if suffix[:1] in ("e", "E"):
+    if suffix in _MULTIPLIERS:  # `E` and `Ei` are exa and exbi, not exponents
+        return number * float(_MULTIPLIERS[suffix])
+    try:
         return number * 10.0 ** int(suffix[1:])
-    return number * float(_MULTIPLIERS[suffix])
+    except OverflowError:
+        return float("inf")
 
 
 def _primitive(

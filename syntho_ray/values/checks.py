@@ -12,7 +12,7 @@ from typing import Any
 from syntho_ray.build import storage
 from syntho_ray.build.resolved import HEAD_SERVICE_SUFFIX, WorkerGroup, worker_groups
 from syntho_ray.k8s.data import quantity_value
-from syntho_ray.values import imageref
+from syntho_ray.values import apirules, imageref
 from syntho_ray.values.model import RayPodValues, Values, WorkerGroupValues
 from syntho_ray.values.suggest import DUTCH, env_suggestion, suggestion
 from syntho_ray.values.yamlfile import KeyPath
@@ -41,6 +41,7 @@ def problems(values: Values) -> list[Finding]:
         *_storage(values),
         *_images(values),
         *_requests_within_limits(values),
+        *apirules.problems(values, list(_pods(values))),
     ]
 
 

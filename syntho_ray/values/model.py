@@ -41,6 +41,7 @@ Registry = Annotated[str, StringConstraints(pattern=r"^[\w.-]+(:\d+)?(/[a-z0-9._
 INT32_MAX = 2**31 - 1
 # Whole numbers as Kubernetes stores them (int32); `true` or "3" is not a number here.
 Count = Annotated[int, Strict(), Field(ge=0, le=INT32_MAX)]
+Port = Annotated[int, Strict(), Field(ge=1, le=65535)]
 # true or false, never the text "false" (which Helm would treat as true).
 Flag = Annotated[bool, Strict()]
 # rayStartParams values: rendered as strings the way Helm's `quote` prints them.
@@ -357,7 +358,7 @@ class ServiceValues(_Model):
     """The operator's Service; `type` is also the head Service type."""
 
     type: ServiceType = Field("ClusterIP", description="Service type (operator and Ray head).")
-    port: Count = Field(8080, ge=1, le=65535, description="Operator Service port.")
+    port: Port = Field(8080, description="Operator Service port.")
 
 
 class StorageValues(_Model):
