@@ -27,7 +27,6 @@ from cluster_setup import ready_for_release
 from hostile_cli import MB, one_clear_error, syntho_ray
 from kube_emulator import Emulator, kubeconfig_text, running
 
-PENDING = pytest.mark.xfail(reason="issue 13: the fix lands next", strict=True)
 LICENSE = "SYNTHO-LIC-migrate-hostile-31"
 
 
@@ -60,7 +59,6 @@ def emu(tmp_path: Path) -> Iterator[Emulator]:
 # -- point 7: bounded waits --------------------------------------------------------------------
 
 
-@PENDING
 def test_a_credential_plugin_that_hangs_is_bounded(emu: Emulator, tmp_path: Path) -> None:
     hanging = exec_user(sys.executable, "-c", "import time; time.sleep(600)")
     config = kubeconfig(tmp_path / "hang.kubeconfig", emu.url, hanging)
@@ -69,7 +67,6 @@ def test_a_credential_plugin_that_hangs_is_bounded(emu: Emulator, tmp_path: Path
     assert "credential plugin" in message and "2s" in message
 
 
-@PENDING
 def test_a_missing_credential_plugin_fails_clearly(emu: Emulator, tmp_path: Path) -> None:
     missing = exec_user("/nonexistent/kube-login-helper")
     config = kubeconfig(tmp_path / "missing.kubeconfig", emu.url, missing)
@@ -105,7 +102,6 @@ def stopped_server() -> Iterator[str]:
         server.wait()
 
 
-@PENDING
 def test_an_api_server_that_stops_answering_is_bounded(stopped_server: str, tmp_path: Path) -> None:
     config = kubeconfig(tmp_path / "stopped.kubeconfig", stopped_server)
     ran = syntho_ray("status", "--kubeconfig", config, "--request-timeout", "2s", timeout=45)
@@ -116,7 +112,6 @@ def test_an_api_server_that_stops_answering_is_bounded(stopped_server: str, tmp_
 # -- point 5: kubeconfig and TLS ---------------------------------------------------------------
 
 
-@PENDING
 def test_a_malformed_kubeconfig(tmp_path: Path) -> None:
     config = tmp_path / "broken.kubeconfig"
     config.write_text("apiVersion: v1\nclusters: [\n  - name: x\n", encoding="utf-8")
@@ -124,7 +119,6 @@ def test_a_malformed_kubeconfig(tmp_path: Path) -> None:
     assert str(config) in message
 
 
-@PENDING
 def test_plain_http_behind_https(emu: Emulator, tmp_path: Path) -> None:
     config = kubeconfig(tmp_path / "tls.kubeconfig", emu.url.replace("http://", "https://"))
     message = one_clear_error(syntho_ray("status", "--kubeconfig", config, timeout=45))
@@ -167,7 +161,6 @@ def self_signed(tmp_path: Path) -> Iterator[str]:
     listener.close()
 
 
-@PENDING
 def test_a_self_signed_certificate(self_signed: str, tmp_path: Path) -> None:
     config = kubeconfig(tmp_path / "self.kubeconfig", self_signed)
     message = one_clear_error(syntho_ray("status", "--kubeconfig", config, timeout=45))

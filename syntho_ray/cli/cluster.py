@@ -36,6 +36,7 @@ from syntho_ray.cli.options import (
     DryRunOption,
     ForceConflicts,
     Kubeconfig,
+    RequestTimeout,
     Prune,
     SkipPreflight,
     Timeout,
@@ -51,18 +52,19 @@ if TYPE_CHECKING:  # the commands import the cluster code they use: rendering lo
 # Module settings the tests shorten: retries of one call (None: the default), CRD polling.
 RETRY: RetryPolicy | None = None
 CRD_POLL = 0.5
+REQUEST_TIMEOUT = 30.0  # seconds: one API call, or the credential plugin (--request-timeout)
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
-def parse_duration(text: str) -> float:
+def parse_duration(text: str, *, option: str = "--timeout") -> float:
     """`10m`, `90s`, `1h30m`, `2.5m` or plain seconds -> seconds."""
     text = text.strip()
     if re.fullmatch(r"\d+(\.\d+)?", text):
         return float(text)
     if not text or _DURATION.sub("", text):
-        raise UsageError(f"--timeout {text!r}: expected a duration such as 90s, 10m or 1h")
+        raise UsageError(f"{option} {text!r}: expected a duration such as 90s, 10m or 1h")
     return sum(float(n) * _UNITS[unit] for n, unit in _DURATION.findall(text))
 
 
@@ -70,7 +72,13 @@ def connect_to(kubeconfig: Path | None, context: str | None) -> Session:
     """The session to the cluster the kubeconfig (and context) names."""
     from syntho_ray.cluster.connect import connect
 
-    return connect(str(kubeconfig) if kubeconfig else None, context, RETRY, _notice)
+    return connect(
+        str(kubeconfig) if kubeconfig else None,
+        context,
+        RETRY,
+        _notice,
+        request_timeout=REQUEST_TIMEOUT,
+    )
 
 
 def rendered_for(
@@ -116,6 +124,7 @@ def apply(
     registry: Registry = None,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
+    request_timeout: RequestTimeout = None,
     create_namespace: CreateNamespace = False,
     crds: Crds = None,
     dry_run: DryRunOption = "none",
@@ -168,6 +177,7 @@ def check(
     registry: Registry = None,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
+    request_timeout: RequestTimeout = None,
     create_namespace: CreateNamespace = False,
     debug: Debug = False,
 ) -> None:
@@ -202,6 +212,7 @@ def diff(
     registry: Registry = None,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
+    request_timeout: RequestTimeout = None,
     force_conflicts: ForceConflicts = False,
     debug: Debug = False,
 ) -> None:

@@ -20,6 +20,31 @@ Context = Annotated[
     str | None,
     typer.Option("--context", metavar="NAME", help="kubeconfig context (default: current)."),
 ]
+
+
+def _request_timeout(text: str | None) -> str | None:
+    """Sets the cluster commands' REQUEST_TIMEOUT from `--request-timeout` (at parse time)."""
+    from syntho_ray.cli import cluster
+    from syntho_ray.errors import UsageError
+
+    if text is not None:
+        try:
+            cluster.REQUEST_TIMEOUT = cluster.parse_duration(text, option="--request-timeout")
+        except UsageError as error:
+            raise typer.BadParameter(str(error)) from None
+    return text
+
+
+RequestTimeout = Annotated[
+    str | None,
+    typer.Option(
+        "--request-timeout",
+        metavar="DURATION",
+        help="How long one call to the API server, or the kubeconfig's credential plugin, may "
+        "take: 30s (the default), 2m.",
+        callback=_request_timeout,
+    ),
+]
 CreateNamespace = Annotated[
     bool,
     typer.Option(

@@ -31,7 +31,7 @@ from syntho_ray.cli.app import (
     values_input,
 )
 from syntho_ray.cli.cluster import connect_to, rendered_for, reporter
-from syntho_ray.cli.options import Context, Kubeconfig, SkipPreflight
+from syntho_ray.cli.options import Context, Kubeconfig, RequestTimeout, SkipPreflight
 from syntho_ray.errors import ClusterError, UsageError
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ def status(
     registry: Registry = None,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
+    request_timeout: RequestTimeout = None,
     debug: Debug = False,
 ) -> None:
     """Operator readiness, RayCluster state, pods per group, claims and the head service."""
@@ -86,6 +87,7 @@ def delete(
     registry: Registry = None,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
+    request_timeout: RequestTimeout = None,
     everything: Annotated[
         bool,
         typer.Option(
@@ -176,6 +178,7 @@ def migrate(
     ] = False,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
+    request_timeout: RequestTimeout = None,
     skip_preflight: SkipPreflight = False,
     debug: Debug = False,
 ) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -19,8 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import urllib3
+import yaml
 
+from syntho_ray.cluster.credentials import credential_plugins
 from syntho_ray.errors import ClusterError
+from syntho_ray.values.files import VALUES_FILE_LIMIT, UnreadableFile, read_input
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 REQUEST_TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
@@ -108,6 +112,7 @@ class Session:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     notice: Callable[[str], None] = lambda line: None  # told once, when retries start
+    timeout: float = REQUEST_TIMEOUT[1]  # seconds one call may take
     _noticed: bool = field(default=False, init=False, repr=False)
 
     @property
@@ -208,10 +213,11 @@ class Session:
 
         params = [(k, _text(v)) for k, v in (query or {}).items()]
         headers = {"Accept": "application/json", "Content-Type": content_type}
+        connecting = min(REQUEST_TIMEOUT[0], self.timeout)
         timeout = (
-            (REQUEST_TIMEOUT[0], float(dict(params).get("timeoutSeconds", 0)) + 30)
+            (connecting, float(dict(params).get("timeoutSeconds", 0)) + 30)
             if stream
-            else REQUEST_TIMEOUT
+            else (connecting, self.timeout)
         )
         try:
             answer = self.api.call_api(
@@ -224,6 +230,11 @@ class Session:
                 _preload_content=False,
                 _request_timeout=timeout,
             )
+        except AttributeError as error:  # the client's own bug: an ApiException without a body
+            cause = error.__context__
+            if isinstance(cause, ApiException) and not cause.status:
+                raise ClusterError(_tls_problem(self.server, str(cause.reason))) from None
+            raise
         except ApiException as error:
             body_text = error.body.decode() if isinstance(error.body, bytes) else error.body
             raise ApiError.from_answer(
@@ -234,6 +245,12 @@ class Session:
                 f"{self.server}: TLS failed ({_short(error)}); check the kubeconfig's "
                 "certificate-authority for this cluster"
             ) from None
+        except (urllib3.exceptions.TimeoutError, TimeoutError):
+            raise ClusterError(
+                f"the Kubernetes API server at {self.server} did not answer within "
+                f"{self.timeout:g}s ({method} {path}); check that it is running, or give it "
+                "longer with --request-timeout"
+            ) from None
         except (urllib3.exceptions.HTTPError, OSError) as error:
             reason = _short(error)
             raise (Refused if reason == "connection refused" else Unreachable)(
@@ -242,6 +259,21 @@ class Session:
                 "point at it"
             ) from None
         return answer[0] if isinstance(answer, tuple) else answer
+
+
+def _tls_problem(server: str, reason: str) -> str:
+    """One line for a failed TLS connection, from the client's wrapped SSLError text."""
+    found = re.search(r"\[SSL: ([A-Z_]+)\] ([^(')\"]+)", reason)
+    code, text = (found[1], found[2].strip()) if found else ("", reason[:200])
+    if code == "WRONG_VERSION_NUMBER":
+        return (
+            f"{server}: TLS failed: the server does not answer in TLS (plain HTTP?); check the "
+            "kubeconfig's server address (https:// or http://, and the port)"
+        )
+    return (
+        f"{server}: TLS failed ({text}); check the kubeconfig's certificate-authority for this "
+        "cluster"
+    )
 
 
 def _transient(error: ClusterError) -> bool:
@@ -265,25 +297,47 @@ def connect(
     context: str | None = None,
     retry: RetryPolicy | None = None,
     notice: Callable[[str], None] = lambda line: None,
+    *,
+    request_timeout: float = REQUEST_TIMEOUT[1],
 ) -> Session:
-    """A `Session` for the kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)."""
+    """A `Session` for the kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster).
+
+    A credential plugin (`exec`) the kubeconfig names runs for at most `request_timeout`
+    seconds; when it fails, so does the connection.
+    """
     from kubernetes import client, config
 
     configuration = client.Configuration()
+    where = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
     try:
         if kubeconfig is None and context is None and _in_cluster():
             config.load_incluster_config(client_configuration=configuration)
         else:
-            config.load_kube_config(
-                config_file=kubeconfig, context=context, client_configuration=configuration
-            )
-    except (config.ConfigException, OSError, TypeError, ValueError) as error:
-        where = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
+            if kubeconfig is not None:
+                read_input(kubeconfig, VALUES_FILE_LIMIT)  # a regular file of a sane size
+            with credential_plugins(request_timeout) as failed:
+                config.load_kube_config(
+                    config_file=kubeconfig, context=context, client_configuration=configuration
+                )
+            if failed:
+                raise ClusterError(f"kubeconfig {where}: {failed[0]}")
+    except UnreadableFile as error:
+        raise ClusterError(f"kubeconfig {where}: {error}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f" (line {mark.line + 1})" if mark is not None else ""
+        raise ClusterError(f"kubeconfig {where}: not valid YAML{line}") from None
+    except (config.ConfigException, OSError, TypeError, ValueError, AttributeError) as error:
         raise ClusterError(
             f"kubeconfig {where}: {error}; pass --kubeconfig FILE (and --context NAME)"
         ) from None
     configuration.retries = False  # Session.request retries, with backoff and a budget
-    return Session(client.ApiClient(configuration), retry=retry or RetryPolicy(), notice=notice)
+    return Session(
+        client.ApiClient(configuration),
+        retry=retry or RetryPolicy(),
+        notice=notice,
+        timeout=request_timeout,
+    )
 
 
 def _in_cluster() -> bool:
