@@ -132,7 +132,8 @@ def test_prune_leaves_other_releases_and_other_managers_alone(emu: Emulator, val
         },
     }
     emu.put(foreign, manager="kubectl-client-side-apply")
-    result = run(emu, "apply", "-f", str(values), "--set", "clustername=second")
+    # the same names as release `other`: taken only when asked (issue 13)
+    result = run(emu, "apply", "-f", str(values), "--set", "clustername=second", "--take-ownership")
     assert result.exit_code == 0, result.output
     assert "pruned" not in result.stdout
     assert "by-kubectl" in emu.names("ServiceAccount", "syntho")

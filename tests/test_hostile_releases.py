@@ -16,9 +16,6 @@ from cluster_setup import ready_for_release
 from hostile_cli import Ran, one_clear_error, syntho_ray
 from kube_emulator import Emulator, running
 
-# Work in progress (issue 13): the fixes for these land next; the mark goes with them.
-pytestmark = pytest.mark.xfail(reason="issue 13: not fixed yet", strict=False)
-
 LICENSE_A = "SYNTHO-LIC-release-a-0001"
 LICENSE_B = "SYNTHO-LIC-release-b-0002"
 # The second release has its own names wherever the values allow it.

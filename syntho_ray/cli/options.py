@@ -59,6 +59,14 @@ ForceConflicts = Annotated[
         "--force-conflicts", help="Take over fields another field manager owns (as kubectl)."
     ),
 ]
+TakeOwnership = Annotated[
+    bool,
+    typer.Option(
+        "--take-ownership",
+        help="Apply over objects that belong to another release or were made by Helm "
+        "(their fields too, as --force-conflicts).",
+    ),
+]
 SkipPreflight = Annotated[
     bool, typer.Option("--skip-preflight", help="Do not check the cluster before changing it.")
 ]

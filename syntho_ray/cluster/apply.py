@@ -258,8 +258,10 @@ def prunable(session: Session, scope: Scope, keep: Iterable[Ref]) -> list[Ref]:
     found = []
     for obj in release_objects(session, scope):
         ref = ref_of(obj)
-        is_license = ref.kind == "Secret" and ref.name == SECRET_NAME
-        if ref not in kept and not is_license and applied_by_us(obj):
+        is_data = ref.kind == "PersistentVolumeClaim" or (
+            ref.kind == "Secret" and ref.name == SECRET_NAME
+        )
+        if ref not in kept and not is_data and applied_by_us(obj):
             found.append(ref)
     return found
 

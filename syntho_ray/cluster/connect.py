@@ -245,6 +245,8 @@ class Session:
                 f"{self.server}: TLS failed ({_short(error)}); check the kubeconfig's "
                 "certificate-authority for this cluster"
             ) from None
+        except urllib3.exceptions.NewConnectionError as error:  # refused: not a time-out
+            raise _unreachable(self.server, error) from None
         except (urllib3.exceptions.TimeoutError, TimeoutError):
             raise ClusterError(
                 f"the Kubernetes API server at {self.server} did not answer within "
@@ -252,13 +254,17 @@ class Session:
                 "longer with --request-timeout"
             ) from None
         except (urllib3.exceptions.HTTPError, OSError) as error:
-            reason = _short(error)
-            raise (Refused if reason == "connection refused" else Unreachable)(
-                f"cannot reach the Kubernetes API server at {self.server} ({reason}); "
-                "check that the cluster is running and that --kubeconfig and --context "
-                "point at it"
-            ) from None
+            raise _unreachable(self.server, error) from None
         return answer[0] if isinstance(answer, tuple) else answer
+
+
+def _unreachable(server: str, error: BaseException) -> Unreachable:
+    """The error for a server that cannot be reached; `Refused` when it refused."""
+    reason = _short(error)
+    return (Refused if reason == "connection refused" else Unreachable)(
+        f"cannot reach the Kubernetes API server at {server} ({reason}); "
+        "check that the cluster is running and that --kubeconfig and --context point at it"
+    )
 
 
 def _tls_problem(server: str, reason: str) -> str:
@@ -322,7 +328,9 @@ def connect(
             if failed:
                 raise ClusterError(f"kubeconfig {where}: {failed[0]}")
     except UnreadableFile as error:
-        raise ClusterError(f"kubeconfig {where}: {error}") from None
+        raise ClusterError(
+            f"kubeconfig {where}: {error}; pass --kubeconfig FILE (and --context NAME)"
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" (line {mark.line + 1})" if mark is not None else ""

@@ -12,6 +12,7 @@ from typing import Any
 from syntho_ray.build.license import SECRET_NAME
 from syntho_ray.cluster.apply import DryRun, Outcome, Report, Scope, delete, release_objects
 from syntho_ray.cluster.connect import Session
+from syntho_ray.cluster.owners import Foreign, owner_of
 from syntho_ray.cluster.refs import Ref, ref_of
 from syntho_ray.facts.kinds import apply_rank
 
@@ -22,15 +23,28 @@ def is_kept(ref: Ref) -> bool:
 
 
 def targets(
-    session: Session, documents: list[dict[str, Any]], scope: Scope, *, everything: bool
-) -> list[Ref]:
-    """What a delete removes, in reverse apply order."""
+    session: Session,
+    documents: list[dict[str, Any]],
+    scope: Scope,
+    *,
+    everything: bool,
+    release: str,
+) -> tuple[list[Ref], list[Foreign]]:
+    """What a delete removes, in reverse apply order; and the claims it leaves, being another
+    release's (or Helm's)."""
     refs = {ref_of(obj) for obj in release_objects(session, scope)}
+    left = []
     if everything:
-        claims = [ref_of(d) for d in documents if d.get("kind") == "PersistentVolumeClaim"]
-        refs |= {ref for ref in claims if session.get(ref.path()) is not None}
+        for doc in (d for d in documents if d.get("kind") == "PersistentVolumeClaim"):
+            ref = ref_of(doc)
+            live = session.get(ref.path())
+            owner = owner_of(live, ref, release) if live is not None else None
+            if owner is not None:
+                left.append(owner)
+            elif live is not None:
+                refs.add(ref)
     chosen = [ref for ref in refs if everything or not is_kept(ref)]
-    return sorted(chosen, key=lambda r: (-apply_rank(r.kind), r.name, r.namespace))
+    return sorted(chosen, key=lambda r: (-apply_rank(r.kind), r.name, r.namespace)), left
 
 
 def delete_release(

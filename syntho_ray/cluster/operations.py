@@ -20,6 +20,7 @@ from syntho_ray.cluster import preflight, takeover
 from syntho_ray.cluster.apply import DryRun, Outcome, Scope
 from syntho_ray.cluster.connect import Session
 from syntho_ray.cluster.diff import ObjectDiff, diff_release
+from syntho_ray.cluster.owners import labelled, refuse_foreign
 from syntho_ray.cluster.refs import Ref, ref_of
 from syntho_ray.cluster.wait import Progress, wait_established, wait_ready
 from syntho_ray.errors import UsageError, ValuesError
@@ -62,7 +63,8 @@ class Rendered:
         """Render `values` for `release`."""
         from syntho_ray.render import render_documents
 
-        return cls(values, release, render_documents(values, release))
+        documents = render_documents(values, release)
+        return cls(values, release, [labelled(d, release.name) for d in documents])
 
     @property
     def kuberay_version(self) -> str:
@@ -91,6 +93,7 @@ class ApplyOptions:
     wait: bool = False
     timeout: float = 600.0
     crd_poll: float = 0.5
+    take_ownership: bool = False  # apply over objects of another release, or of Helm
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ def apply(session: Session, options: ApplyOptions, report: Reporter = SILENT) ->
         kind = raycluster_kind(rendered.kuberay_version)
         served = ssa.served_versions(crds, kind.group, kind.plural)
         _notes(report, check_warnings(session, rendered, options.create_namespace, served))
+    if not options.take_ownership:
+        refuse_foreign(session, rendered.documents, rendered.release.name)
     if crds:
         _apply_crds(session, crds, options, report)
     done = _apply_release(session, options, report)
@@ -259,7 +264,14 @@ def delete(session: Session, options: DeleteOptions, report: Reporter = SILENT) 
 
     rendered = options.rendered
     scope = rendered.scope(session)
-    refs = targets(session, rendered.documents, scope, everything=options.everything)
+    refs, left = targets(
+        session,
+        rendered.documents,
+        scope,
+        everything=options.everything,
+        release=rendered.release.name,
+    )
+    _notes(report, [f"left {f.ref}: it belongs to {f.owner}" for f in left])
     if not refs or not options.confirm(refs):
         return DeleteResult(refs, confirmed=False)
     done = delete_release(session, refs, dry_run=DryRun.NONE, report=report.outcome)
