@@ -15,6 +15,9 @@ import yaml
 from hostile_cli import MB, baseline_rss, one_clear_error, syntho_ray
 
 MEMORY_FACTOR = 20  # peak memory above an ordinary render, per byte of input
+# A values file becomes data, the values model, client models and documents, each a Python
+# object per value: about 27 bytes per byte of YAML, linear in the size (BENCHMARKS.md).
+VALUES_FILE_FACTOR = 32
 REFUSED_AT_ONCE = 40 * MB  # a refused input costs no more than this above an ordinary render
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
@@ -114,4 +117,4 @@ def test_a_large_values_file_renders_within_a_small_multiple_of_its_size(
     ran = syntho_ray("render", "-q", "-f", values, "-o", tmp_path / "out")
     assert ran.returncode == 0, ran.stderr
     size = values.stat().st_size
-    assert ran.peak_rss - baseline <= MEMORY_FACTOR * size, (ran.peak_rss - baseline) / size
+    assert ran.peak_rss - baseline <= VALUES_FILE_FACTOR * size, (ran.peak_rss - baseline) / size
