@@ -264,7 +264,7 @@ def test_another_releases_object_stops_it_before_any_change(emu: Emulator, tmp_p
 @pytest.mark.parametrize(
     ("chart", "message"),
     [
-        ("ray-1.14.0", "is of chart ray-1.14.0 (generation 1.14), which this syntho-ray does not"),
+        ("ray-1.14.0", "a key of chart 1.13's layout, but the values are read as chart 1.14"),
         ("superset-2.0.0", "is of chart superset-2.0.0, not one syntho-ray renders"),
     ],
 )

@@ -2,7 +2,7 @@
 
 Every rendering command declares the render options itself, in the order `RenderInputs.of`
 takes them (values, set_values, set_string, set_json, set_file, namespace, release,
-platform, registry), and passes them to `RenderInputs.of`.
+platform, registry, chart), and passes them to `RenderInputs.of`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from syntho_ray.errors import FAILED, SynthoRayError
 
 if TYPE_CHECKING:
     from syntho_ray.build.naming import Release
+    from syntho_ray.facts.charts import Chart
     from syntho_ray.values.loading import Loaded, ValuesInput
 
 app = typer.Typer(
@@ -111,6 +112,28 @@ def _show_version(asked: bool) -> None:
         raise typer.Exit()
 
 
+class ChartChoice(StrEnum):
+    """Syntho's chart generations: the guide's `ray-cluster` 1.13 and `ray` 1.14."""
+
+    v1_13 = "1.13"
+    v1_14 = "1.14"
+
+    @property
+    def chart(self) -> Chart:
+        """The generation, typed."""
+        return "1.14" if self is ChartChoice.v1_14 else "1.13"
+
+
+ChartOption = Annotated[
+    ChartChoice | None,
+    typer.Option(
+        "--chart",
+        help="Chart generation of the values: 1.13 (the guide's ray-cluster) or 1.14 (ray, "
+        "with kuberay-operator: and ray-cluster:). Default: the values' layout, else 1.13.",
+    ),
+]
+
+
 @app.callback()
 def _root(
     version: Annotated[
@@ -168,10 +191,18 @@ class RenderInputs:
         release: str,
         platform: str | None,
         registry: str | None,
+        chart: ChartChoice | None = None,
     ) -> RenderInputs:
         """The inputs from a command's render options (as declared, in this order)."""
         given = values_input(
-            values, set_values, set_string, set_json, set_file, platform=platform, registry=registry
+            values,
+            set_values,
+            set_string,
+            set_json,
+            set_file,
+            platform=platform,
+            registry=registry,
+            chart=chart,
         )
         return cls(given, namespace, release)
 
@@ -211,6 +242,7 @@ def values_input(
     *,
     platform: str | None = None,
     registry: str | None = None,
+    chart: ChartChoice | None = None,
 ) -> ValuesInput:
     """The render inputs of a command line; --platform and --registry win over the values."""
     from syntho_ray.values.loading import ValuesInput
@@ -223,6 +255,7 @@ def values_input(
         set_string=[*(set_string or []), *flags],
         set_json=set_json or [],
         set_file=set_file or [],
+        chart=chart.chart if chart else None,
     )
 
 

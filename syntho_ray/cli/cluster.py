@@ -14,6 +14,7 @@ import typer
 
 from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from syntho_ray.cli.app import (
+    ChartOption,
     Debug,
     Namespace,
     Platform,
@@ -114,6 +115,7 @@ def apply(
     release: ReleaseName = DEFAULT_RELEASE,
     platform: Platform = None,
     registry: Registry = None,
+    chart: ChartOption = None,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
     create_namespace: CreateNamespace = False,
@@ -131,7 +133,16 @@ def apply(
     from syntho_ray.cluster.apply import DryRun
 
     inputs = RenderInputs.of(
-        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
+        values,
+        set_values,
+        set_string,
+        set_json,
+        set_file,
+        namespace,
+        release,
+        platform,
+        registry,
+        chart,
     )
     with reported(debug):
         seconds = parse_duration(timeout)
@@ -166,6 +177,7 @@ def check(
     release: ReleaseName = DEFAULT_RELEASE,
     platform: Platform = None,
     registry: Registry = None,
+    chart: ChartOption = None,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
     create_namespace: CreateNamespace = False,
@@ -175,7 +187,16 @@ def check(
     from syntho_ray.cluster import operations
 
     inputs = RenderInputs.of(
-        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
+        values,
+        set_values,
+        set_string,
+        set_json,
+        set_file,
+        namespace,
+        release,
+        platform,
+        registry,
+        chart,
     )
     with reported(debug):
         session, rendered = rendered_for(inputs, kubeconfig, context, warnings=True)
@@ -200,6 +221,7 @@ def diff(
     release: ReleaseName = DEFAULT_RELEASE,
     platform: Platform = None,
     registry: Registry = None,
+    chart: ChartOption = None,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
     force_conflicts: ForceConflicts = False,
@@ -209,7 +231,16 @@ def diff(
     from syntho_ray.cluster import operations
 
     inputs = RenderInputs.of(
-        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
+        values,
+        set_values,
+        set_string,
+        set_json,
+        set_file,
+        namespace,
+        release,
+        platform,
+        registry,
+        chart,
     )
     with reported(debug, failed=DIFF_FAILED):
         session, rendered = rendered_for(inputs, kubeconfig, context)

@@ -12,6 +12,7 @@ import typer
 
 from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from syntho_ray.cli.app import (
+    ChartOption,
     Debug,
     Namespace,
     Platform,
@@ -56,20 +57,29 @@ def images(
     release: ReleaseName = DEFAULT_RELEASE,
     platform: Platform = None,
     registry: Registry = None,
+    chart: ChartOption = None,
     debug: Debug = False,
 ) -> None:
     """Print every image the render uses, one per line: to pre-pull or copy to a mirror."""
     from syntho_ray.build.images import autoscaler_image, used_images
-    from syntho_ray.build.resolved import resolve
-    from syntho_ray.render import render_documents
+    from syntho_ray.render import render_documents, resolved_values
 
     inputs = RenderInputs.of(
-        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
+        values,
+        set_values,
+        set_string,
+        set_json,
+        set_file,
+        namespace,
+        release,
+        platform,
+        registry,
+        chart,
     )
     with reported(debug):
         chosen, loaded = inputs.load(warnings=False)
         documents = render_documents(loaded.values, chosen)
-        autoscaler = autoscaler_image(resolve(loaded.values).values)
+        autoscaler = autoscaler_image(resolved_values(loaded.values))
         for image in used_images(documents, autoscaler):
             print(image)
 

@@ -14,6 +14,8 @@ import typer
 
 from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from syntho_ray.cli.app import (
+    ChartChoice,
+    ChartOption,
     Debug,
     Namespace,
     Platform,
@@ -49,6 +51,7 @@ def status(
     release: ReleaseName = DEFAULT_RELEASE,
     platform: Platform = None,
     registry: Registry = None,
+    chart: ChartOption = None,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
     debug: Debug = False,
@@ -57,7 +60,16 @@ def status(
     from syntho_ray.cluster import operations
 
     inputs = RenderInputs.of(
-        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
+        values,
+        set_values,
+        set_string,
+        set_json,
+        set_file,
+        namespace,
+        release,
+        platform,
+        registry,
+        chart,
     )
     with reported(debug):
         session, rendered = rendered_for(inputs, kubeconfig, context)
@@ -84,6 +96,7 @@ def delete(
     release: ReleaseName = DEFAULT_RELEASE,
     platform: Platform = None,
     registry: Registry = None,
+    chart: ChartOption = None,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
     everything: Annotated[
@@ -99,7 +112,16 @@ def delete(
     from syntho_ray.cluster import operations
 
     inputs = RenderInputs.of(
-        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
+        values,
+        set_values,
+        set_string,
+        set_json,
+        set_file,
+        namespace,
+        release,
+        platform,
+        registry,
+        chart,
     )
     with reported(debug):
         session, rendered = rendered_for(inputs, kubeconfig, context)
@@ -158,10 +180,9 @@ def migrate(
     set_json: SetJson = None,
     set_file: SetFiles = None,
     chart: Annotated[
-        str | None,
+        ChartChoice | None,
         typer.Option(
             "--chart",
-            metavar="1.13|1.14",
             help="Chart generation to render with (default: the one the release record names).",
         ),
     ] = None,
@@ -186,7 +207,14 @@ def migrate(
     path = output or Path(f"{from_helm_release}-values.yaml")
     extra = values_input(values, set_values, set_string, set_json, set_file)
     options = operations.MigrateOptions(
-        from_helm_release, namespace, path, extra, chart, do_apply, force, not skip_preflight
+        from_helm_release,
+        namespace,
+        path,
+        extra,
+        chart.chart if chart else None,
+        do_apply,
+        force,
+        not skip_preflight,
     )
     with reported(debug):
         if do_apply and dry_run:

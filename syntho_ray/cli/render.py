@@ -10,6 +10,7 @@ import typer
 
 from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from syntho_ray.cli.app import (
+    ChartOption,
     Debug,
     Namespace,
     Platform,
@@ -40,6 +41,7 @@ def render(
     release: ReleaseName = DEFAULT_RELEASE,
     platform: Platform = None,
     registry: Registry = None,
+    chart: ChartOption = None,
     output_dir: Annotated[
         Path | None,
         typer.Option(
@@ -60,14 +62,22 @@ def render(
 ) -> None:
     """Render the release: one YAML stream on stdout, or a kustomize directory with -o."""
     from syntho_ray.build import openshift
-    from syntho_ray.facts import kuberay
     from syntho_ray.notes import next_steps
     from syntho_ray.output.kustomize import directory_files, write_directory
     from syntho_ray.output.stream import dump_yaml
-    from syntho_ray.render import render_documents
+    from syntho_ray.render import render_documents, resolved_values
 
     inputs = RenderInputs.of(
-        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
+        values,
+        set_values,
+        set_string,
+        set_json,
+        set_file,
+        namespace,
+        release,
+        platform,
+        registry,
+        chart,
     )
     with reported(debug):
         chosen, loaded = inputs.load(strict=strict)
@@ -79,7 +89,7 @@ def render(
             files = directory_files(
                 documents,
                 chosen.namespace,
-                kuberay.version_of(loaded.values),
+                resolved_values(loaded.values).kuberay,
                 openshift.components(loaded.values),
             )
             write_directory(files, output_dir, force=force)
@@ -104,6 +114,7 @@ def validate(
     release: ReleaseName = DEFAULT_RELEASE,
     platform: Platform = None,
     registry: Registry = None,
+    chart: ChartOption = None,
     strict: Strict = False,
     debug: Debug = False,
 ) -> None:
@@ -114,7 +125,16 @@ def validate(
     from syntho_ray.render import build_objects
 
     inputs = RenderInputs.of(
-        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
+        values,
+        set_values,
+        set_string,
+        set_json,
+        set_file,
+        namespace,
+        release,
+        platform,
+        registry,
+        chart,
     )
     with reported(debug):
         chosen, loaded = inputs.load(warnings=False)

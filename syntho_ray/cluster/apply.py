@@ -93,6 +93,7 @@ class Scope:
     namespace: str  # the release's: every kind
     kuberay_version: str  # the RayCluster's API version is this KubeRay release's
     others: tuple[str, ...] = ()  # where watchNamespace put the operator's Role and RoleBinding
+    cluster_kinds: tuple[str, ...] = ()  # cluster-scoped kinds the render has (ClusterRole...)
 
     def kind(self, name: str) -> Kind:
         """Where the kind `name` lives for this release."""
@@ -100,12 +101,17 @@ class Scope:
 
     def listings(self) -> list[tuple[str, str]]:
         """(kind, namespace) of every listing, in reverse apply order."""
-        kinds = reversed(RELEASE_KINDS)
+        kinds = [k for k in reversed(RELEASE_KINDS) if self._listed(k)]
         return [
-            (kind, namespace)
+            (kind, namespace if self.kind(kind).namespaced else "")
             for kind in kinds
             for namespace in (self.namespace, *(self.others if kind in WATCHED_KINDS else ()))
         ]
+
+    def _listed(self, kind: str) -> bool:
+        """Cluster-scoped kinds only where the render has them (listing them takes rights a
+        namespace's user lacks)."""
+        return self.kind(kind).namespaced or kind in self.cluster_kinds
 
 
 def find_scope(
@@ -121,8 +127,18 @@ def find_scope(
     before = watched_before(session, namespace, release)
     others = dict.fromkeys(n for n in (*rendered, *before) if n and n != namespace)
     return Scope(
-        release=release, namespace=namespace, kuberay_version=kuberay_version, others=tuple(others)
+        release=release,
+        namespace=namespace,
+        kuberay_version=kuberay_version,
+        others=tuple(others),
+        cluster_kinds=cluster_kinds(documents),
     )
+
+
+def cluster_kinds(documents: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The cluster-scoped kinds among the documents."""
+    kinds = (d.get("kind") for d in documents)
+    return tuple(dict.fromkeys(k for k in kinds if k in KINDS and not KINDS[k].namespaced))
 
 
 def watched_before(session: Session, namespace: str, release: str) -> list[str]:

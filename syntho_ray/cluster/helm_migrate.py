@@ -24,6 +24,7 @@ from syntho_ray.cluster.connect import ApiError, Session
 from syntho_ray.cluster.explain import explain
 from syntho_ray.cluster.refs import Ref
 from syntho_ray.errors import ClusterError
+from syntho_ray.facts.charts import FACTS, Chart, chart_of_release
 from syntho_ray.facts.kinds import KINDS, kind_at
 
 RECORD_PREFIX = "sh.helm.release.v1."
@@ -144,31 +145,15 @@ def manifest_refs(manifest: str, namespace: str) -> list[Ref]:
     return refs
 
 
-# The chart generations syntho-ray renders, by the chart a release record names.
-GENERATIONS = {"ray-cluster": "1.13", "ray": "1.14"}
-RENDERED_GENERATIONS = ("1.13",)
-
-
-def chart_of_release(name: str, version: str) -> str | None:
-    """The generation of a release's chart: `ray-cluster` 1.13.x is 1.13, `ray` 1.14.x 1.14."""
-    found = GENERATIONS.get(name)
-    return found if found and version.split(".")[:2] == found.split(".") else None
-
-
-def generation(helm: HelmRelease, requested: str | None = None) -> str:
+def generation(helm: HelmRelease, requested: Chart | None = None) -> Chart:
     """The chart generation to render the release with: `requested` (`--chart`), else the one
     of the chart its record names; an error when neither says."""
     chosen = requested or chart_of_release(helm.chart_name, helm.chart_version)
     if chosen is None:
-        known = ", ".join(f"{name} {gen}.x" for name, gen in GENERATIONS.items())
+        known = ", ".join(f"{f.name} {f.version.rsplit('.', 1)[0]}.x" for f in FACTS.values())
         raise ClusterError(
             f"Helm release {helm.name} is of chart {helm.chart}, not one syntho-ray renders "
             f"({known}); pass --chart 1.13 or --chart 1.14 to choose the values layout"
-        )
-    if chosen not in RENDERED_GENERATIONS:
-        raise ClusterError(
-            f"Helm release {helm.name} is of chart {helm.chart} (generation {chosen}), which "
-            "this syntho-ray does not render yet"
         )
     return chosen
 

@@ -23,10 +23,11 @@ from syntho_ray.cluster.diff import ObjectDiff, diff_release
 from syntho_ray.cluster.refs import Ref, ref_of
 from syntho_ray.cluster.wait import Progress, wait_established, wait_ready
 from syntho_ray.errors import UsageError, ValuesError
-from syntho_ray.facts import kuberay
+from syntho_ray.facts.charts import Chart
 from syntho_ray.facts.kinds import raycluster_kind
+from syntho_ray.resolve import Resolved
+from syntho_ray.values.layouts import AnyValues
 from syntho_ray.values.loading import ValuesInput
-from syntho_ray.values.model import Values
 
 if TYPE_CHECKING:
     from syntho_ray.cluster.status import Status
@@ -53,28 +54,34 @@ SILENT = Reporter()
 class Rendered:
     """A release as rendered: its values, where it goes, and its documents in apply order."""
 
-    values: Values
+    resolved: Resolved  # the values (of either chart generation), resolved
     release: Release
     documents: list[dict[str, Any]]
 
     @classmethod
-    def of(cls, values: Values, release: Release) -> Rendered:
+    def of(cls, values: AnyValues, release: Release) -> Rendered:
         """Render `values` for `release`."""
-        from syntho_ray.render import render_documents
+        from syntho_ray.render import render_documents, resolved_values
 
-        return cls(values, release, render_documents(values, release))
+        return cls(resolved_values(values), release, render_documents(values, release))
 
     @property
     def kuberay_version(self) -> str:
         """The KubeRay release the values select: it decides the RayCluster's API version."""
-        return kuberay.version_of(self.values)
+        return self.resolved.kuberay
 
     def scope(self, session: Session, *, live: bool = True) -> Scope:
         """Where the release's objects are; `live`: also where its live operator watches."""
         name, namespace = self.release.name, self.release.namespace
         if live:
             return ssa.find_scope(session, self.documents, name, namespace, self.kuberay_version)
-        return Scope(release=name, namespace=namespace, kuberay_version=self.kuberay_version)
+        kinds = ssa.cluster_kinds(self.documents)
+        return Scope(
+            release=name,
+            namespace=namespace,
+            kuberay_version=self.kuberay_version,
+            cluster_kinds=kinds,
+        )
 
 
 @dataclass(frozen=True)
@@ -123,7 +130,7 @@ def apply(session: Session, options: ApplyOptions, report: Reporter = SILENT) ->
     where = f"release {rendered.release.name} in namespace {rendered.release.namespace}"
     summary = f"{where}: {counts}" + dry_run_note(dry_run)
     report.note(summary)
-    address = ray_address(rendered.values, rendered.release)
+    address = ray_address(rendered.resolved, rendered.release)
     waited = options.wait and dry_run is DryRun.NONE
     if waited:
         kinds = ("Deployment", "RayCluster")
@@ -195,7 +202,7 @@ def check_warnings(
 ) -> list[str]:
     """The preflight's warnings; its problems raise `ClusterError`."""
     target = preflight.Target(
-        rendered.values, rendered.release, rendered.documents, create_namespace, crd_versions
+        rendered.resolved, rendered.release, rendered.documents, create_namespace, crd_versions
     )
     return preflight.require(session, target)
 
@@ -232,7 +239,7 @@ def status(session: Session, options: StatusOptions) -> Status:
     """The release as the cluster has it: lines to show, and whether it is installed."""
     from syntho_ray.cluster.status import release_status
 
-    return release_status(session, options.rendered.values, options.rendered.release)
+    return release_status(session, options.rendered.resolved, options.rendered.release)
 
 
 @dataclass(frozen=True)
@@ -274,7 +281,7 @@ class MigrateOptions:
     namespace: str
     values_file: Path
     extra: ValuesInput = field(default_factory=ValuesInput)  # -f and --set on top of Helm's
-    chart: str | None = None  # the chart generation; default: the one the record names
+    chart: Chart | None = None  # the chart generation; default: the one the record names
     take_over: bool = False
     force: bool = False  # replace an existing values file
     preflight: bool = True
@@ -309,11 +316,11 @@ def _migrated(
     from syntho_ray.values.loading import load
 
     found = helm.read_release(session, options.namespace, options.helm_release)
-    helm.generation(found, options.chart)
+    chart = helm.generation(found, options.chart)
     path, extra = options.values_file, options.extra
     released = helm.values_text(found, found.values)
     try:
-        loaded = load(dataclasses.replace(extra, base=[(str(path), released)]))
+        loaded = load(dataclasses.replace(extra, base=[(str(path), released)], chart=chart))
     except ValuesError:
         helm.write_values(path, released, force=options.force)  # to fix where the errors say
         raise
