@@ -271,3 +271,18 @@ def test_group_pod_settings_reach_the_pod() -> None:
         ["ray"],
         ["start"],
     )
+
+
+def test_the_json_schema_of_chart_1_14_accepts_every_reference_case() -> None:
+    import jsonschema
+    import yaml
+    from schema_check import SHARED, shared_or_skip
+
+    from syntho_ray.values.schema import values_schema
+
+    shared_or_skip()
+    schema = values_schema(Values114)
+    assert set(schema["properties"]) >= {"kuberay-operator", "ray-cluster", "SynthoLicense"}
+    for case in sorted((SHARED / "reference" / "chart-1.14" / "cases").glob("*.yaml")):
+        data = yaml.safe_load(case.read_text())
+        assert list(jsonschema.Draft7Validator(schema).iter_errors(data)) == [], case.name

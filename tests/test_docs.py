@@ -69,7 +69,7 @@ def test_readme_error_example_is_what_the_cli_prints(
     assert result.stderr.strip().splitlines() == expected
 
 
-OFFLINE_COMMANDS = ("render", "validate", "images", "init", "schema")
+OFFLINE_COMMANDS = ("render", "validate", "images", "init", "schema", "convert")
 
 
 def _readme_commands() -> list[str]:

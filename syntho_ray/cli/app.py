@@ -11,18 +11,18 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from syntho_ray.cli.options import ChartChoice
 from syntho_ray.errors import FAILED, SynthoRayError
 
 if TYPE_CHECKING:
     from syntho_ray.build.naming import Release
-    from syntho_ray.facts.charts import Chart
     from syntho_ray.values.loading import Loaded, ValuesInput
 
 app = typer.Typer(
@@ -112,28 +112,6 @@ def _show_version(asked: bool) -> None:
         raise typer.Exit()
 
 
-class ChartChoice(StrEnum):
-    """Syntho's chart generations: the guide's `ray-cluster` 1.13 and `ray` 1.14."""
-
-    v1_13 = "1.13"
-    v1_14 = "1.14"
-
-    @property
-    def chart(self) -> Chart:
-        """The generation, typed."""
-        return "1.14" if self is ChartChoice.v1_14 else "1.13"
-
-
-ChartOption = Annotated[
-    ChartChoice | None,
-    typer.Option(
-        "--chart",
-        help="Chart generation of the values: 1.13 (the guide's ray-cluster) or 1.14 (ray, "
-        "with kuberay-operator: and ray-cluster:). Default: the values' layout, else 1.13.",
-    ),
-]
-
-
 @app.callback()
 def _root(
     version: Annotated[
@@ -195,16 +173,9 @@ class RenderInputs:
     ) -> RenderInputs:
         """The inputs from a command's render options (as declared, in this order)."""
         given = values_input(
-            values,
-            set_values,
-            set_string,
-            set_json,
-            set_file,
-            platform=platform,
-            registry=registry,
-            chart=chart,
+            values, set_values, set_string, set_json, set_file, platform=platform, registry=registry
         )
-        return cls(given, namespace, release)
+        return cls(replace(given, chart=chart.chart if chart else None), namespace, release)
 
     def target(self) -> Release:
         """The release to render, or a usage error naming what is wrong with it."""
@@ -242,7 +213,6 @@ def values_input(
     *,
     platform: str | None = None,
     registry: str | None = None,
-    chart: ChartChoice | None = None,
 ) -> ValuesInput:
     """The render inputs of a command line; --platform and --registry win over the values."""
     from syntho_ray.values.loading import ValuesInput
@@ -255,7 +225,6 @@ def values_input(
         set_string=[*(set_string or []), *flags],
         set_json=set_json or [],
         set_file=set_file or [],
-        chart=chart.chart if chart else None,
     )
 
 

@@ -14,7 +14,6 @@ import typer
 
 from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from syntho_ray.cli.app import (
-    ChartOption,
     Debug,
     Namespace,
     Platform,
@@ -31,6 +30,7 @@ from syntho_ray.cli.app import (
     say,
 )
 from syntho_ray.cli.options import (
+    ChartOption,
     Context,
     Crds,
     CreateNamespace,

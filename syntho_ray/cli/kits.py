@@ -12,7 +12,6 @@ import typer
 
 from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from syntho_ray.cli.app import (
-    ChartOption,
     Debug,
     Namespace,
     Platform,
@@ -29,6 +28,7 @@ from syntho_ray.cli.app import (
     say,
     warn,
 )
+from syntho_ray.cli.options import ChartOption
 
 OutputFile = Annotated[
     Path | None,
@@ -139,12 +139,14 @@ def init(
 
 
 @app.command()
-def schema(output: OutputFile = None, debug: Debug = False) -> None:
+def schema(output: OutputFile = None, chart: ChartOption = None, debug: Debug = False) -> None:
     """Print the JSON Schema of a values file, for editors (the YAML language server)."""
+    from syntho_ray.values.layouts import LAYOUTS
     from syntho_ray.values.schema import values_schema
 
     with reported(debug):
-        text = json.dumps(values_schema(), indent=2) + "\n"
+        model = LAYOUTS[chart.chart if chart else "1.13"].model
+        text = json.dumps(values_schema(model), indent=2) + "\n"
         if output is None:
             sys.stdout.write(text)
         else:

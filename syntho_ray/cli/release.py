@@ -14,8 +14,6 @@ import typer
 
 from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from syntho_ray.cli.app import (
-    ChartChoice,
-    ChartOption,
     Debug,
     Namespace,
     Platform,
@@ -33,7 +31,7 @@ from syntho_ray.cli.app import (
     values_input,
 )
 from syntho_ray.cli.cluster import connect_to, rendered_for, reporter
-from syntho_ray.cli.options import Context, Kubeconfig, SkipPreflight
+from syntho_ray.cli.options import ChartChoice, ChartOption, Context, Kubeconfig, SkipPreflight
 from syntho_ray.errors import ClusterError, UsageError
 
 if TYPE_CHECKING:

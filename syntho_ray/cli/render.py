@@ -10,7 +10,6 @@ import typer
 
 from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from syntho_ray.cli.app import (
-    ChartOption,
     Debug,
     Namespace,
     Platform,
@@ -28,6 +27,7 @@ from syntho_ray.cli.app import (
     reported,
     say,
 )
+from syntho_ray.cli.options import ChartOption
 
 
 @app.command()
