@@ -172,9 +172,8 @@ class RenderInputs:
         chart: ChartChoice | None = None,
     ) -> RenderInputs:
         """The inputs from a command's render options (as declared, in this order)."""
-        given = values_input(
-            values, set_values, set_string, set_json, set_file, platform=platform, registry=registry
-        )
+        given = values_input(values, set_values, set_string, set_json, set_file,
+                             platform=platform, registry=registry)  # fmt: skip
         return cls(replace(given, chart=chart.chart if chart else None), namespace, release)
 
     def target(self) -> Release:

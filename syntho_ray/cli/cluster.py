@@ -132,18 +132,8 @@ def apply(
     from syntho_ray.cluster import operations
     from syntho_ray.cluster.apply import DryRun
 
-    inputs = RenderInputs.of(
-        values,
-        set_values,
-        set_string,
-        set_json,
-        set_file,
-        namespace,
-        release,
-        platform,
-        registry,
-        chart,
-    )
+    inputs = RenderInputs.of(values, set_values, set_string, set_json, set_file,
+                             namespace, release, platform, registry, chart)  # fmt: skip
     with reported(debug):
         seconds = parse_duration(timeout)
         session, rendered = rendered_for(inputs, kubeconfig, context, warnings=True)
@@ -186,18 +176,8 @@ def check(
     """Preflight: check that the cluster has everything the release relies on."""
     from syntho_ray.cluster import operations
 
-    inputs = RenderInputs.of(
-        values,
-        set_values,
-        set_string,
-        set_json,
-        set_file,
-        namespace,
-        release,
-        platform,
-        registry,
-        chart,
-    )
+    inputs = RenderInputs.of(values, set_values, set_string, set_json, set_file,
+                             namespace, release, platform, registry, chart)  # fmt: skip
     with reported(debug):
         session, rendered = rendered_for(inputs, kubeconfig, context, warnings=True)
         options = operations.CheckOptions(rendered, create_namespace)
@@ -230,18 +210,8 @@ def diff(
     """Diff the live objects against the render (server dry run); exit 1: they differ, 2: error."""
     from syntho_ray.cluster import operations
 
-    inputs = RenderInputs.of(
-        values,
-        set_values,
-        set_string,
-        set_json,
-        set_file,
-        namespace,
-        release,
-        platform,
-        registry,
-        chart,
-    )
+    inputs = RenderInputs.of(values, set_values, set_string, set_json, set_file,
+                             namespace, release, platform, registry, chart)  # fmt: skip
     with reported(debug, failed=DIFF_FAILED):
         session, rendered = rendered_for(inputs, kubeconfig, context)
         diffs = operations.diff(session, operations.DiffOptions(rendered, force_conflicts))

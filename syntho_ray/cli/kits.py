@@ -64,18 +64,8 @@ def images(
     from syntho_ray.build.images import autoscaler_image, used_images
     from syntho_ray.render import render_documents, resolved_values
 
-    inputs = RenderInputs.of(
-        values,
-        set_values,
-        set_string,
-        set_json,
-        set_file,
-        namespace,
-        release,
-        platform,
-        registry,
-        chart,
-    )
+    inputs = RenderInputs.of(values, set_values, set_string, set_json, set_file,
+                             namespace, release, platform, registry, chart)  # fmt: skip
     with reported(debug):
         chosen, loaded = inputs.load(warnings=False)
         documents = render_documents(loaded.values, chosen)

@@ -57,18 +57,8 @@ def status(
     """Operator readiness, RayCluster state, pods per group, claims and the head service."""
     from syntho_ray.cluster import operations
 
-    inputs = RenderInputs.of(
-        values,
-        set_values,
-        set_string,
-        set_json,
-        set_file,
-        namespace,
-        release,
-        platform,
-        registry,
-        chart,
-    )
+    inputs = RenderInputs.of(values, set_values, set_string, set_json, set_file,
+                             namespace, release, platform, registry, chart)  # fmt: skip
     with reported(debug):
         session, rendered = rendered_for(inputs, kubeconfig, context)
         found = operations.status(session, operations.StatusOptions(rendered))
@@ -109,18 +99,8 @@ def delete(
     """Delete what the release owns, in reverse order; claims and license stay unless --all."""
     from syntho_ray.cluster import operations
 
-    inputs = RenderInputs.of(
-        values,
-        set_values,
-        set_string,
-        set_json,
-        set_file,
-        namespace,
-        release,
-        platform,
-        registry,
-        chart,
-    )
+    inputs = RenderInputs.of(values, set_values, set_string, set_json, set_file,
+                             namespace, release, platform, registry, chart)  # fmt: skip
     with reported(debug):
         session, rendered = rendered_for(inputs, kubeconfig, context)
         options = operations.DeleteOptions(rendered, everything, lambda refs: _confirm(refs, yes))

@@ -67,18 +67,8 @@ def render(
     from syntho_ray.output.stream import dump_yaml
     from syntho_ray.render import render_documents, resolved_values
 
-    inputs = RenderInputs.of(
-        values,
-        set_values,
-        set_string,
-        set_json,
-        set_file,
-        namespace,
-        release,
-        platform,
-        registry,
-        chart,
-    )
+    inputs = RenderInputs.of(values, set_values, set_string, set_json, set_file,
+                             namespace, release, platform, registry, chart)  # fmt: skip
     with reported(debug):
         chosen, loaded = inputs.load(strict=strict)
         documents = render_documents(loaded.values, chosen)
@@ -124,18 +114,8 @@ def validate(
     from syntho_ray.podsecurity import evaluate, pod_templates
     from syntho_ray.render import build_objects
 
-    inputs = RenderInputs.of(
-        values,
-        set_values,
-        set_string,
-        set_json,
-        set_file,
-        namespace,
-        release,
-        platform,
-        registry,
-        chart,
-    )
+    inputs = RenderInputs.of(values, set_values, set_string, set_json, set_file,
+                             namespace, release, platform, registry, chart)  # fmt: skip
     with reported(debug):
         chosen, loaded = inputs.load(warnings=False)
         found = warnings(loaded.values, loaded.user)
