@@ -197,11 +197,12 @@ def migrate(
     with reported(debug):
         if do_apply and dry_run:
             raise UsageError("--apply and --dry-run exclude each other")
-        found = operations.migrate(connect_to(kubeconfig, context), options, reporter()).found
+        done = operations.migrate(connect_to(kubeconfig, context), options, reporter())
         if not do_apply:
             say("dry run: nothing changed in the cluster; run again with --apply to take over")
             return
         say(
-            f"Helm no longer knows release {found.name}: `helm uninstall` cannot delete it. "
-            f"From now on: syntho-ray apply -f {path} -n {namespace} --release {found.name}"
+            f"Helm no longer knows release {done.found.name}: `helm uninstall` cannot delete it. "
+            f"From now on: syntho-ray apply --chart {done.chart} -f {path} -n {namespace} "
+            f"--release {done.found.name}"
         )

@@ -26,6 +26,7 @@ from syntho_ray.cluster.refs import Ref
 from syntho_ray.errors import ClusterError
 from syntho_ray.facts.charts import FACTS, Chart, chart_of_release
 from syntho_ray.facts.kinds import KINDS, kind_at
+from syntho_ray.values.layouts import layout_of
 
 RECORD_PREFIX = "sh.helm.release.v1."
 GZIP_MAGIC = b"\x1f\x8b"
@@ -158,14 +159,27 @@ def generation(helm: HelmRelease, requested: Chart | None = None) -> Chart:
     return chosen
 
 
-def values_text(helm: HelmRelease, values: dict[str, Any], added: str = "") -> str:
-    """The values file: a header naming where the values came from, then the values."""
+def values_text(helm: HelmRelease, values: dict[str, Any], chart: Chart, added: str = "") -> str:
+    """The values file: a header naming where the values came from, then the values, written
+    so that their chart generation shows (see `marked`)."""
     header = (
         f"# User-supplied values of Helm release {helm.name} (namespace {helm.namespace}, "
         f"revision {helm.revision}, chart {helm.chart}){added}, written by syntho-ray migrate.\n"
     )
-    body = yaml.safe_dump(values, sort_keys=False, allow_unicode=True) if values else "{}\n"
+    shown = marked(values, chart)
+    if shown is not values:
+        header += "# `ray-cluster: {}` changes nothing: it marks the values as chart 1.14's.\n"
+    body = yaml.safe_dump(shown, sort_keys=False, allow_unicode=True) if shown else "{}\n"
     return header + body
+
+
+def marked(values: dict[str, Any], chart: Chart) -> dict[str, Any]:
+    """The values, with their generation recognisable from the file alone: a 1.14 release
+    whose values hold no key of either layout alone gets an empty `ray-cluster:`, so that
+    `syntho-ray apply -f` the file renders chart 1.14 without `--chart`."""
+    if chart == "1.14" and layout_of(values) is None:
+        return {**values, "ray-cluster": {}}
+    return values
 
 
 def write_values(path: Path, text: str, *, force: bool) -> bool:

@@ -293,11 +293,13 @@ class MigrateResult:
 
     found: helm.HelmRelease
     plan: takeover.Plan
+    chart: Chart  # the generation rendered
 
 
 def migrate(session: Session, options: MigrateOptions, report: Reporter = SILENT) -> MigrateResult:
     """Write the Helm release's values; print the plan; with `take_over`, carry it out."""
     rendered, found = _migrated(session, options, report)
+    chart = rendered.resolved.facts.generation
     plan = takeover.make_plan(session, found, rendered.documents)
     for line in plan.lines():
         report.note(f"  {line}")
@@ -306,7 +308,7 @@ def migrate(session: Session, options: MigrateOptions, report: Reporter = SILENT
             _notes(report, check_warnings(session, rendered, False, ()))
         takeover.rehearse(session, plan)
         takeover.carry_out(session, plan, report.line)
-    return MigrateResult(found, plan)
+    return MigrateResult(found, plan, chart)
 
 
 def _migrated(
@@ -318,14 +320,14 @@ def _migrated(
     found = helm.read_release(session, options.namespace, options.helm_release)
     chart = helm.generation(found, options.chart)
     path, extra = options.values_file, options.extra
-    released = helm.values_text(found, found.values)
+    released = helm.values_text(found, found.values, chart)
     try:
         loaded = load(dataclasses.replace(extra, base=[(str(path), released)], chart=chart))
     except ValuesError:
         helm.write_values(path, released, force=options.force)  # to fix where the errors say
         raise
     added = _added(extra)
-    text = helm.values_text(found, loaded.user, added) if added else released
+    text = helm.values_text(found, loaded.user, chart, added) if added else released
     written = helm.write_values(path, text, force=options.force)
     report.note(
         f"{'wrote' if written else 'kept'} {path}: the values of Helm release {found.name} "
