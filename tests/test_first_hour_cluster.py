@@ -88,6 +88,34 @@ def test_status_of_a_release_that_does_not_exist_fails(emu: Emulator, tmp_path: 
     assert "ray-cluster" in result.stderr and "syntho-ray apply" in result.stderr
 
 
+# -- 10. Kubeconfig messages name the file and what is wrong
+
+
+def test_a_missing_kubeconfig_is_named_as_missing(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    result = run(None, "status", kubeconfig=missing)
+    assert result.exit_code == 1
+    assert f"{missing}: no such file" in result.stderr
+    assert "pass --kubeconfig" not in result.stderr
+
+
+def test_a_malformed_kubeconfig_names_its_line(tmp_path: Path) -> None:
+    config = tmp_path / "kubeconfig"
+    config.write_text("apiVersion: v1\nclusters: [\n", encoding="utf-8")
+    result = run(None, "status", kubeconfig=config)
+    assert result.exit_code == 1
+    assert f"kubeconfig {config}:" in result.stderr and "not valid YAML" in result.stderr
+    assert "unexpected" not in result.stderr and "--debug" not in result.stderr
+
+
+def test_a_kubeconfig_without_clusters_says_so(tmp_path: Path) -> None:
+    config = tmp_path / "kubeconfig"
+    config.write_text("apiVersion: v1\nkind: Config\n", encoding="utf-8")
+    result = run(None, "status", kubeconfig=config)
+    assert result.exit_code == 1
+    assert str(config) in result.stderr and "no context" in result.stderr
+
+
 # -- 11. Refused connections fail fast (transient faults keep their retries)
 
 

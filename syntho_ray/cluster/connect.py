@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import urllib3
+import yaml
 
 from syntho_ray.errors import ClusterError
 
@@ -277,13 +279,40 @@ def connect(
             config.load_kube_config(
                 config_file=kubeconfig, context=context, client_configuration=configuration
             )
-    except (config.ConfigException, OSError, TypeError, ValueError) as error:
-        where = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
-        raise ClusterError(
-            f"kubeconfig {where}: {error}; pass --kubeconfig FILE (and --context NAME)"
-        ) from None
+    except (config.ConfigException, OSError, TypeError, ValueError, AttributeError) as error:
+        raise ClusterError(_kubeconfig_problem(kubeconfig, error)) from None
+    except yaml.YAMLError as error:
+        raise ClusterError(_kubeconfig_problem(kubeconfig, error)) from None
     configuration.retries = False  # Session.request retries, with backoff and a budget
     return Session(client.ApiClient(configuration), retry=retry or RetryPolicy(), notice=notice)
+
+
+_EXPECTED_NAME = re.compile(r"Expected object with name (.*) in .*/(\w+) list")
+
+
+def _kubeconfig_problem(given: str | None, error: Exception) -> str:
+    """One line naming the kubeconfig file and what is wrong with it."""
+    where = given or os.environ.get("KUBECONFIG") or "~/.kube/config"
+    hint = "" if given else "; pass --kubeconfig FILE (and --context NAME)"
+    text = str(error).removeprefix("Invalid kube-config file. ")
+    if isinstance(error, FileNotFoundError) or "No configuration found" in text:
+        what = "no such file" if given else "no kubeconfig found"
+        return f"kubeconfig {where}: {what}{hint}"
+    if isinstance(error, IsADirectoryError):
+        return f"kubeconfig {where}: a directory, not a file"
+    if isinstance(error, yaml.MarkedYAMLError) and error.problem_mark is not None:
+        line = error.problem_mark.line + 1
+        return f"kubeconfig {where}:{line}: not valid YAML ({error.problem or error})"
+    if isinstance(error, yaml.YAMLError):
+        return f"kubeconfig {where}: not valid YAML ({error})"
+    if "Expected key current-context" in text:
+        return f"kubeconfig {where}: no context chosen (no current-context); pass --context NAME"
+    if named := _EXPECTED_NAME.search(text):
+        name, kind = named[1], named[2].removesuffix("s")
+        return f"kubeconfig {where}: no {kind} named {name!r} in the file"
+    if isinstance(error, TypeError | ValueError | AttributeError):
+        return f"kubeconfig {where}: not a kubeconfig (a mapping of clusters, contexts, users)"
+    return f"kubeconfig {where}: {text}{hint}"
 
 
 def _in_cluster() -> bool:
