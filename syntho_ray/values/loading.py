@@ -175,7 +175,7 @@ def sorted_problems(problems: Sequence[Problem], sources: Sequence[str] = ()) ->
         for i, source in enumerate(dict.fromkeys([*sources, *(p.source for p in problems)]))
     }
     unique = list(dict.fromkeys(problems))
-    return sorted(unique, key=lambda p: (order[p.source], p.line, p.column))
+    return sorted(unique, key=lambda p: (order[p.source], p.line or 0, p.column or 0))
 
 
 def _read(name: str, problems: list[Problem]) -> Document | None:
@@ -260,4 +260,5 @@ def _locate(path: KeyPath, message: str, origins: Sequence[Document]) -> Problem
     found = best[2]
     if found is None:
         return Problem("defaults", format_path(path), message)
-    return Problem(found.name, format_path(path), message, line=found.lines.get(best[3], 0))
+    line = found.lines.get(best[3]) or None  # 0: given as data, on no line of a file
+    return Problem(found.name, format_path(path), message, line=line)
