@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -52,6 +52,15 @@ def render(
             file_okay=False,
         ),
     ] = None,
+    crds: Annotated[
+        Path | None,
+        typer.Option(
+            "--crds",
+            metavar="DIR",
+            help="With -o: put the KubeRay CRD files of DIR under crds/ (air-gapped clusters).",
+            file_okay=False,
+        ),
+    ] = None,
     force: Annotated[
         bool,
         typer.Option("--force", help="Write into a non-empty directory syntho-ray did not write."),
@@ -70,17 +79,23 @@ def render(
     inputs = RenderInputs.of(values, set_values, set_string, set_json, set_file,
                              namespace, release, platform, registry, chart)  # fmt: skip
     with reported(debug):
+        if crds and output_dir is None:
+            from syntho_ray.errors import UsageError
+
+            raise UsageError("--crds goes with -o DIR: the CRD files are written under DIR/crds/")
         chosen, loaded = inputs.load(strict=strict)
         documents = render_documents(loaded.values, chosen)
         if output_dir is None:
             sys.stdout.write(dump_yaml(documents))
             sys.stdout.flush()
         else:
+            version = resolved_values(loaded.values).kuberay
             files = directory_files(
                 documents,
                 chosen.namespace,
-                resolved_values(loaded.values).kuberay,
+                version,
                 openshift.components(loaded.values),
+                offline_crds(crds, version) if crds else (),
             )
             write_directory(files, output_dir, force=force)
         if not quiet:
@@ -134,3 +149,14 @@ def validate(
             print(f"  {report.pod}: {report.level}")
             for reason in report.reasons:
                 print(f"    - {reason}")
+
+
+def offline_crds(directory: Path, kuberay_version: str) -> list[dict[str, Any]]:
+    """The KubeRay CRDs of `directory`, refused unless they can take the render's RayCluster."""
+    from syntho_ray.errors import SynthoRayError
+    from syntho_ray.output.crds import load_crds, raycluster_problem
+
+    found = load_crds(directory)
+    if problem := raycluster_problem(found, kuberay_version):
+        raise SynthoRayError(f"--crds {directory}: {problem}")
+    return found

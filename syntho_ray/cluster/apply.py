@@ -18,10 +18,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from syntho_ray.build.license import SECRET_NAME
 from syntho_ray.build.naming import MANAGED_BY
@@ -349,42 +346,6 @@ def _version(obj: dict[str, Any]) -> str:
 
 
 # --- CustomResourceDefinitions from a local directory (--crds DIR) ---
-
-
-def load_crds(directory: Path) -> list[dict[str, Any]]:
-    """The CRDs in the YAML or JSON files under `directory`, in file-name order."""
-    if not directory.is_dir():
-        raise ClusterError(f"--crds {directory}: not a directory")
-    files = sorted(
-        p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file()
-    )
-    crds = []
-    for path in files:
-        try:
-            docs = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-            raise ClusterError(f"--crds {path}: cannot read: {error}") from None
-        for doc in docs:
-            if not isinstance(doc, dict) or doc.get("kind") == "Kustomization":
-                continue
-            if doc.get("kind") != "CustomResourceDefinition":
-                raise ClusterError(
-                    f"--crds {path}: {doc.get('kind')} is not a CustomResourceDefinition; "
-                    "the directory takes CRD files only"
-                )
-            crds.append(doc)
-    if not crds:
-        raise ClusterError(f"--crds {directory}: no CustomResourceDefinition found in *.yaml files")
-    return crds
-
-
-def served_versions(crds: list[dict[str, Any]], group: str, plural: str) -> tuple[str, ...]:
-    """The versions the CRD of `plural.group` among `crds` serves; empty when absent."""
-    for crd in crds:
-        spec = crd.get("spec") or {}
-        if spec.get("group") == group and (spec.get("names") or {}).get("plural") == plural:
-            return tuple(str(v["name"]) for v in spec.get("versions") or [] if v.get("served"))
-    return ()
 
 
 def established(crd: dict[str, Any] | None) -> bool:

@@ -25,6 +25,7 @@ from syntho_ray.cluster.wait import Progress, wait_established, wait_ready
 from syntho_ray.errors import UsageError, ValuesError
 from syntho_ray.facts.charts import Chart
 from syntho_ray.facts.kinds import raycluster_kind
+from syntho_ray.output.crds import load_crds, served_versions
 from syntho_ray.resolve import Resolved
 from syntho_ray.values.layouts import AnyValues
 from syntho_ray.values.loading import ValuesInput
@@ -118,10 +119,10 @@ def apply(session: Session, options: ApplyOptions, report: Reporter = SILENT) ->
     from syntho_ray.notes import ray_address
 
     rendered, dry_run = options.rendered, options.dry_run
-    crds = ssa.load_crds(options.crds_dir) if options.crds_dir else []
+    crds = load_crds(options.crds_dir) if options.crds_dir else []
     if options.preflight:
         kind = raycluster_kind(rendered.kuberay_version)
-        served = ssa.served_versions(crds, kind.group, kind.plural)
+        served = served_versions(crds, kind.group, kind.plural)
         _notes(report, check_warnings(session, rendered, options.create_namespace, served))
     if crds:
         _apply_crds(session, crds, options, report)
