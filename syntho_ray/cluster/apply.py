@@ -90,7 +90,7 @@ class Scope:
     namespace: str  # the release's: every kind
     kuberay_version: str  # the RayCluster's API version is this KubeRay release's
     others: tuple[str, ...] = ()  # where watchNamespace put the operator's Role and RoleBinding
-    cluster_kinds: tuple[str, ...] = ()  # cluster-scoped kinds the render has (ClusterRole...)
+    cluster_kinds: tuple[str, ...] = ()  # cluster-scoped kinds the release may have
 
     def kind(self, name: str) -> Kind:
         """Where the kind `name` lives for this release."""
@@ -117,9 +117,11 @@ def find_scope(
     release: str,
     namespace: str,
     kuberay_version: str,
+    cluster: tuple[str, ...] = (),
 ) -> Scope:
     """The scope of a release: the namespaces its render touches and those its live operator
-    watches (an earlier apply may have had other `watchNamespace`s). Call it before applying."""
+    watches (an earlier apply may have had other `watchNamespace`s), and the cluster-scoped
+    kinds it may have (`cluster`). Call it before applying."""
     rendered = [ref_of(d).namespace for d in documents]
     before = watched_before(session, namespace, release)
     others = dict.fromkeys(n for n in (*rendered, *before) if n and n != namespace)
@@ -128,14 +130,8 @@ def find_scope(
         namespace=namespace,
         kuberay_version=kuberay_version,
         others=tuple(others),
-        cluster_kinds=cluster_kinds(documents),
+        cluster_kinds=cluster,
     )
-
-
-def cluster_kinds(documents: list[dict[str, Any]]) -> tuple[str, ...]:
-    """The cluster-scoped kinds among the documents."""
-    kinds = (d.get("kind") for d in documents)
-    return tuple(dict.fromkeys(k for k in kinds if k in KINDS and not KINDS[k].namespaced))
 
 
 def watched_before(session: Session, namespace: str, release: str) -> list[str]:
@@ -249,6 +245,8 @@ def release_objects(session: Session, scope: Scope) -> list[dict[str, Any]]:
         except ApiError as error:
             if kind == RAYCLUSTER_KIND and is_missing_type(error):
                 continue  # the CRD does not serve this version, so no RayCluster under it
+            if not api.namespaced and error.status == 403:
+                continue  # a user of one namespace made no cluster-wide objects either
             ref = Ref(kind, namespace, "*", api.api_version)
             raise ClusterError(explain(error, ref, "list", scope.kuberay_version)) from None
         for item in listing.get("items") or []:

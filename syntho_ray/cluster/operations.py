@@ -73,15 +73,13 @@ class Rendered:
 
     def scope(self, session: Session, *, live: bool = True) -> Scope:
         """Where the release's objects are; `live`: also where its live operator watches."""
-        name, namespace = self.release.name, self.release.namespace
+        name, namespace, version = self.release.name, self.release.namespace, self.kuberay_version
+        # ClusterRoles (chart 1.14 without singleNamespaceInstall), also when no longer rendered
+        kinds = ("ClusterRole", "ClusterRoleBinding") if self.resolved.facts.cluster_rbac else ()
         if live:
-            return ssa.find_scope(session, self.documents, name, namespace, self.kuberay_version)
-        kinds = ssa.cluster_kinds(self.documents)
+            return ssa.find_scope(session, self.documents, name, namespace, version, kinds)
         return Scope(
-            release=name,
-            namespace=namespace,
-            kuberay_version=self.kuberay_version,
-            cluster_kinds=kinds,
+            release=name, namespace=namespace, kuberay_version=version, cluster_kinds=kinds
         )
 
 

@@ -116,6 +116,12 @@ class ChartFacts:
     operator_rules: tuple[Rule, ...] | None  # None: what the KubeRay release's operator needs
     user_roles: tuple[UserRole, ...]
     user_roles_cluster_wide: bool  # ClusterRoles without singleNamespaceInstall; else Roles
+
+    @property
+    def cluster_rbac(self) -> bool:
+        """Can the chart render cluster-wide RBAC (`singleNamespaceInstall: false`)?"""
+        return self.user_roles_cluster_wide
+
     raycluster_name_label: bool  # the RayCluster and Ray pods carry `app.kubernetes.io/name`
     secret_labelled: bool
     secret_annotations: tuple[tuple[str, str], ...]
