@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from syntho_ray.facts import kuberay
+from syntho_ray.facts import ray as ray_facts
 from syntho_ray.facts.charts import CHART_113, SHARED_VOLUMES, WORKFLOWS_PATH
 from syntho_ray.k8s import client
 from syntho_ray.k8s.data import or_none
@@ -131,8 +132,21 @@ def _cluster(values: Values) -> RayClusterValues:
     )
 
 
-def _params(group: RayPodValues) -> dict[str, StartParam]:
-    return {**(group.ray_start_params or {}), "storage": WORKFLOWS_PATH}
+def _params(group: RayPodValues, ray_version: str | None) -> dict[str, StartParam]:
+    """rayStartParams with the chart's workflow `storage` while it stays."""
+    params = dict(group.ray_start_params or {})
+    if keeps_workflow_storage(group, ray_version):
+        params["storage"] = WORKFLOWS_PATH
+    return params
+
+
+def keeps_workflow_storage(group: RayPodValues, ray_version: str | None) -> bool:
+    """Whether the chart's `storage` start parameter stays: not set to null by the user (as
+    Helm deletes a default set to null), and `ray start` of the Ray release still has
+    `--storage` (an unset release keeps it, as the chart does)."""
+    given = [params for params in (group.ray_start_params, group.init_args) if params]
+    nulled = any("storage" in params and params["storage"] is None for params in given)
+    return not nulled and ray_facts.has_option(ray_version, "storage")
 
 
 def _pod(group: RayPodValues, values: Values, init: list[client.V1Container]) -> dict[str, Any]:
@@ -143,7 +157,7 @@ def _pod(group: RayPodValues, values: Values, init: list[client.V1Container]) ->
         "service_account_name": None,
         "restart_policy": None,
         "init_containers": init or None,
-        "ray_start_params": _params(group),
+        "ray_start_params": _params(group, values.head.ray_version),
         "init_args": group.init_args,
         "image": None,
         "container_env": [*(group.container_env or []), license_env(_secret(values))],
