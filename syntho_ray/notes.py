@@ -7,12 +7,15 @@ from typing import Any
 from syntho_ray.build import license, openshift
 from syntho_ray.build.naming import Release, cluster_name, operator_name
 from syntho_ray.facts import kuberay
+from syntho_ray.facts import ray as ray_facts
+from syntho_ray.facts.charts import WORKFLOWS_PATH
 from syntho_ray.output.kustomize import CRDS_DIR, KUBERAY_CRDS
 from syntho_ray.resolve import Resolved
 from syntho_ray.values import checks, checks114
 from syntho_ray.values.layouts import AnyValues
 from syntho_ray.values.model import ImageValues, Values
 from syntho_ray.values.model114 import Values114
+from syntho_ray.values.raystart import checked_release
 
 RAY_CLIENT_PORT = 10001
 
@@ -83,6 +86,28 @@ def _disabled_with_settings(cluster: Any, user: dict[str, Any], prefix: str) -> 
                 f"stays disabled; add `disabled: false` to create it"
             )
     return found
+
+
+def ray_release(values: AnyValues) -> list[str]:
+    """Which Ray release the start parameters were checked against, and what that changed."""
+    chart113 = isinstance(values, Values)
+    head = values.head if isinstance(values, Values) else values.cluster.head
+    key = "head.rayVersion" if chart113 else "ray-cluster.head.rayVersion"
+    version = head.ray_version
+    release = checked_release(version)
+    if release is None:
+        return [f"Ray: {key} {version!r} is not in syntho-ray's table; not checked."]
+    if not version:
+        said = f"Ray: start parameters checked against Ray {release.version} as warnings only"
+        return [f"{said}; set yours with {key} (--set {key}=X.Y.Z)."]
+    how = key if ray_facts.find(version) is release else f"the nearest to {key} {version!r}"
+    lines = [f"Ray: start parameters checked against Ray {release.version} ({how})."]
+    if chart113 and "storage" not in release.options:
+        lines.append(
+            f"Ray: the chart's `storage: {WORKFLOWS_PATH}` start parameter is left out: "
+            f"`ray start` has no --storage after Ray {release.removed.get('storage', '?')}."
+        )
+    return lines
 
 
 def _mutable_tags(values: Values) -> list[str]:

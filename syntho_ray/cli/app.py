@@ -188,7 +188,8 @@ class RenderInputs:
         chosen = self.target()
         loaded = load(self.given)
         if warnings:
-            warn(notes.warnings(loaded.values, loaded.user), strict=strict)
+            found = [*map(str, loaded.warnings), *notes.warnings(loaded.values, loaded.user)]
+            warn(found, strict=strict)
         return chosen, loaded
 
 

@@ -71,7 +71,7 @@ def render(
 ) -> None:
     """Render the release: one YAML stream on stdout, or a kustomize directory with -o."""
     from syntho_ray.build import openshift
-    from syntho_ray.notes import next_steps
+    from syntho_ray.notes import next_steps, ray_release
     from syntho_ray.output.kustomize import directory_files, write_directory
     from syntho_ray.output.stream import dump_yaml
     from syntho_ray.render import render_documents, resolved_values
@@ -104,6 +104,8 @@ def render(
                 f"{where}rendered {len(documents)} objects, release {chosen.name!r} in namespace "
                 f"{chosen.namespace!r}."
             )
+            for line in ray_release(loaded.values):
+                say(line)
             for line in next_steps(loaded.values, chosen, str(output_dir) if output_dir else None):
                 say(line)
 

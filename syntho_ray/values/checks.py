@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from syntho_ray.facts import ray as ray_facts
 from syntho_ray.facts.charts import SHARED_VOLUMES
 from syntho_ray.k8s.data import quantity_value
 from syntho_ray.values import imageref
@@ -19,7 +20,8 @@ from syntho_ray.values.model import (
     enabled_worker_groups,
     replica_bounds,
 )
-from syntho_ray.values.suggest import DUTCH, env_suggestion, suggestion
+from syntho_ray.values.raystart import check_start_params
+from syntho_ray.values.suggest import env_suggestion
 from syntho_ray.values.yamlfile import KeyPath
 
 Finding = tuple[KeyPath, str]
@@ -53,7 +55,7 @@ def problems(values: Values) -> list[Finding]:
     return [
         *_names(values),
         *group_findings(groups),
-        *pod_findings(list(_pods(values)), SHARED),
+        *pod_findings(list(_pods(values)), SHARED, values.head.ray_version),
         *storage_findings(values.storage.data_storage),
         *_images(values),
         *_requests_within_limits(values),
@@ -206,13 +208,15 @@ def _pods(values: Values) -> Iterator[tuple[KeyPath, RayPodValues]]:
         yield path, group
 
 
-def pod_findings(pods: list[tuple[KeyPath, Pod]], shared: frozenset[str]) -> Iterator[Finding]:
-    """Labels, start parameters, env names, volumes, containers and mounts of each Ray pod;
-    `shared` names the volumes the chart adds to every pod."""
+def pod_findings(
+    pods: list[tuple[KeyPath, Pod]], shared: frozenset[str], ray_version: str | None
+) -> Iterator[Finding]:
+    """Labels, start parameters (for the Ray release), env names, volumes, containers and
+    mounts of each Ray pod; `shared` names the volumes the chart adds to every pod."""
     yield from _mounts(pods, shared)
     for path, pod in pods:
         yield from _labels(path, pod)
-        yield from _start_params(path, pod)
+        yield from _start_params(path, pod, ray_version)
         for index, env in enumerate(pod.container_env or []):
             if hint := env_suggestion(getattr(env, "name", None) or ""):
                 yield (*path, "containerEnv", index, "name"), hint
@@ -256,12 +260,63 @@ def _labels(path: KeyPath, pod: Pod) -> Iterator[Finding]:
                 )
 
 
-def _start_params(path: KeyPath, pod: Pod) -> Iterator[Finding]:
+def _start_params(path: KeyPath, pod: Pod, ray_version: str | None) -> Iterator[Finding]:
+    """Errors of the group's start parameters for the Ray release (values/raystart.py)."""
+    yield from (f for f, error in _start_findings(path, pod, ray_version) if error)
+
+
+def _start_findings(
+    path: KeyPath, pod: Pod, ray_version: str | None
+) -> Iterator[tuple[Finding, bool]]:
     for key in ("rayStartParams", "initArgs"):
         params = pod.ray_start_params if key == "rayStartParams" else pod.init_args
-        for name in params or {}:
-            if name in DUTCH:
-                yield (*path, key, name), f"unknown `ray start` option{suggestion(name, [])}"
+        for found in check_start_params(params or {}, ray_version):
+            yield ((*path, key, found.key), found.message), found.error
+
+
+def ray_warnings(
+    pods: list[tuple[KeyPath, Pod]], ray_version: str | None, version_path: KeyPath
+) -> list[Finding]:
+    """The Ray release (at `version_path`) and the start parameters' warnings for it."""
+    found = [f for p, pod in pods for f, error in _start_findings(p, pod, ray_version) if not error]
+    return [*_ray_version(ray_version, version_path), *found]
+
+
+def located_warnings(values: Values) -> list[Finding]:
+    """What renders but is probably wrong, with its key path."""
+    return ray_warnings(list(_pods(values)), values.head.ray_version, ("head", "rayVersion"))
+
+
+def _ray_version(ray_version: str | None, path: KeyPath) -> Iterator[Finding]:
+    newest = ray_facts.newest()
+    if not ray_version:
+        yield (
+            path,
+            (
+                f"not set: start parameters were checked against Ray {newest.version}, the "
+                "newest release syntho-ray knows, as warnings only; set it to the Ray release "
+                "of your image"
+            ),
+        )
+        return
+    release = ray_facts.release_for(ray_version)
+    if release is None:
+        first = ray_facts.releases()[0].version
+        yield (
+            path,
+            (
+                f"{ray_version!r} is not a Ray release syntho-ray knows ({first} to "
+                f"{newest.version}): start parameters not checked"
+            ),
+        )
+    elif release is newest and ray_facts.find(ray_version) is None:
+        yield (
+            path,
+            (
+                f"{ray_version!r} is newer than the newest Ray release syntho-ray knows: start "
+                f"parameters were checked against Ray {newest.version}"
+            ),
+        )
 
 
 def _mounts(pods: list[tuple[KeyPath, Pod]], shared: frozenset[str]) -> Iterator[Finding]:

@@ -15,6 +15,7 @@ from syntho_ray.values.checks import (
     group_findings,
     object_names,
     pod_findings,
+    ray_warnings,
     resource_warnings,
     storage_findings,
 )
@@ -32,10 +33,17 @@ def problems(values: Values114) -> list[Finding]:
     return [
         *_names(values),
         *group_findings(groups),
-        *pod_findings(pods(values), frozenset()),
+        *pod_findings(pods(values), frozenset(), values.cluster.head.ray_version),
         *storage_findings(values.storage.data_storage),
         *_operator(values),
     ]
+
+
+def located_warnings(values: Values114) -> list[Finding]:
+    """What renders but is probably wrong, with its key path: the Ray release and the start
+    parameters checked against it (values/raystart.py, shared with chart 1.13)."""
+    version_path = (*CLUSTER, "head", "rayVersion")
+    return ray_warnings(pods(values), values.cluster.head.ray_version, version_path)
 
 
 def warnings(values: Values114) -> list[str]:

@@ -46,6 +46,7 @@ class Layout:
     defaults: Callable[[], dict[str, Any]]
     problems: Callable[[Any], list[checks.Finding]]  # the whole-values checks
     warnings: Callable[[Any], list[str]]  # the sizing rules
+    located: Callable[[Any], list[checks.Finding]]  # warnings with their key path
 
     @property
     def own_keys(self) -> frozenset[str]:
@@ -55,8 +56,22 @@ class Layout:
 
 
 LAYOUTS: dict[Chart, Layout] = {
-    "1.13": Layout("1.13", Values, chart_defaults, checks.problems, checks.sizing_warnings),
-    "1.14": Layout("1.14", Values114, chart_defaults_114, checks114.problems, checks114.warnings),
+    "1.13": Layout(
+        "1.13",
+        Values,
+        chart_defaults,
+        checks.problems,
+        checks.sizing_warnings,
+        checks.located_warnings,
+    ),
+    "1.14": Layout(
+        "1.14",
+        Values114,
+        chart_defaults_114,
+        checks114.problems,
+        checks114.warnings,
+        checks114.located_warnings,
+    ),
 }
 
 

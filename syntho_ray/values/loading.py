@@ -43,6 +43,7 @@ class Loaded:
 
     values: AnyValues
     user: dict[str, Any]
+    warnings: tuple[Problem, ...] = ()  # located: file, line and key path
 
     @property
     def chart(self) -> Chart:
@@ -84,7 +85,9 @@ def load(given: ValuesInput | None = None) -> Loaded:
     )
     chart = choose(given.chart, origins)
     merged = helm.coalesce(user, LAYOUTS[chart].defaults())
-    return Loaded(validate(merged, origins, chart), user)
+    values = validate(merged, origins, chart)
+    found = [_locate(path, message, origins) for path, message in LAYOUTS[chart].located(values)]
+    return Loaded(values, user, tuple(dict.fromkeys(found)))  # the Ray release first
 
 
 @collector.paused()

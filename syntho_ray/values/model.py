@@ -230,7 +230,12 @@ class HeadValues(RayPodValues):
 
     model_config = ConfigDict(validate_default=True)
 
-    ray_version: Text | None = Field(None, alias="rayVersion", description="spec.rayVersion.")
+    ray_version: Text | None = Field(
+        None,
+        alias="rayVersion",
+        description="The Ray release the image runs (spec.rayVersion); start parameters are "
+        "checked against it.",
+    )
     enable_in_tree_autoscaling: Flag | None = Field(
         None, alias="enableInTreeAutoscaling", description="Add the Ray autoscaler sidecar."
     )
