@@ -127,6 +127,20 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def in_namespace(netns: str) -> list[int]:
+    """Every process in the network namespace this test made (all of them started here)."""
+    try:
+        wanted = os.stat(f"/run/netns/{netns}").st_ino
+    except OSError:
+        return []
+    found = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if entry.name.isdigit() and os.stat(entry / "ns" / "net").st_ino == wanted:
+                found.append(int(entry.name))
+    return found
+
+
 class Nodes:
     """The `ray start` processes of this test, each in its own process group, all in one
     network namespace that has only a loopback interface."""
@@ -171,6 +185,7 @@ class Nodes:
     def stop(self) -> None:
         """SIGTERM to each process started here and to each of its descendants, then SIGKILL."""
         pids = [p for proc, _ in self.procs for p in (proc.pid, *descendants(proc.pid))]
+        pids += [p for p in in_namespace(self.netns) if p not in pids]  # reparented ones too
         for sig in (signal.SIGTERM, signal.SIGKILL):
             for pid in pids:
                 with contextlib.suppress(ProcessLookupError):
