@@ -1,6 +1,6 @@
 """The table of `ray start` options (syntho_ray/facts/ray_releases.json) and its reader.
 
-The table is checked against the real `ray start --help` of the newest release and of 2.9.3,
+The table is checked against the real `ray start --help` of the newest release, 2.9.3 and 2.47.1,
 installed from the package index into the cached venvs the head test uses.
 """
 
@@ -41,7 +41,8 @@ def help_options(text: str) -> dict[str, tuple[bool, str]]:
 
 
 @pytest.mark.ray
-@pytest.mark.parametrize("version", [ray_facts.newest().version, "2.9.3"])
+# The newest, 2.9.3 (still with `--storage`) and 2.47.1 (its `--storage` deprecated).
+@pytest.mark.parametrize("version", [ray_facts.newest().version, "2.9.3", "2.47.1"])
 def test_table_matches_ray_start_help(version: str) -> None:
     release = ray_facts.find(version)
     assert release is not None and release.version == version
@@ -59,11 +60,14 @@ def test_table_matches_ray_start_help(version: str) -> None:
         env={"PATH": f"{bin_dir}:/usr/bin:/bin", "COLUMNS": "100", "LC_ALL": "C.UTF-8"},
     ).stdout
     cli = help_options(shown)
+    assert cli.pop("help") == (False, "Show this message and exit.")  # click's own
     visible = {name: o for name, o in release.options.items() if not o.hidden}
     assert set(cli) == set(visible)
     assert {n: v for n, (v, _) in cli.items()} == {n: o.takes_value for n, o in visible.items()}
     deprecated = {n for n, (_, text) in cli.items() if "deprecat" in text.lower()}
     assert deprecated == {n for n, o in visible.items() if o.deprecated}
+    if version == "2.47.1":
+        assert "storage" in deprecated
 
 
 def test_table_covers_every_release_from_2_0_and_says_how_each_was_read() -> None:

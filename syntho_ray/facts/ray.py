@@ -84,13 +84,10 @@ def find(ray_version: str) -> RayRelease | None:
     wanted = version_key(ray_version)
     if wanted is None:
         return None
-    exact = [r for r in releases() if r.key == wanted]
-    if exact:
-        return exact[0]
-    if _VERSION.fullmatch(ray_version.strip()) and ray_version.strip().count(".") == 1:
+    if re.fullmatch(r"v?\d+\.\d+", ray_version.strip()):
         same_minor = [r for r in releases() if r.key[:2] == wanted[:2]]
         return same_minor[-1] if same_minor else None
-    return None
+    return next((r for r in releases() if r.key == wanted), None)
 
 
 def nearest(ray_version: str) -> RayRelease | None:
