@@ -286,3 +286,12 @@ def test_the_json_schema_of_chart_1_14_accepts_every_reference_case() -> None:
     for case in sorted((SHARED / "reference" / "chart-1.14" / "cases").glob("*.yaml")):
         data = yaml.safe_load(case.read_text())
         assert list(jsonschema.Draft7Validator(schema).iter_errors(data)) == [], case.name
+
+
+def test_syntho_rays_own_1_13_settings_say_chart_1_14_has_none() -> None:
+    found = _problems({"ray-cluster": {}, "platform": "openshift"}, chart=None)
+    assert found == [
+        "platform: a key of chart 1.13's layout, but the values are read as chart 1.14 "
+        "(ray-cluster: in values); chart 1.14 has no such key (--platform and platform: are "
+        "for chart 1.13)"
+    ]

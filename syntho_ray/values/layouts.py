@@ -122,8 +122,18 @@ def _reason(marks: Sequence[tuple[Document, dict[Chart, list[str]]]]) -> str:
     return f"{key}: in {source.name}{f':{line}' if line else ''}"
 
 
+# syntho-ray's own settings of chart 1.13, which chart 1.14 has no key for.
+ONLY_113 = {
+    "platform": "--platform and platform: are for chart 1.13",
+    "registry": "--registry and registry: are for chart 1.13",
+    "kuberay": "chart 1.14 runs KubeRay 1.2.2",
+}
+
+
 def _misplaced(key: str, chart: Chart, chosen: Chart, why: str) -> str:
     head = f"a key of chart {chart}'s layout, but the values are read as chart {chosen} ({why})"
+    if chosen == "1.14" and key in ONLY_113:
+        return f"{head}; chart 1.14 has no such key ({ONLY_113[key]})"
     if why.startswith("--chart"):
         convert = f"syntho-ray convert --chart {chosen}"
         return f"{head}; drop --chart, or move the file over with `{convert}`"
