@@ -329,6 +329,27 @@ def test_a_take_over_that_stops_says_what_is_left_and_carries_on(
     assert run(emu, "diff", "-f", str(tmp_path / "from-helm.yaml")).exit_code == 0
 
 
+def test_the_latest_deployed_revision_is_the_one_taken_over(emu: Emulator, tmp_path: Path) -> None:
+    install(emu)  # revision 2 deployed (in its release), revision 1 superseded
+    values = {"SynthoLicense": LICENSE, "worker": {"replicas": 9}}
+    failed = record(3, values, "", "ray-cluster-1.13.0")
+    failed["metadata"]["labels"]["status"] = "failed"
+    emu.put(failed, manager="helm")
+    result = migrate(emu, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert yaml.safe_load((tmp_path / "from-helm.yaml").read_text()) == USER_VALUES  # revision 2
+    assert "remove Helm record: Secret syntho/sh.helm.release.v1.ray-cluster.v3" in result.stderr
+    pending = record(2, USER_VALUES, "", "ray-cluster-1.13.0")
+    pending["metadata"]["labels"]["status"] = "pending-upgrade"
+    emu.put(pending, manager="helm")
+    stuck = migrate(emu, tmp_path)
+    assert stuck.exit_code == 1
+    assert (
+        "Helm release ray-cluster has no deployed revision (the latest, 3, is failed)"
+        in stuck.stderr
+    )
+
+
 def test_apply_and_dry_run_exclude_each_other(emu: Emulator, tmp_path: Path) -> None:
     install(emu)
     assert migrate(emu, tmp_path, "--apply", "--dry-run").exit_code == 2

@@ -73,7 +73,7 @@ def encode_release(release: dict[str, Any]) -> str:
 
 
 def read_release(session: Session, namespace: str, name: str) -> HelmRelease:
-    """The latest revision of Helm release `name` in `namespace`."""
+    """The latest deployed revision of Helm release `name` in `namespace`."""
     records = _records(session, namespace, name)
     if not records:
         raise ClusterError(
@@ -81,7 +81,7 @@ def read_release(session: Session, namespace: str, name: str) -> HelmRelease:
             f"{RECORD_PREFIX}{name}.v<N> found; check --namespace (syntho-ray reads Helm's "
             "default Secret storage, not HELM_DRIVER=configmap or sql)"
         )
-    latest = max(records, key=_revision)
+    latest = _deployed(records, name)
     data = (latest.get("data") or {}).get("release")
     if not data:
         raise ClusterError(f"Secret {latest['metadata']['name']}: has no key 'release'")
@@ -99,6 +99,33 @@ def read_release(session: Session, namespace: str, name: str) -> HelmRelease:
         records=sorted(r["metadata"]["name"] for r in records),
         unmanaged=[r for r in objects if not r.api_version],
     )
+
+
+def _deployed(records: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    """The latest record whose status is `deployed` (a failed or pending upgrade's record
+    after it does not describe what runs)."""
+    deployed = [r for r in records if _status(r) == "deployed"]
+    if deployed:
+        return max(deployed, key=_revision)
+    latest = max(records, key=_revision)
+    raise ClusterError(
+        f"Helm release {name} has no deployed revision (the latest, {_revision(latest)}, is "
+        f"{_status(latest) or 'of unknown status'}); bring it to a deployed state with helm "
+        "(upgrade or rollback) first"
+    )
+
+
+def _status(record: dict[str, Any]) -> str:
+    """A record's status: its `status` label, else the one in the release it holds."""
+    labels = record["metadata"].get("labels") or {}
+    if "status" in labels:
+        return str(labels["status"])
+    data = (record.get("data") or {}).get("release")
+    try:
+        release = decode_release(str(data)) if data else {}
+    except ClusterError:
+        return ""
+    return str((release.get("info") or {}).get("status") or "")
 
 
 def _records(session: Session, namespace: str, name: str) -> list[dict[str, Any]]:
