@@ -10,14 +10,16 @@ import typer
 
 from syntho_ray.cli.app import (
     Debug,
+    app,
+    reported,
+    say,
+)
+from syntho_ray.cli.inputs import (
     SetFiles,
     SetJson,
     SetStrings,
     SetValues,
     ValuesFiles,
-    app,
-    reported,
-    say,
     values_input,
 )
 from syntho_ray.cli.options import ChartChoice

@@ -10,23 +10,18 @@ from typing import Annotated
 
 import typer
 
-from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from syntho_ray.cli.app import (
     Debug,
-    Namespace,
-    Platform,
-    Registry,
-    ReleaseName,
-    RenderInputs,
-    SetFiles,
-    SetJson,
-    SetStrings,
-    SetValues,
-    ValuesFiles,
     app,
     reported,
     say,
     warn,
+)
+from syntho_ray.cli.inputs import (
+    Platform,
+    Registry,
+    RenderCommand,
+    render_inputs,
 )
 from syntho_ray.cli.options import ChartOption
 
@@ -46,26 +41,16 @@ class Profile(StrEnum):
     production = "production"
 
 
-@app.command()
+@app.command(cls=RenderCommand)
 def images(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
-    platform: Platform = None,
-    registry: Registry = None,
-    chart: ChartOption = None,
+    ctx: typer.Context,
     debug: Debug = False,
 ) -> None:
     """Print every image the render uses, one per line: to pre-pull or copy to a mirror."""
     from syntho_ray.build.images import autoscaler_image, used_images
     from syntho_ray.render import render_documents, resolved_values
 
-    inputs = RenderInputs.of(values, set_values, set_string, set_json, set_file,
-                             namespace, release, platform, registry, chart)  # fmt: skip
+    inputs = render_inputs(ctx)
     with reported(debug):
         chosen, loaded = inputs.load(warnings=False)
         documents = render_documents(loaded.values, chosen)

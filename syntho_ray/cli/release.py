@@ -12,44 +12,35 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
+from syntho_ray.build.naming import DEFAULT_NAMESPACE
 from syntho_ray.cli.app import (
     Debug,
+    app,
+    reported,
+    say,
+)
+from syntho_ray.cli.cluster import connect_to, rendered_for, reporter
+from syntho_ray.cli.inputs import (
     Namespace,
-    Platform,
-    Registry,
-    ReleaseName,
-    RenderInputs,
+    RenderCommand,
     SetFiles,
     SetJson,
     SetStrings,
     SetValues,
     ValuesFiles,
-    app,
-    reported,
-    say,
+    render_inputs,
     values_input,
 )
-from syntho_ray.cli.cluster import connect_to, rendered_for, reporter
-from syntho_ray.cli.options import ChartChoice, ChartOption, Context, Kubeconfig, SkipPreflight
+from syntho_ray.cli.options import ChartChoice, Context, Kubeconfig, SkipPreflight
 from syntho_ray.errors import ClusterError, UsageError
 
 if TYPE_CHECKING:
     from syntho_ray.cluster.refs import Ref
 
 
-@app.command()
+@app.command(cls=RenderCommand)
 def status(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
-    platform: Platform = None,
-    registry: Registry = None,
-    chart: ChartOption = None,
+    ctx: typer.Context,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
     debug: Debug = False,
@@ -57,8 +48,7 @@ def status(
     """Operator readiness, RayCluster state, pods per group, claims and the head service."""
     from syntho_ray.cluster import operations
 
-    inputs = RenderInputs.of(values, set_values, set_string, set_json, set_file,
-                             namespace, release, platform, registry, chart)  # fmt: skip
+    inputs = render_inputs(ctx)
     with reported(debug):
         session, rendered = rendered_for(inputs, kubeconfig, context)
         found = operations.status(session, operations.StatusOptions(rendered))
@@ -73,18 +63,9 @@ def status(
             )
 
 
-@app.command()
+@app.command(cls=RenderCommand)
 def delete(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
-    platform: Platform = None,
-    registry: Registry = None,
-    chart: ChartOption = None,
+    ctx: typer.Context,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
     everything: Annotated[
@@ -99,8 +80,7 @@ def delete(
     """Delete what the release owns, in reverse order; claims and license stay unless --all."""
     from syntho_ray.cluster import operations
 
-    inputs = RenderInputs.of(values, set_values, set_string, set_json, set_file,
-                             namespace, release, platform, registry, chart)  # fmt: skip
+    inputs = render_inputs(ctx)
     with reported(debug):
         session, rendered = rendered_for(inputs, kubeconfig, context)
         options = operations.DeleteOptions(rendered, everything, lambda refs: _confirm(refs, yes))

@@ -8,40 +8,23 @@ from typing import Annotated, Any
 
 import typer
 
-from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from syntho_ray.cli.app import (
     Debug,
-    Namespace,
-    Platform,
-    Registry,
-    ReleaseName,
-    RenderInputs,
-    SetFiles,
-    SetJson,
-    SetStrings,
-    SetValues,
     Strict,
-    ValuesFiles,
     WarningsAsErrors,
     app,
     reported,
     say,
 )
-from syntho_ray.cli.options import ChartOption
+from syntho_ray.cli.inputs import (
+    RenderCommand,
+    render_inputs,
+)
 
 
-@app.command()
+@app.command(cls=RenderCommand)
 def render(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
-    platform: Platform = None,
-    registry: Registry = None,
-    chart: ChartOption = None,
+    ctx: typer.Context,
     output_dir: Annotated[
         Path | None,
         typer.Option(
@@ -76,8 +59,7 @@ def render(
     from syntho_ray.output.stream import dump_yaml
     from syntho_ray.render import render_documents, resolved_values
 
-    inputs = RenderInputs.of(values, set_values, set_string, set_json, set_file,
-                             namespace, release, platform, registry, chart)  # fmt: skip
+    inputs = render_inputs(ctx)
     with reported(debug):
         if crds and output_dir is None:
             from syntho_ray.errors import UsageError
@@ -110,18 +92,9 @@ def render(
                 say(line)
 
 
-@app.command()
+@app.command(cls=RenderCommand)
 def validate(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
-    platform: Platform = None,
-    registry: Registry = None,
-    chart: ChartOption = None,
+    ctx: typer.Context,
     strict: Strict = False,
     debug: Debug = False,
 ) -> None:
@@ -131,8 +104,7 @@ def validate(
     from syntho_ray.podsecurity import evaluate, pod_templates
     from syntho_ray.render import build_objects
 
-    inputs = RenderInputs.of(values, set_values, set_string, set_json, set_file,
-                             namespace, release, platform, registry, chart)  # fmt: skip
+    inputs = render_inputs(ctx)
     with reported(debug):
         chosen, loaded = inputs.load(warnings=False)
         found = warnings(loaded.values, loaded.user)
