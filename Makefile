@@ -4,12 +4,12 @@
 check: lint types test
 
 format:
-	ruff format syntho_ray tests benchmarks
-	ruff check --fix syntho_ray tests benchmarks
+	ruff format syntho_ray tests benchmarks tools
+	ruff check --fix syntho_ray tests benchmarks tools
 
 lint:
-	ruff format --check syntho_ray tests benchmarks
-	ruff check syntho_ray tests benchmarks
+	ruff format --check syntho_ray tests benchmarks tools
+	ruff check syntho_ray tests benchmarks tools
 
 types:
 	mypy

@@ -33,13 +33,17 @@ class SynthoRayError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the values: where it came from, its key path, what is wrong."""
+    """One thing wrong with the values: where it came from, its key path, what is wrong.
+
+    `line` and `column` (1-based) are None where no file says them: values given as data
+    (`values_from_mapping`), the chart's defaults, or a key no file wrote.
+    """
 
     source: str
     path: str
     message: str
-    line: int = 0
-    column: int = 0
+    line: int | None = None
+    column: int | None = None
 
     @property
     def where(self) -> str:

@@ -6,13 +6,16 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from syntho_ray import collector
-from syntho_ray.build import license, operator, raycluster, rbac, storage
+from syntho_ray.build import images, license, openshift, operator, raycluster, rbac, storage
 from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE, Release
-from syntho_ray.build.resolved import Resolved, resolve
+from syntho_ray.facts.charts import Chart
 from syntho_ray.facts.kinds import apply_rank
 from syntho_ray.k8s.data import to_data
+from syntho_ray.resolve import Resolved, resolve
 from syntho_ray.values.model import Values
+from syntho_ray.values.model114 import Values114
 
+AnyValues = Values | Values114  # the values of either chart generation
 Builder = Callable[[Resolved, Release], list[Any]]
 BUILDERS: tuple[Builder, ...] = (
     rbac.build,
@@ -25,10 +28,20 @@ _HEAD_KEYS = ("apiVersion", "kind", "metadata")
 _SCALARS = frozenset({str, int, float, bool, type(None)})  # `to_data` keeps them as they are
 
 
-def build_objects(values: Values, release: Release | None = None) -> list[Any]:
+def effective_values(values: Values) -> Values:
+    """The values as rendered: the platform's pod settings, then every image from the mirror."""
+    return images.relocated(openshift.adapted(values))
+
+
+def resolved_values(values: AnyValues) -> Resolved:
+    """The values as the builders read them (chart 1.13's after its platform and mirror)."""
+    return resolve(effective_values(values) if isinstance(values, Values) else values)
+
+
+def build_objects(values: AnyValues, release: Release | None = None) -> list[Any]:
     """Every object of the release as typed models, in apply order."""
     release = release or Release()
-    resolved = resolve(values)
+    resolved = resolved_values(values)
     objects = [obj for build in BUILDERS for obj in build(resolved, release)]
     return sorted(objects, key=lambda o: (apply_rank(o.kind), o.metadata.name))
 
@@ -68,22 +81,31 @@ def _fields_by_key(model: type) -> tuple[tuple[str, str], ...]:
 _FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
 
 
-def render_documents(values: Values, release: Release | None = None) -> list[dict[str, Any]]:
+def render_documents(values: AnyValues, release: Release | None = None) -> list[dict[str, Any]]:
     """Every object of the release as plain, deterministic data."""
     with collector.paused():
         return [to_document(o) for o in build_objects(values, release)]
 
 
 def render_yaml(
-    values: Mapping[str, Any] | Values,
+    values: Mapping[str, Any] | AnyValues,
     *,
     namespace: str = DEFAULT_NAMESPACE,
     release: str = DEFAULT_RELEASE,
+    chart: Chart | None = None,
 ) -> str:
-    """Values (a mapping as in a values file, or a `Values`) to one multi-document YAML stream."""
+    """Values (a mapping as in a values file, or a model) to one multi-document YAML stream.
+
+    `chart` ("1.13" or "1.14") is the generation a mapping is written for; by default the one
+    its layout shows, else 1.13.
+    """
     from syntho_ray.output.stream import dump_yaml
     from syntho_ray.values.loading import values_from_mapping
 
     with collector.paused():
-        model = values if isinstance(values, Values) else values_from_mapping(values)
+        model = (
+            values
+            if isinstance(values, Values | Values114)
+            else values_from_mapping(values, chart=chart)
+        )
         return dump_yaml(render_documents(model, Release(name=release, namespace=namespace)))

@@ -67,6 +67,14 @@ BUILTIN = (
     TypeInfo("", "v1", "events", "Event"),
     TypeInfo("rbac.authorization.k8s.io", "v1", "roles", "Role"),
     TypeInfo("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding"),
+    TypeInfo("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", namespaced=False),
+    TypeInfo(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "clusterrolebindings",
+        "ClusterRoleBinding",
+        namespaced=False,
+    ),
     TypeInfo("apps", "v1", "deployments", "Deployment", status=True),
     TypeInfo("storage.k8s.io", "v1", "storageclasses", "StorageClass", namespaced=False),
     TypeInfo(

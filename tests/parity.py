@@ -133,3 +133,25 @@ def _pod_templates(raycluster: dict[str, Any]) -> list[dict[str, Any]]:
 def read(path: Path) -> list[dict[str, Any]]:
     """Objects of a rendered reference file."""
     return load_stream(path.read_text(encoding="utf-8"))
+
+
+CLUSTER_SCOPED = {"ClusterRole", "ClusterRoleBinding"}
+
+
+def corrected_reference_114(
+    reference: list[dict[str, Any]], license_key: str, namespace: str
+) -> list[dict[str, Any]]:
+    """Chart 1.14's reference with the corrections of chart-1.14/KNOWN-DEFECTS.md applied.
+
+    Every namespaced object gets its namespace (1); the license Secret holds the license as
+    given, as the API server stores it (`data`, base64), not as unquoted YAML (2). Nulls (4)
+    are absent under `normalise`; where the chart fails (3), `reference-input/` was rendered.
+    """
+    objects = copy.deepcopy(reference)
+    for obj in objects:
+        if obj["kind"] not in CLUSTER_SCOPED:
+            obj.setdefault("metadata", {})["namespace"] = namespace
+        if obj["kind"] == "Secret":
+            obj.pop("stringData", None)
+            obj["data"] = {"license_key": base64.b64encode(license_key.encode()).decode()}
+    return objects

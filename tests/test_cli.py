@@ -246,7 +246,7 @@ def test_notes_follow_namespace_fullname_and_clustername() -> None:
 
 
 def test_quiet_drops_the_next_steps() -> None:
-    pinned = "image.tag=2.9.3,operatorImage.tag=1.0.0,kuberay.version=1.0.0"
+    pinned = "image.tag=2.9.3,head.rayVersion=2.9.3,operatorImage.tag=1.0.0,kuberay.version=1.0.0"
     result = render("-q", "--set", f"SynthoLicense=k3Y9-Zq7,{pinned}")
     assert result.exit_code == 0
     assert result.stderr == ""
@@ -521,7 +521,7 @@ def test_strict_turns_warnings_into_errors_before_any_output(tmp_path: Path) -> 
 
 
 def test_strict_passes_when_nothing_warns() -> None:
-    pinned = "image.tag=2.9.3,operatorImage.tag=1.0.0,kuberay.version=1.0.0"
+    pinned = "image.tag=2.9.3,head.rayVersion=2.9.3,operatorImage.tag=1.0.0,kuberay.version=1.0.0"
     result = render("--strict", "-q", "--set", f"SynthoLicense=k,{pinned}")
     assert result.exit_code == 0, result.stderr
 

@@ -23,7 +23,10 @@ from kube_emulator import Emulator
 from syntho_ray.cluster.helm_migrate import decode_release, encode_release
 from syntho_ray.cluster.ownership import union, upgraded
 
-REFERENCE = Path("../shared/reference/rendered/01-default.yaml")
+REFERENCE = {
+    "ray-cluster-1.13.0": Path("../shared/reference/rendered/01-default.yaml"),
+    "ray-1.14.0": Path("../shared/reference/chart-1.14/rendered/01-default.yaml"),
+}
 USER_VALUES = {"SynthoLicense": LICENSE, "worker": {"disabled": False, "replicas": 2}}
 LEGACY = {
     "apiVersion": "v1",
@@ -37,9 +40,9 @@ HELM_ANNOTATIONS = {
 SIDECAR = {"name": "helm-only", "image": "busybox:1.28", "args": ["sleep", "infinity"]}
 
 
-def chart_objects() -> list[dict[str, Any]]:
+def chart_objects(chart: str = "ray-cluster-1.13.0") -> list[dict[str, Any]]:
     """The 1.13 chart's own output, as Helm installs it in namespace syntho."""
-    objects = [d for d in yaml.safe_load_all(REFERENCE.read_text(encoding="utf-8")) if d]
+    objects = [d for d in yaml.safe_load_all(REFERENCE[chart].read_text(encoding="utf-8")) if d]
     for obj in objects:
         meta = obj["metadata"]
         meta["namespace"] = "syntho"
@@ -74,9 +77,16 @@ def record(revision: int, values: dict[str, Any], manifest: str, chart: str) -> 
 Change = Callable[[list[dict[str, Any]]], None]
 
 
-def install(emu: Emulator, change: Change | None = None, chart: str = "ray-cluster-1.13.0") -> None:
-    """Helm's release: its objects (after `change`), a legacy object, two revisions."""
-    objects = chart_objects()
+def install(
+    emu: Emulator,
+    change: Change | None = None,
+    chart: str = "ray-cluster-1.13.0",
+    values: dict[str, Any] | None = None,
+    reference: str = "ray-cluster-1.13.0",
+) -> None:
+    """Helm's release: the `reference` chart's objects (after `change`), a legacy object, two
+    revisions naming `chart`."""
+    objects = chart_objects(reference)
     if change:
         change(objects)
     installed = [*objects, LEGACY]
@@ -84,7 +94,7 @@ def install(emu: Emulator, change: Change | None = None, chart: str = "ray-clust
         emu.put(obj, manager="helm")
     manifest = yaml.safe_dump_all(installed)
     emu.put(record(1, {"SynthoLicense": "old"}, manifest, chart), manager="helm")
-    emu.put(record(2, USER_VALUES, manifest, chart), manager="helm")
+    emu.put(record(2, values or USER_VALUES, manifest, chart), manager="helm")
 
 
 def the(objects: list[dict[str, Any]], kind: str) -> dict[str, Any]:
@@ -264,7 +274,7 @@ def test_another_releases_object_stops_it_before_any_change(emu: Emulator, tmp_p
 @pytest.mark.parametrize(
     ("chart", "message"),
     [
-        ("ray-1.14.0", "is of chart ray-1.14.0 (generation 1.14), which this syntho-ray does not"),
+        ("ray-1.14.0", "a key of chart 1.13's layout, but the values are read as chart 1.14"),
         ("superset-2.0.0", "is of chart superset-2.0.0, not one syntho-ray renders"),
     ],
 )
@@ -277,6 +287,25 @@ def test_the_chart_in_the_record_chooses_the_generation(
     assert message in result.stderr
     forced = migrate(emu, tmp_path, "--chart", "1.13")
     assert forced.exit_code == 0, forced.output
+
+
+def test_a_114_release_is_rendered_with_the_114_chart(emu: Emulator, tmp_path: Path) -> None:
+    emu.serve_raycluster("v1", "v1alpha1")  # KubeRay 1.2.2's CRD
+    values = {"SynthoLicense": LICENSE}
+    install(emu, with_sidecars, chart="ray-1.14.0", values=values, reference="ray-1.14.0")
+    result = migrate(emu, tmp_path, "--apply")
+    assert result.exit_code == 0, result.output
+    assert "Deployment syntho/kuberay-operator: adopted" in result.stdout
+    assert "syntho-ray apply --chart 1.14 -f" in result.stderr
+    deployment = emu.get("Deployment", "syntho", "kuberay-operator")
+    assert deployment is not None
+    containers = deployment["spec"]["template"]["spec"]["containers"]
+    assert [c["name"] for c in containers] == ["kuberay-operator"]
+    assert helm_left(emu, "Deployment", "syntho", "kuberay-operator") == []
+    assert helm_left(emu, "RayCluster", "syntho", "ray-cluster") == []
+    written = tmp_path / "from-helm.yaml"
+    assert yaml.safe_load(written.read_text()) == {"SynthoLicense": LICENSE, "ray-cluster": {}}
+    assert run(emu, "diff", "-f", str(written)).exit_code == 0  # the file says 1.14 itself
 
 
 def test_a_take_over_that_stops_says_what_is_left_and_carries_on(
@@ -298,6 +327,27 @@ def test_a_take_over_that_stops_says_what_is_left_and_carries_on(
     assert "ServiceAccount syntho/legacy: removed" in again.stdout
     assert [n for n in emu.names("Secret", "syntho") if n.startswith("sh.helm")] == []
     assert run(emu, "diff", "-f", str(tmp_path / "from-helm.yaml")).exit_code == 0
+
+
+def test_the_latest_deployed_revision_is_the_one_taken_over(emu: Emulator, tmp_path: Path) -> None:
+    install(emu)  # revision 2 deployed (in its release), revision 1 superseded
+    values = {"SynthoLicense": LICENSE, "worker": {"replicas": 9}}
+    failed = record(3, values, "", "ray-cluster-1.13.0")
+    failed["metadata"]["labels"]["status"] = "failed"
+    emu.put(failed, manager="helm")
+    result = migrate(emu, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert yaml.safe_load((tmp_path / "from-helm.yaml").read_text()) == USER_VALUES  # revision 2
+    assert "remove Helm record: Secret syntho/sh.helm.release.v1.ray-cluster.v3" in result.stderr
+    pending = record(2, USER_VALUES, "", "ray-cluster-1.13.0")
+    pending["metadata"]["labels"]["status"] = "pending-upgrade"
+    emu.put(pending, manager="helm")
+    stuck = migrate(emu, tmp_path)
+    assert stuck.exit_code == 1
+    assert (
+        "Helm release ray-cluster has no deployed revision (the latest, 3, is failed)"
+        in stuck.stderr
+    )
 
 
 def test_apply_and_dry_run_exclude_each_other(emu: Emulator, tmp_path: Path) -> None:

@@ -69,7 +69,17 @@ def test_readme_error_example_is_what_the_cli_prints(
     assert result.stderr.strip().splitlines() == expected
 
 
-OFFLINE_COMMANDS = ("render", "validate", "images", "init", "schema")
+RAYCLUSTER_CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: rayclusters.ray.io}
+spec:
+  group: ray.io
+  names: {kind: RayCluster, plural: rayclusters, singular: raycluster}
+  scope: Namespaced
+  versions: [{name: v1alpha1, served: true, storage: true}]
+"""
+OFFLINE_COMMANDS = ("render", "validate", "images", "init", "schema", "convert")
 
 
 def _readme_commands() -> list[str]:
@@ -96,6 +106,10 @@ def test_readme_command_runs(command: str, tmp_path: Path, monkeypatch: pytest.M
     values = "SynthoLicense: key\nimage:\n  tag: 2.9.3\n"
     for name in ("values.yaml", "my-values.yaml", "prod.yaml"):
         (tmp_path / name).write_text(values, encoding="utf-8")
+    if "--crds kuberay-crds/" in command:  # KubeRay's CRD files, carried in (made here)
+        crds = tmp_path / "kuberay-crds"
+        crds.mkdir()
+        (crds / "ray.io_rayclusters.yaml").write_text(RAYCLUSTER_CRD, encoding="utf-8")
     if command.startswith("init"):  # it writes the file the commands after it read
         for name in ("values.yaml", "my-values.yaml"):
             (tmp_path / name).unlink()

@@ -353,3 +353,19 @@ def test_check_says_its_create_namespace_creates_nothing() -> None:
     shown = cli("check", "--help")
     option = shown.stdout.split("  --create-namespace", 1)[1].split("\n  -", 1)[0]
     assert "creates nothing" in " ".join(option.split())
+
+
+# -- 13. The library
+
+
+def test_problems_from_data_say_no_file_instead_of_line_zero() -> None:
+    with pytest.raises(syntho_ray.ValuesError) as raised:
+        syntho_ray.values_from_mapping({"worker": {"replicas": -1}})
+    problem = raised.value.problems[0]
+    assert problem.line is None and problem.column is None
+    assert "line=0" not in repr(problem)
+
+
+def test_readme_says_model_attributes_are_snake_case() -> None:
+    library = README.split("## Library", 1)[1].split("\n## ", 1)[0]
+    assert "snake_case" in library

@@ -88,6 +88,96 @@ def test_status_of_a_release_that_does_not_exist_fails(emu: Emulator, tmp_path: 
     assert "ray-cluster" in result.stderr and "syntho-ray apply" in result.stderr
 
 
+# -- 8. Air-gapped CRDs: an offline path
+
+
+CRD_TEMPLATE = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: {plural}.ray.io
+spec:
+  group: ray.io
+  names: {{kind: {kind}, listKind: {kind}List, plural: {plural}, singular: {singular}}}
+  scope: Namespaced
+  versions:
+  - name: v1alpha1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {{type: object, x-kubernetes-preserve-unknown-fields: true}}
+"""
+
+
+def offline_crds(where: Path) -> Path:
+    """CRD files as a KubeRay release ships them, made here (never copied into the repo)."""
+    where.mkdir()
+    for kind in ("RayCluster", "RayJob", "RayService"):
+        plural = kind.lower() + "s"
+        text = CRD_TEMPLATE.format(kind=kind, plural=plural, singular=kind.lower())
+        (where / f"ray.io_{plural}.yaml").write_text(text, encoding="utf-8")
+    return where
+
+
+def test_render_with_offline_crds_writes_a_base_that_needs_no_network(tmp_path: Path) -> None:
+    crds = offline_crds(tmp_path / "kuberay-crds")
+    out = tmp_path / "manifests"
+    result = process("render", "-o", str(out), "--crds", str(crds))
+    assert result.returncode == 0, result.stderr
+    kustomization = (out / "crds" / "kustomization.yaml").read_text(encoding="utf-8")
+    assert "github.com" not in kustomization and "rayclusters.ray.io" in kustomization
+    built = subprocess.run(
+        ["kubectl", "kustomize", str(out / "crds")], capture_output=True, text=True, check=False
+    )
+    assert built.returncode == 0, built.stderr
+    kinds = [d["spec"]["names"]["kind"] for d in yaml.safe_load_all(built.stdout)]
+    assert sorted(kinds) == ["RayCluster", "RayJob", "RayService"]
+    assert "apply --server-side -k" in result.stderr and "github.com" not in result.stderr
+
+
+def test_render_refuses_offline_crds_without_the_raycluster(tmp_path: Path) -> None:
+    crds = offline_crds(tmp_path / "no-raycluster")
+    (crds / "ray.io_rayclusters.yaml").unlink()
+    result = process("render", "-o", str(tmp_path / "out"), "--crds", str(crds))
+    assert result.returncode == 1
+    assert str(crds) in result.stderr and "RayCluster" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_readme_says_where_the_crds_come_from_offline() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Air-gapped", 1)[1].split("\n## ", 1)[0]
+    assert "--crds" in section and "config/crd" in section
+
+
+# -- 10. Kubeconfig messages name the file and what is wrong
+
+
+def test_a_missing_kubeconfig_is_named_as_missing(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    result = run(None, "status", kubeconfig=missing)
+    assert result.exit_code == 1
+    assert f"{missing}: no such file" in result.stderr
+    assert "pass --kubeconfig" not in result.stderr
+
+
+def test_a_malformed_kubeconfig_names_its_line(tmp_path: Path) -> None:
+    config = tmp_path / "kubeconfig"
+    config.write_text("apiVersion: v1\nclusters: [\n", encoding="utf-8")
+    result = run(None, "status", kubeconfig=config)
+    assert result.exit_code == 1
+    assert f"kubeconfig {config}:" in result.stderr and "not valid YAML" in result.stderr
+    assert "unexpected" not in result.stderr and "--debug" not in result.stderr
+
+
+def test_a_kubeconfig_without_clusters_says_so(tmp_path: Path) -> None:
+    config = tmp_path / "kubeconfig"
+    config.write_text("apiVersion: v1\nkind: Config\n", encoding="utf-8")
+    result = run(None, "status", kubeconfig=config)
+    assert result.exit_code == 1
+    assert str(config) in result.stderr and "no context" in result.stderr
+
+
 # -- 11. Refused connections fail fast (transient faults keep their retries)
 
 

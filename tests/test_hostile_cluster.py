@@ -192,7 +192,12 @@ def record(payload: bytes, *, gzipped: bool = True) -> dict[str, Any]:
         "metadata": {
             "name": "sh.helm.release.v1.ray-cluster.v1",
             "namespace": "syntho",
-            "labels": {"owner": "helm", "name": "ray-cluster", "version": "1"},
+            "labels": {
+                "owner": "helm",
+                "name": "ray-cluster",
+                "version": "1",
+                "status": "deployed",
+            },
         },
         "data": {"release": base64.b64encode(base64.b64encode(packed)).decode()},
     }

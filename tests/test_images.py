@@ -9,8 +9,7 @@ from test_cli import RUNNER
 
 from syntho_ray import cli, values_from_mapping
 from syntho_ray.build.images import autoscaler_image, mirrored, relocated, used_images
-from syntho_ray.build.resolved import resolve
-from syntho_ray.render import render_documents
+from syntho_ray.render import render_documents, resolved_values
 
 MIRROR = "registry.local:5000/syntho"
 EVERYTHING: dict[str, Any] = {
@@ -27,7 +26,7 @@ EVERYTHING: dict[str, Any] = {
 
 def _images(data: dict[str, Any]) -> list[str]:
     values = values_from_mapping(data)
-    return used_images(render_documents(values), autoscaler_image(resolve(values).values))
+    return used_images(render_documents(values), autoscaler_image(resolved_values(values)))
 
 
 def images_command(*args: str) -> Any:
@@ -76,14 +75,17 @@ def test_the_list_names_every_image_once_without_a_mirror() -> None:
 
 def test_the_autoscaler_runs_the_ray_image_unless_kuberay_0_x_falls_back() -> None:
     autoscaling = {"head": {"enableInTreeAutoscaling": True}}
-    assert autoscaler_image(values_from_mapping(autoscaling)) == (
+    assert autoscaler_image(resolved_values(values_from_mapping(autoscaling))) == (
         "syntho.azurecr.io/syntho-ray:latest-cpu"
     )
     old_ray = {"head": {"enableInTreeAutoscaling": True, "rayVersion": "1.13.0"}}
-    assert autoscaler_image(values_from_mapping(old_ray)) == "rayproject/ray:2.0.0"
+    assert autoscaler_image(resolved_values(values_from_mapping(old_ray))) == "rayproject/ray:2.0.0"
     newer = old_ray | {"kuberay": {"version": "1.0.0"}}
-    assert autoscaler_image(values_from_mapping(newer)) == "syntho.azurecr.io/syntho-ray:latest-cpu"
-    assert autoscaler_image(values_from_mapping({})) is None
+    assert (
+        autoscaler_image(resolved_values(values_from_mapping(newer)))
+        == "syntho.azurecr.io/syntho-ray:latest-cpu"
+    )
+    assert autoscaler_image(resolved_values(values_from_mapping({}))) is None
 
 
 def test_a_fallback_autoscaler_image_is_moved_and_written() -> None:

@@ -23,7 +23,7 @@ from syntho_ray.facts import kuberay
 from syntho_ray.notes import next_steps, ray_address, warnings
 from syntho_ray.output.kustomize import directory_files
 from syntho_ray.output.stream import dump_yaml
-from syntho_ray.render import render_documents
+from syntho_ray.render import render_documents, resolved_values
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = ROOT / "snapshots" / "kuberay"
@@ -311,7 +311,10 @@ def test_head_service_type_and_overrides_reach_the_head_group() -> None:
     assert head["headService"] == {"metadata": {"annotations": {"a": "b"}, "name": "ray-head"}}
     assert _find(documents, "Service")["spec"]["type"] == "ClusterIP"
     values = values_from_mapping(data)
-    assert ray_address(values, Release()) == "ray://ray-head.syntho.svc.cluster.local:10001"
+    assert (
+        ray_address(resolved_values(values), Release())
+        == "ray://ray-head.syntho.svc.cluster.local:10001"
+    )
     assert_valid(documents, kuberay_version="v1.2.2")
 
 

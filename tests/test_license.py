@@ -11,9 +11,8 @@ from schema_check import assert_valid
 import syntho_ray
 from syntho_ray import Release, render_documents, values_from_mapping
 from syntho_ray.build import license
-from syntho_ray.build.resolved import resolve
 from syntho_ray.output.stream import dump_yaml
-from syntho_ray.render import to_document
+from syntho_ray.render import resolved_values, to_document
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = ROOT / "snapshots" / "license"
@@ -30,7 +29,7 @@ ALL_PODS = {
 def _documents(data: dict[str, Any], release: Release | None = None) -> list[dict[str, Any]]:
     return [
         to_document(o)
-        for o in license.build(resolve(values_from_mapping(data)), release or Release())
+        for o in license.build(resolved_values(values_from_mapping(data)), release or Release())
     ]
 
 

@@ -11,9 +11,8 @@ from schema_check import assert_valid
 
 from syntho_ray import Release, values_from_mapping
 from syntho_ray.build import operator
-from syntho_ray.build.resolved import resolve
 from syntho_ray.output.stream import dump_yaml
-from syntho_ray.render import to_document
+from syntho_ray.render import resolved_values, to_document
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = ROOT / "snapshots" / "operator"
@@ -54,7 +53,7 @@ FLAG = re.compile(r"^--[a-z][a-z0-9-]*=\S+$")
 def _documents(data: dict[str, Any], release: Release | None = None) -> list[dict[str, Any]]:
     return [
         to_document(o)
-        for o in operator.build(resolve(values_from_mapping(data)), release or Release())
+        for o in operator.build(resolved_values(values_from_mapping(data)), release or Release())
     ]
 
 

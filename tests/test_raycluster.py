@@ -13,9 +13,9 @@ from schema_check import assert_valid
 import syntho_ray
 from syntho_ray import Release, ValuesInput, load_values, render_documents, values_from_mapping
 from syntho_ray.build import raycluster
-from syntho_ray.build.resolved import resolve, worker_groups
 from syntho_ray.output.stream import dump_yaml
-from syntho_ray.render import to_document
+from syntho_ray.render import resolved_values, to_document
+from syntho_ray.values.model import enabled_worker_groups
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = ROOT / "snapshots" / "raycluster"
@@ -81,7 +81,7 @@ CUSTOM_RELEASE = Release(name="prod", namespace="team-a")
 def _cluster(data: dict[str, Any], release: Release | None = None) -> dict[str, Any]:
     [cluster] = [
         to_document(o)
-        for o in raycluster.build(resolve(values_from_mapping(data)), release or Release())
+        for o in raycluster.build(resolved_values(values_from_mapping(data)), release or Release())
     ]
     return cluster
 
@@ -486,10 +486,10 @@ def test_null_extra_group_removes_it_like_helm(tmp_path: Path) -> None:
     remove = tmp_path / "remove.yaml"
     remove.write_text("additionalWorkerGroups:\n  smallGroup: null\n")
     enabled = load_values(ValuesInput(files=[str(enable)]))
-    assert [g.name for g in worker_groups(enabled)] == ["smallGroup"]
+    assert [n for n, _ in enabled_worker_groups(enabled)] == ["smallGroup"]
     removed = load_values(ValuesInput(files=[str(enable), str(remove)]))
-    assert worker_groups(removed) == ()
-    cluster = to_document(raycluster.raycluster(resolve(removed), Release()))
+    assert enabled_worker_groups(removed) == []
+    cluster = to_document(raycluster.raycluster(resolved_values(removed), Release()))
     assert "workerGroupSpecs" not in cluster["spec"]
 
 
@@ -534,7 +534,9 @@ def test_clock_time_in_a_values_file_stays_text(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     cluster = to_document(
-        raycluster.raycluster(resolve(load_values(ValuesInput(files=[str(values)]))), Release())
+        raycluster.raycluster(
+            resolved_values(load_values(ValuesInput(files=[str(values)]))), Release()
+        )
     )
     assert cluster["metadata"]["annotations"] == {"maintenance-window": "12:30"}
     pod_annotations = cluster["spec"]["headGroupSpec"]["template"]["metadata"]["annotations"]
@@ -545,6 +547,8 @@ def test_exponent_float_in_a_values_file_renders_like_helm(tmp_path: Path) -> No
     values = tmp_path / "values.yaml"
     values.write_text("head:\n  rayStartParams:\n    memory: 1e6\n", encoding="utf-8")
     cluster = to_document(
-        raycluster.raycluster(resolve(load_values(ValuesInput(files=[str(values)]))), Release())
+        raycluster.raycluster(
+            resolved_values(load_values(ValuesInput(files=[str(values)]))), Release()
+        )
     )
     assert cluster["spec"]["headGroupSpec"]["rayStartParams"]["memory"] == "1e+06"

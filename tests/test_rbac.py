@@ -10,9 +10,8 @@ from schema_check import assert_valid, shared_or_skip
 
 from syntho_ray import Release, values_from_mapping
 from syntho_ray.build import operator, rbac
-from syntho_ray.build.resolved import resolve
 from syntho_ray.output.stream import dump_yaml
-from syntho_ray.render import to_document
+from syntho_ray.render import resolved_values, to_document
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = ROOT / "snapshots" / "rbac"
@@ -33,7 +32,8 @@ Rule = tuple[str, str, str]
 
 def _documents(data: dict[str, Any], release: Release | None = None) -> list[dict[str, Any]]:
     return [
-        to_document(o) for o in rbac.build(resolve(values_from_mapping(data)), release or Release())
+        to_document(o)
+        for o in rbac.build(resolved_values(values_from_mapping(data)), release or Release())
     ]
 
 
@@ -99,7 +99,9 @@ def test_service_account_not_created_deployment_and_binding_use_given_name() -> 
     assert binding["subjects"] == [
         {"kind": "ServiceAccount", "name": "platform-ray-operator", "namespace": "syntho"}
     ]
-    deployment = to_document(operator.deployment(values_from_mapping(data), Release()))
+    deployment = to_document(
+        operator.deployment(resolved_values(values_from_mapping(data)), Release())
+    )
     assert deployment["spec"]["template"]["spec"]["serviceAccountName"] == "platform-ray-operator"
 
 
@@ -108,7 +110,9 @@ def test_service_account_not_created_without_name_uses_default_account() -> None
     docs = _documents(data)
     assert "ServiceAccount" not in {d["kind"] for d in docs}
     assert _find(docs, "RoleBinding", "kuberay-operator")["subjects"][0]["name"] == "default"
-    deployment = to_document(operator.deployment(values_from_mapping(data), Release()))
+    deployment = to_document(
+        operator.deployment(resolved_values(values_from_mapping(data)), Release())
+    )
     assert deployment["spec"]["template"]["spec"]["serviceAccountName"] == "default"
 
 

@@ -39,18 +39,19 @@ def _resources(group: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("profile", PROFILES)
-def test_each_profile_renders_warning_only_about_the_tags_to_choose(
+def test_each_profile_renders_warning_only_about_what_to_choose(
     tmp_path: Path, profile: str
 ) -> None:
     path = _written(tmp_path, "--profile", profile)
     result = render("-f", path)
     assert result.exit_code == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert "head.rayVersion: not set" in warnings.pop(0)
     assert len(warnings) == 2 and all("moves over time" in w for w in warnings), warnings
     chosen = 'operatorImage: {tag: "1.1.0"}\nimage: {tag: "2.9.3"}\nkuberay: {version: "1.1.0"}\n'
     pinned = path.read_text(encoding="utf-8") + chosen
     path.write_text(pinned, encoding="utf-8")
-    assert "warning:" not in render("-f", path).stderr
+    assert "warning:" not in render("-f", path, "--set", "head.rayVersion=2.9.3").stderr
 
 
 def test_development_is_one_head_and_no_workers(tmp_path: Path) -> None:

@@ -10,9 +10,8 @@ from schema_check import assert_valid
 
 from syntho_ray import Release, values_from_mapping
 from syntho_ray.build import raycluster, storage
-from syntho_ray.build.resolved import resolve
 from syntho_ray.output.stream import dump_yaml
-from syntho_ray.render import to_document
+from syntho_ray.render import resolved_values, to_document
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = ROOT / "snapshots" / "storage"
@@ -31,7 +30,7 @@ CUSTOM_RELEASE = Release(name="prod", namespace="team-a")
 def _documents(data: dict[str, Any], release: Release | None = None) -> list[dict[str, Any]]:
     return [
         to_document(o)
-        for o in storage.build(resolve(values_from_mapping(data)), release or Release())
+        for o in storage.build(resolved_values(values_from_mapping(data)), release or Release())
     ]
 
 
@@ -132,7 +131,7 @@ def test_access_mode_defaults_to_read_write_many() -> None:
 
 def test_every_ray_pod_mounts_both_claims() -> None:
     values = values_from_mapping({"worker": {"disabled": False}})
-    cluster = to_document(raycluster.raycluster(resolve(values), Release()))
+    cluster = to_document(raycluster.raycluster(resolved_values(values), Release()))
     spec = cluster["spec"]
     templates = [spec["headGroupSpec"]["template"]] + [
         g["template"] for g in spec["workerGroupSpecs"]

@@ -7,8 +7,9 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from syntho_ray.build.raycluster import DEFAULT_INIT_IMAGE
 from syntho_ray.facts import kuberay
+from syntho_ray.resolve import Resolved, resolve
+from syntho_ray.resolve.chart113 import DEFAULT_INIT_IMAGE
 from syntho_ray.values.model import AutoscalerOptions, ImageValues, Values, WorkerGroupValues
 
 DOCKER_HUB = ("docker.io", "index.docker.io")
@@ -32,17 +33,18 @@ def mirrored(image: str, registry: str) -> str:
     return f"{mirror}/{path}"
 
 
-def autoscaler_image(values: Values) -> str | None:
+def autoscaler_image(resolved: Resolved) -> str | None:
     """The image KubeRay runs the autoscaler sidecar with, if the head autoscales."""
-    head = values.head
+    cluster = resolved.values.cluster
+    head = cluster.head
     if not head.enable_in_tree_autoscaling:
         return None
     if head.autoscaler_options and head.autoscaler_options.image:
         return head.autoscaler_options.image
-    fallback = kuberay.AUTOSCALER_FALLBACK.holds_for(kuberay.version_of(values))
+    fallback = kuberay.AUTOSCALER_FALLBACK.holds_for(resolved.kuberay)
     if fallback and _major(head.ray_version) < 2:
         return kuberay.AUTOSCALER_FALLBACK_IMAGE
-    return values.image.reference
+    return (head.image or cluster.image).reference
 
 
 def _major(ray_version: str | None) -> int:
@@ -110,7 +112,7 @@ def _moved_group(group: WorkerGroupValues | None, move: Move) -> WorkerGroupValu
 def _moved_autoscaler(values: Values, move: Move) -> AutoscalerOptions | None:
     """The autoscaler's own image is set only when it is not the (moved) Ray image."""
     options = values.head.autoscaler_options
-    image = autoscaler_image(values)
+    image = autoscaler_image(resolve(values))
     if image is None or image == values.image.reference:
         return options
     if options is None:

@@ -6,15 +6,14 @@ import base64
 import re
 from typing import Any
 
-from syntho_ray.build.naming import Release, metadata
-from syntho_ray.build.resolved import Resolved
+from syntho_ray.build.naming import Release, common_labels, metadata
 from syntho_ray.k8s import client
-from syntho_ray.values.model import Values
+from syntho_ray.resolve.resolved import LICENSE_ENV, SECRET_KEY, SECRET_NAME, Resolved
 
-SECRET_NAME = "ray-secret"
-SECRET_KEY = "license_key"
-ENV_NAME = "LICENSE_KEY_SIGNED"
-PLACEHOLDER = "<put-your-own-license>"
+ENV_NAME = LICENSE_ENV
+PLACEHOLDER = "<put-your-own-license>"  # chart 1.13's
+PLACEHOLDER_114 = "<license-key>"  # chart 1.14's
+__all__ = ["ENV_NAME", "SECRET_KEY", "SECRET_NAME", "build", "looks_like_placeholder", "secret"]
 # Text a guide, a template or a person puts where the key goes: <...>, [...], {{...}}, ${...},
 # nothing but x's, dots or stars, or words (English or Dutch) such as YOUR_LICENSE_KEY.
 _TEMPLATE = re.compile(r"^\s*(<.*>|\[.*\]|\{\{.*\}\}|\$\{.*\}|%.*%)\s*$", re.S)
@@ -34,34 +33,20 @@ def looks_like_placeholder(text: str) -> bool:
     return bool(words & _TELLING_WORDS) or words <= _NAMING_WORDS
 
 
-def secret_name(values: Values) -> str:
-    """The Secret the pods read: manualSecretName, else the rendered `ray-secret`."""
-    return values.manual_secret_name or SECRET_NAME
-
-
-def license_env(values: Values) -> client.V1EnvVar:
-    """`LICENSE_KEY_SIGNED` from the license Secret."""
-    return client.V1EnvVar(
-        name=ENV_NAME,
-        value_from=client.V1EnvVarSource(
-            secret_key_ref=client.V1SecretKeySelector(name=secret_name(values), key=SECRET_KEY)
-        ),
-    )
-
-
-def secret(values: Values, release: Release) -> client.V1Secret:
+def secret(resolved: Resolved, release: Release) -> client.V1Secret:
     """`ray-secret` holding the license under `license_key`."""
-    encoded = base64.b64encode(values.syntho_license.encode()).decode()
+    facts = resolved.facts
+    encoded = base64.b64encode(resolved.values.syntho_license.encode()).decode()
+    labels = common_labels(resolved, release) if facts.secret_labelled else None
     return client.V1Secret(
         api_version="v1",
         kind="Secret",
         type="Opaque",
-        metadata=metadata(SECRET_NAME, values, release),
+        metadata=metadata(SECRET_NAME, release, labels, annotations=dict(facts.secret_annotations)),
         data={SECRET_KEY: encoded},
     )
 
 
 def build(resolved: Resolved, release: Release) -> list[Any]:
     """The license Secret, unless the user manages their own (manualSecretName)."""
-    values = resolved.values
-    return [] if values.manual_secret_name else [secret(values, release)]
+    return [] if resolved.values.manual_secret_name else [secret(resolved, release)]

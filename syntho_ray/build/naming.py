@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from syntho_ray.k8s import client
 
 if TYPE_CHECKING:
-    from syntho_ray.values.model import Values
+    from syntho_ray.resolve import Resolved
 
-CHART_NAME = "ray-cluster"
+RAY_CLUSTER_CHART = "ray-cluster"  # the chart that names the RayCluster (both generations)
 MANAGED_BY = "syntho-ray"
 DEFAULT_NAMESPACE = "syntho"
 DEFAULT_RELEASE = "ray-cluster"
@@ -49,43 +49,68 @@ def _dns_trunc(name: str) -> str:
     return name[:-1] if name.endswith("-") else name
 
 
-def app_name(values: Values) -> str:
-    """The `app.kubernetes.io/name` label: nameOverride, else the chart name."""
-    return _dns_trunc(values.name_override or CHART_NAME)
-
-
-def fullname(values: Values, release: Release) -> str:
-    """Name of the operator Deployment, its Service and RBAC."""
-    if values.fullname_override:
-        return _dns_trunc(values.fullname_override)
-    name = values.name_override or CHART_NAME
+def fullname(
+    chart: str, name_override: str | None, fullname_override: str | None, release: Release
+) -> str:
+    """A chart's full name (`_helpers.tpl`): fullnameOverride, else the release name with the
+    chart's name (nameOverride, else the chart's) unless the release name holds it."""
+    if fullname_override:
+        return _dns_trunc(fullname_override)
+    name = name_override or chart
     return _dns_trunc(release.name if name in release.name else f"{release.name}-{name}")
 
 
-def service_account_name(values: Values, release: Release) -> str:
+def operator_name(resolved: Resolved, release: Release) -> str:
+    """Name of the operator Deployment, its Service and RBAC."""
+    operator = resolved.values.operator
+    chart = resolved.facts.operator_chart
+    return fullname(chart, operator.name_override, operator.fullname_override, release)
+
+
+def cluster_name(resolved: Resolved, release: Release) -> str:
+    """Name of the RayCluster."""
+    cluster = resolved.values.cluster
+    return fullname(RAY_CLUSTER_CHART, cluster.name_override, cluster.fullname_override, release)
+
+
+def app_name(resolved: Resolved) -> str:
+    """The operator's `app.kubernetes.io/name` label: nameOverride, else the chart name."""
+    return _dns_trunc(resolved.values.operator.name_override or resolved.facts.operator_chart)
+
+
+def service_account_name(resolved: Resolved, release: Release) -> str:
     """The operator's ServiceAccount: its name, else the full name (or `default` if not created)."""
-    account = values.service_account
+    account = resolved.values.operator.service_account
     if account.name:
         return account.name
-    return fullname(values, release) if account.create else "default"
+    return operator_name(resolved, release) if account.create else "default"
 
 
-def selector_labels(values: Values, release: Release) -> dict[str, str]:
+def selector_labels(resolved: Resolved, release: Release) -> dict[str, str]:
     """Labels that select the operator's pods."""
-    return {"app.kubernetes.io/name": app_name(values), "app.kubernetes.io/instance": release.name}
+    return {
+        "app.kubernetes.io/name": app_name(resolved),
+        "app.kubernetes.io/instance": release.name,
+    }
 
 
-def common_labels(values: Values, release: Release) -> dict[str, str]:
-    """Labels on every object the release owns."""
-    return selector_labels(values, release) | {"app.kubernetes.io/managed-by": MANAGED_BY}
+def common_labels(resolved: Resolved, release: Release) -> dict[str, str]:
+    """Labels on the operator's objects (and, in chart 1.13, on every object)."""
+    return selector_labels(resolved, release) | {"app.kubernetes.io/managed-by": MANAGED_BY}
+
+
+def cluster_labels(resolved: Resolved, release: Release) -> dict[str, str]:
+    """Labels on the RayCluster and its pods."""
+    if resolved.facts.raycluster_name_label:
+        return common_labels(resolved, release)
+    return {"app.kubernetes.io/instance": release.name, "app.kubernetes.io/managed-by": MANAGED_BY}
 
 
 def metadata(
     name: str,
-    values: Values,
     release: Release,
+    labels: dict[str, str] | None,
     *,
-    labelled: bool = True,
     annotations: dict[str, str] | None = None,
 ) -> client.V1ObjectMeta:
     """Metadata of a namespaced object of this release."""
@@ -93,5 +118,5 @@ def metadata(
         name=name,
         namespace=release.namespace,
         annotations=annotations or None,
-        labels=common_labels(values, release) if labelled else None,
+        labels=labels or None,
     )

@@ -91,9 +91,11 @@ def runtime_config() -> dict[str, Any]:
     }
 
 
-def components(values: Values) -> dict[str, list[dict[str, Any]]]:
-    """Directory -> cluster-scoped documents the cluster admin applies apart from the release."""
-    return {COMPONENT_DIR: [runtime_config()]} if enabled(values) else {}
+def components(values: Values | Any) -> dict[str, list[dict[str, Any]]]:
+    """Directory -> cluster-scoped documents the cluster admin applies apart from the release
+    (only chart 1.13's values have `platform`)."""
+    on = isinstance(values, Values) and enabled(values)
+    return {COMPONENT_DIR: [runtime_config()]} if on else {}
 
 
 def warnings(values: Values) -> list[str]:

@@ -5,10 +5,11 @@ from syntho_ray.cli import render  # isort: skip
 from syntho_ray.cli import cluster  # isort: skip
 from syntho_ray.cli import release  # isort: skip
 from syntho_ray.cli import kits  # isort: skip
+from syntho_ray.cli import convert  # isort: skip
 from syntho_ray.cli import helm  # isort: skip
 from syntho_ray.cli.app import app
 
-__all__ = ["app", "cluster", "helm", "kits", "main", "release", "render"]
+__all__ = ["app", "cluster", "convert", "helm", "kits", "main", "release", "render"]
 
 
 def main() -> None:

@@ -12,22 +12,16 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from syntho_ray.cli.app import (
     Debug,
-    Namespace,
-    Platform,
-    Registry,
-    ReleaseName,
-    RenderInputs,
-    SetFiles,
-    SetJson,
-    SetStrings,
-    SetValues,
-    ValuesFiles,
     app,
     reported,
     say,
+)
+from syntho_ray.cli.inputs import (
+    RenderCommand,
+    RenderInputs,
+    render_inputs,
 )
 from syntho_ray.cli.options import (
     Context,
@@ -112,17 +106,9 @@ def echo(outcome: Outcome) -> None:
     typer.echo(str(outcome))
 
 
-@app.command()
+@app.command(cls=RenderCommand)
 def apply(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
-    platform: Platform = None,
-    registry: Registry = None,
+    ctx: typer.Context,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
     request_timeout: RequestTimeout = None,
@@ -141,9 +127,7 @@ def apply(
     from syntho_ray.cluster import operations
     from syntho_ray.cluster.apply import DryRun
 
-    inputs = RenderInputs.of(
-        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
-    )
+    inputs = render_inputs(ctx)
     with reported(debug):
         seconds = parse_duration(timeout)
         session, rendered = rendered_for(inputs, kubeconfig, context, warnings=True)
@@ -167,17 +151,9 @@ def apply(
             say(f"ray_address (once ready; see `syntho-ray status`): {result.ray_address}")
 
 
-@app.command()
+@app.command(cls=RenderCommand)
 def check(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
-    platform: Platform = None,
-    registry: Registry = None,
+    ctx: typer.Context,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
     request_timeout: RequestTimeout = None,
@@ -187,9 +163,7 @@ def check(
     """Preflight: check that the cluster has everything the release relies on."""
     from syntho_ray.cluster import operations
 
-    inputs = RenderInputs.of(
-        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
-    )
+    inputs = render_inputs(ctx)
     with reported(debug):
         session, rendered = rendered_for(inputs, kubeconfig, context, warnings=True)
         options = operations.CheckOptions(rendered, create_namespace)
@@ -202,17 +176,9 @@ def check(
         )
 
 
-@app.command()
+@app.command(cls=RenderCommand)
 def diff(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
-    platform: Platform = None,
-    registry: Registry = None,
+    ctx: typer.Context,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
     request_timeout: RequestTimeout = None,
@@ -222,9 +188,7 @@ def diff(
     """Diff the live objects against the render (server dry run); exit 1: they differ, 2: error."""
     from syntho_ray.cluster import operations
 
-    inputs = RenderInputs.of(
-        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
-    )
+    inputs = render_inputs(ctx)
     with reported(debug, failed=DIFF_FAILED):
         session, rendered = rendered_for(inputs, kubeconfig, context)
         diffs = operations.diff(session, operations.DiffOptions(rendered, force_conflicts))

@@ -10,24 +10,20 @@ from typing import Annotated
 
 import typer
 
-from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from syntho_ray.cli.app import (
     Debug,
-    Namespace,
-    Platform,
-    Registry,
-    ReleaseName,
-    RenderInputs,
-    SetFiles,
-    SetJson,
-    SetStrings,
-    SetValues,
-    ValuesFiles,
     app,
     reported,
     say,
     warn,
 )
+from syntho_ray.cli.inputs import (
+    Platform,
+    Registry,
+    RenderCommand,
+    render_inputs,
+)
+from syntho_ray.cli.options import ChartOption
 
 OutputFile = Annotated[
     Path | None,
@@ -45,31 +41,20 @@ class Profile(StrEnum):
     production = "production"
 
 
-@app.command()
+@app.command(cls=RenderCommand)
 def images(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
-    platform: Platform = None,
-    registry: Registry = None,
+    ctx: typer.Context,
     debug: Debug = False,
 ) -> None:
     """Print every image the render uses, one per line: to pre-pull or copy to a mirror."""
     from syntho_ray.build.images import autoscaler_image, used_images
-    from syntho_ray.build.resolved import resolve
-    from syntho_ray.render import render_documents
+    from syntho_ray.render import render_documents, resolved_values
 
-    inputs = RenderInputs.of(
-        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
-    )
+    inputs = render_inputs(ctx)
     with reported(debug):
         chosen, loaded = inputs.load(warnings=False)
         documents = render_documents(loaded.values, chosen)
-        autoscaler = autoscaler_image(resolve(loaded.values).values)
+        autoscaler = autoscaler_image(resolved_values(loaded.values))
         for image in used_images(documents, autoscaler):
             print(image)
 
@@ -129,12 +114,14 @@ def init(
 
 
 @app.command()
-def schema(output: OutputFile = None, debug: Debug = False) -> None:
+def schema(output: OutputFile = None, chart: ChartOption = None, debug: Debug = False) -> None:
     """Print the JSON Schema of a values file, for editors (the YAML language server)."""
+    from syntho_ray.values.layouts import LAYOUTS
     from syntho_ray.values.schema import values_schema
 
     with reported(debug):
-        text = json.dumps(values_schema(), indent=2) + "\n"
+        model = LAYOUTS[chart.chart if chart else "1.13"].model
+        text = json.dumps(values_schema(model), indent=2) + "\n"
         if output is None:
             sys.stdout.write(text)
         else:

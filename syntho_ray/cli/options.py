@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from syntho_ray.facts.charts import Chart
 
 Kubeconfig = Annotated[
     Path | None,
@@ -89,4 +93,26 @@ Prune = Annotated[
 ]
 Wait = Annotated[
     bool, typer.Option("--wait", help="Wait until the operator and the RayCluster are ready.")
+]
+
+
+class ChartChoice(StrEnum):
+    """Syntho's chart generations: the guide's `ray-cluster` 1.13 and `ray` 1.14."""
+
+    v1_13 = "1.13"
+    v1_14 = "1.14"
+
+    @property
+    def chart(self) -> Chart:
+        """The generation, typed."""
+        return "1.14" if self is ChartChoice.v1_14 else "1.13"
+
+
+ChartOption = Annotated[
+    ChartChoice | None,
+    typer.Option(
+        "--chart",
+        help="Chart generation of the values: 1.13 (the guide's ray-cluster) or 1.14 (ray, "
+        "with kuberay-operator: and ray-cluster:). Default: the values' layout, else 1.13.",
+    ),
 ]

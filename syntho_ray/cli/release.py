@@ -12,43 +12,35 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
+from syntho_ray.build.naming import DEFAULT_NAMESPACE
 from syntho_ray.cli.app import (
     Debug,
+    app,
+    reported,
+    say,
+)
+from syntho_ray.cli.cluster import connect_to, rendered_for, reporter
+from syntho_ray.cli.inputs import (
     Namespace,
-    Platform,
-    Registry,
-    ReleaseName,
-    RenderInputs,
+    RenderCommand,
     SetFiles,
     SetJson,
     SetStrings,
     SetValues,
     ValuesFiles,
-    app,
-    reported,
-    say,
+    render_inputs,
     values_input,
 )
-from syntho_ray.cli.cluster import connect_to, rendered_for, reporter
-from syntho_ray.cli.options import Context, Kubeconfig, RequestTimeout, SkipPreflight
+from syntho_ray.cli.options import ChartChoice, Context, Kubeconfig, RequestTimeout, SkipPreflight
 from syntho_ray.errors import ClusterError, UsageError
 
 if TYPE_CHECKING:
     from syntho_ray.cluster.refs import Ref
 
 
-@app.command()
+@app.command(cls=RenderCommand)
 def status(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
-    platform: Platform = None,
-    registry: Registry = None,
+    ctx: typer.Context,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
     request_timeout: RequestTimeout = None,
@@ -57,9 +49,7 @@ def status(
     """Operator readiness, RayCluster state, pods per group, claims and the head service."""
     from syntho_ray.cluster import operations
 
-    inputs = RenderInputs.of(
-        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
-    )
+    inputs = render_inputs(ctx)
     with reported(debug):
         session, rendered = rendered_for(inputs, kubeconfig, context)
         found = operations.status(session, operations.StatusOptions(rendered))
@@ -74,17 +64,9 @@ def status(
             )
 
 
-@app.command()
+@app.command(cls=RenderCommand)
 def delete(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
-    platform: Platform = None,
-    registry: Registry = None,
+    ctx: typer.Context,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
     request_timeout: RequestTimeout = None,
@@ -100,9 +82,7 @@ def delete(
     """Delete what the release owns, in reverse order; claims and license stay unless --all."""
     from syntho_ray.cluster import operations
 
-    inputs = RenderInputs.of(
-        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
-    )
+    inputs = render_inputs(ctx)
     with reported(debug):
         session, rendered = rendered_for(inputs, kubeconfig, context)
         options = operations.DeleteOptions(rendered, everything, lambda refs: _confirm(refs, yes))
@@ -160,10 +140,9 @@ def migrate(
     set_json: SetJson = None,
     set_file: SetFiles = None,
     chart: Annotated[
-        str | None,
+        ChartChoice | None,
         typer.Option(
             "--chart",
-            metavar="1.13|1.14",
             help="Chart generation to render with (default: the one the release record names).",
         ),
     ] = None,
@@ -189,16 +168,24 @@ def migrate(
     path = output or Path(f"{from_helm_release}-values.yaml")
     extra = values_input(values, set_values, set_string, set_json, set_file)
     options = operations.MigrateOptions(
-        from_helm_release, namespace, path, extra, chart, do_apply, force, not skip_preflight
+        from_helm_release,
+        namespace,
+        path,
+        extra,
+        chart.chart if chart else None,
+        do_apply,
+        force,
+        not skip_preflight,
     )
     with reported(debug):
         if do_apply and dry_run:
             raise UsageError("--apply and --dry-run exclude each other")
-        found = operations.migrate(connect_to(kubeconfig, context), options, reporter()).found
+        done = operations.migrate(connect_to(kubeconfig, context), options, reporter())
         if not do_apply:
             say("dry run: nothing changed in the cluster; run again with --apply to take over")
             return
         say(
-            f"Helm no longer knows release {found.name}: `helm uninstall` cannot delete it. "
-            f"From now on: syntho-ray apply -f {path} -n {namespace} --release {found.name}"
+            f"Helm no longer knows release {done.found.name}: `helm uninstall` cannot delete it. "
+            f"From now on: syntho-ray apply --chart {done.chart} -f {path} -n {namespace} "
+            f"--release {done.found.name}"
         )

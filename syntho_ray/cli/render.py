@@ -3,43 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from syntho_ray.cli.app import (
     Debug,
-    Namespace,
-    Platform,
-    Registry,
-    ReleaseName,
-    RenderInputs,
-    SetFiles,
-    SetJson,
-    SetStrings,
-    SetValues,
     Strict,
-    ValuesFiles,
     WarningsAsErrors,
     app,
     reported,
     say,
     write_stdout,
 )
+from syntho_ray.cli.inputs import (
+    RenderCommand,
+    render_inputs,
+)
 
 
-@app.command()
+@app.command(cls=RenderCommand)
 def render(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
-    platform: Platform = None,
-    registry: Registry = None,
+    ctx: typer.Context,
     output_dir: Annotated[
         Path | None,
         typer.Option(
@@ -47,6 +32,15 @@ def render(
             "-o",
             metavar="DIR",
             help="Write a kustomize directory here instead of a YAML stream.",
+            file_okay=False,
+        ),
+    ] = None,
+    crds: Annotated[
+        Path | None,
+        typer.Option(
+            "--crds",
+            metavar="DIR",
+            help="With -o: put the KubeRay CRD files of DIR under crds/ (air-gapped clusters).",
             file_okay=False,
         ),
     ] = None,
@@ -60,27 +54,30 @@ def render(
 ) -> None:
     """Render the release: one YAML stream on stdout, or a kustomize directory with -o."""
     from syntho_ray.build import openshift
-    from syntho_ray.facts import kuberay
-    from syntho_ray.notes import next_steps
+    from syntho_ray.notes import next_steps, ray_release
     from syntho_ray.output.directory import write_directory
     from syntho_ray.output.kustomize import directory_files
     from syntho_ray.output.stream import dump_yaml
-    from syntho_ray.render import render_documents
+    from syntho_ray.render import render_documents, resolved_values
 
-    inputs = RenderInputs.of(
-        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
-    )
+    inputs = render_inputs(ctx)
     with reported(debug):
+        if crds and output_dir is None:
+            from syntho_ray.errors import UsageError
+
+            raise UsageError("--crds goes with -o DIR: the CRD files are written under DIR/crds/")
         chosen, loaded = inputs.load(strict=strict)
         documents = render_documents(loaded.values, chosen)
         if output_dir is None:
             write_stdout(dump_yaml(documents))
         else:
+            version = resolved_values(loaded.values).kuberay
             files = directory_files(
                 documents,
                 chosen.namespace,
-                kuberay.version_of(loaded.values),
+                version,
                 openshift.components(loaded.values),
+                offline_crds(crds, version) if crds else (),
             )
             write_directory(files, output_dir, force=force, notice=say)
         if not quiet:
@@ -89,21 +86,15 @@ def render(
                 f"{where}rendered {len(documents)} objects, release {chosen.name!r} in namespace "
                 f"{chosen.namespace!r}."
             )
+            for line in ray_release(loaded.values):
+                say(line)
             for line in next_steps(loaded.values, chosen, str(output_dir) if output_dir else None):
                 say(line)
 
 
-@app.command()
+@app.command(cls=RenderCommand)
 def validate(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
-    platform: Platform = None,
-    registry: Registry = None,
+    ctx: typer.Context,
     strict: Strict = False,
     debug: Debug = False,
 ) -> None:
@@ -113,9 +104,7 @@ def validate(
     from syntho_ray.podsecurity import evaluate, pod_templates
     from syntho_ray.render import build_objects
 
-    inputs = RenderInputs.of(
-        values, set_values, set_string, set_json, set_file, namespace, release, platform, registry
-    )
+    inputs = render_inputs(ctx)
     with reported(debug):
         chosen, loaded = inputs.load(warnings=False)
         found = warnings(loaded.values, loaded.user)
@@ -134,3 +123,14 @@ def validate(
             print(f"  {report.pod}: {report.level}")
             for reason in report.reasons:
                 print(f"    - {reason}")
+
+
+def offline_crds(directory: Path, kuberay_version: str) -> list[dict[str, Any]]:
+    """The KubeRay CRDs of `directory`, refused unless they can take the render's RayCluster."""
+    from syntho_ray.errors import SynthoRayError
+    from syntho_ray.output.crds import load_crds, raycluster_problem
+
+    found = load_crds(directory)
+    if problem := raycluster_problem(found, kuberay_version):
+        raise SynthoRayError(f"--crds {directory}: {problem}")
+    return found

@@ -18,10 +18,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from syntho_ray.build.license import SECRET_NAME
 from syntho_ray.build.naming import MANAGED_BY
@@ -93,6 +90,7 @@ class Scope:
     namespace: str  # the release's: every kind
     kuberay_version: str  # the RayCluster's API version is this KubeRay release's
     others: tuple[str, ...] = ()  # where watchNamespace put the operator's Role and RoleBinding
+    cluster_kinds: tuple[str, ...] = ()  # cluster-scoped kinds the release may have
 
     def kind(self, name: str) -> Kind:
         """Where the kind `name` lives for this release."""
@@ -100,12 +98,17 @@ class Scope:
 
     def listings(self) -> list[tuple[str, str]]:
         """(kind, namespace) of every listing, in reverse apply order."""
-        kinds = reversed(RELEASE_KINDS)
+        kinds = [k for k in reversed(RELEASE_KINDS) if self._listed(k)]
         return [
-            (kind, namespace)
+            (kind, namespace if self.kind(kind).namespaced else "")
             for kind in kinds
             for namespace in (self.namespace, *(self.others if kind in WATCHED_KINDS else ()))
         ]
+
+    def _listed(self, kind: str) -> bool:
+        """Cluster-scoped kinds only where the render has them (listing them takes rights a
+        namespace's user lacks)."""
+        return self.kind(kind).namespaced or kind in self.cluster_kinds
 
 
 def find_scope(
@@ -114,14 +117,20 @@ def find_scope(
     release: str,
     namespace: str,
     kuberay_version: str,
+    cluster: tuple[str, ...] = (),
 ) -> Scope:
     """The scope of a release: the namespaces its render touches and those its live operator
-    watches (an earlier apply may have had other `watchNamespace`s). Call it before applying."""
+    watches (an earlier apply may have had other `watchNamespace`s), and the cluster-scoped
+    kinds it may have (`cluster`). Call it before applying."""
     rendered = [ref_of(d).namespace for d in documents]
     before = watched_before(session, namespace, release)
     others = dict.fromkeys(n for n in (*rendered, *before) if n and n != namespace)
     return Scope(
-        release=release, namespace=namespace, kuberay_version=kuberay_version, others=tuple(others)
+        release=release,
+        namespace=namespace,
+        kuberay_version=kuberay_version,
+        others=tuple(others),
+        cluster_kinds=cluster,
     )
 
 
@@ -236,6 +245,8 @@ def release_objects(session: Session, scope: Scope) -> list[dict[str, Any]]:
         except ApiError as error:
             if kind == RAYCLUSTER_KIND and is_missing_type(error):
                 continue  # the CRD does not serve this version, so no RayCluster under it
+            if not api.namespaced and error.status == 403:
+                continue  # a user of one namespace made no cluster-wide objects either
             ref = Ref(kind, namespace, "*", api.api_version)
             raise ClusterError(explain(error, ref, "list", scope.kuberay_version)) from None
         for item in listing.get("items") or []:
@@ -335,42 +346,6 @@ def _version(obj: dict[str, Any]) -> str:
 
 
 # --- CustomResourceDefinitions from a local directory (--crds DIR) ---
-
-
-def load_crds(directory: Path) -> list[dict[str, Any]]:
-    """The CRDs in the YAML or JSON files under `directory`, in file-name order."""
-    if not directory.is_dir():
-        raise ClusterError(f"--crds {directory}: not a directory")
-    files = sorted(
-        p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file()
-    )
-    crds = []
-    for path in files:
-        try:
-            docs = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-            raise ClusterError(f"--crds {path}: cannot read: {error}") from None
-        for doc in docs:
-            if not isinstance(doc, dict) or doc.get("kind") == "Kustomization":
-                continue
-            if doc.get("kind") != "CustomResourceDefinition":
-                raise ClusterError(
-                    f"--crds {path}: {doc.get('kind')} is not a CustomResourceDefinition; "
-                    "the directory takes CRD files only"
-                )
-            crds.append(doc)
-    if not crds:
-        raise ClusterError(f"--crds {directory}: no CustomResourceDefinition found in *.yaml files")
-    return crds
-
-
-def served_versions(crds: list[dict[str, Any]], group: str, plural: str) -> tuple[str, ...]:
-    """The versions the CRD of `plural.group` among `crds` serves; empty when absent."""
-    for crd in crds:
-        spec = crd.get("spec") or {}
-        if spec.get("group") == group and (spec.get("names") or {}).get("plural") == plural:
-            return tuple(str(v["name"]) for v in spec.get("versions") or [] if v.get("served"))
-    return ()
 
 
 def established(crd: dict[str, Any] | None) -> bool:

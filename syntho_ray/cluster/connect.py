@@ -319,7 +319,7 @@ def connect(
         if kubeconfig is None and context is None and _in_cluster():
             config.load_incluster_config(client_configuration=configuration)
         else:
-            if kubeconfig is not None:
+            if kubeconfig is not None and os.path.exists(kubeconfig):
                 read_input(kubeconfig, VALUES_FILE_LIMIT)  # a regular file of a sane size
             with credential_plugins(request_timeout) as failed:
                 config.load_kube_config(
@@ -328,17 +328,11 @@ def connect(
             if failed:
                 raise ClusterError(f"kubeconfig {where}: {failed[0]}")
     except UnreadableFile as error:
-        raise ClusterError(
-            f"kubeconfig {where}: {error}; pass --kubeconfig FILE (and --context NAME)"
-        ) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f" (line {mark.line + 1})" if mark is not None else ""
-        raise ClusterError(f"kubeconfig {where}: not valid YAML{line}") from None
+        raise ClusterError(f"kubeconfig {where}: {error}") from None
     except (config.ConfigException, OSError, TypeError, ValueError, AttributeError) as error:
-        raise ClusterError(
-            f"kubeconfig {where}: {error}; pass --kubeconfig FILE (and --context NAME)"
-        ) from None
+        raise ClusterError(_kubeconfig_problem(kubeconfig, error)) from None
+    except yaml.YAMLError as error:
+        raise ClusterError(_kubeconfig_problem(kubeconfig, error)) from None
     configuration.retries = False  # Session.request retries, with backoff and a budget
     return Session(
         client.ApiClient(configuration),
@@ -346,6 +340,34 @@ def connect(
         notice=notice,
         timeout=request_timeout,
     )
+
+
+_EXPECTED_NAME = re.compile(r"Expected object with name (.*) in .*/(\w+) list")
+
+
+def _kubeconfig_problem(given: str | None, error: Exception) -> str:
+    """One line naming the kubeconfig file and what is wrong with it."""
+    where = given or os.environ.get("KUBECONFIG") or "~/.kube/config"
+    hint = "" if given else "; pass --kubeconfig FILE (and --context NAME)"
+    text = str(error).removeprefix("Invalid kube-config file. ")
+    if isinstance(error, FileNotFoundError) or "No configuration found" in text:
+        what = "no such file" if given else "no kubeconfig found"
+        return f"kubeconfig {where}: {what}{hint}"
+    if isinstance(error, IsADirectoryError):
+        return f"kubeconfig {where}: a directory, not a file"
+    if isinstance(error, yaml.MarkedYAMLError) and error.problem_mark is not None:
+        line = error.problem_mark.line + 1
+        return f"kubeconfig {where}:{line}: not valid YAML ({error.problem or error})"
+    if isinstance(error, yaml.YAMLError):
+        return f"kubeconfig {where}: not valid YAML ({error})"
+    if "Expected key current-context" in text:
+        return f"kubeconfig {where}: no context chosen (no current-context); pass --context NAME"
+    if named := _EXPECTED_NAME.search(text):
+        name, kind = named[1], named[2].removesuffix("s")
+        return f"kubeconfig {where}: no {kind} named {name!r} in the file"
+    if isinstance(error, TypeError | ValueError | AttributeError):
+        return f"kubeconfig {where}: not a kubeconfig (a mapping of clusters, contexts, users)"
+    return f"kubeconfig {where}: {text}{hint}"
 
 
 def _in_cluster() -> bool:

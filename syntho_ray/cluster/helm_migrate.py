@@ -28,8 +28,10 @@ from syntho_ray.cluster.connect import ApiError, Session
 from syntho_ray.cluster.explain import explain
 from syntho_ray.cluster.refs import Ref
 from syntho_ray.errors import ClusterError
+from syntho_ray.facts.charts import FACTS, Chart, chart_of_release
 from syntho_ray.facts.kinds import KINDS, kind_at
 from syntho_ray.values.files import MIB, UnreadableFile, too_large
+from syntho_ray.values.layouts import layout_of
 from syntho_ray.values.loading import read_text
 
 RECORD_PREFIX = "sh.helm.release.v1."
@@ -108,7 +110,7 @@ def encode_release(release: dict[str, Any]) -> str:
 
 
 def read_release(session: Session, namespace: str, name: str) -> HelmRelease:
-    """The latest revision of Helm release `name` in `namespace`."""
+    """The latest deployed revision of Helm release `name` in `namespace`."""
     records = _records(session, namespace, name)
     if not records:
         raise ClusterError(
@@ -116,7 +118,7 @@ def read_release(session: Session, namespace: str, name: str) -> HelmRelease:
             f"{RECORD_PREFIX}{name}.v<N> found; check --namespace (syntho-ray reads Helm's "
             "default Secret storage, not HELM_DRIVER=configmap or sql)"
         )
-    latest = max(records, key=_revision)
+    latest = _deployed(records, name)
     data = (latest.get("data") or {}).get("release")
     if not data:
         raise ClusterError(f"Secret {latest['metadata']['name']}: has no key 'release'")
@@ -138,6 +140,33 @@ def read_release(session: Session, namespace: str, name: str) -> HelmRelease:
         records=sorted(r["metadata"]["name"] for r in records),
         unmanaged=[r for r in objects if not r.api_version],
     )
+
+
+def _deployed(records: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    """The latest record whose status is `deployed` (a failed or pending upgrade's record
+    after it does not describe what runs)."""
+    deployed = [r for r in records if _status(r) == "deployed"]
+    if deployed:
+        return max(deployed, key=_revision)
+    latest = max(records, key=_revision)
+    raise ClusterError(
+        f"Helm release {name} has no deployed revision (the latest, {_revision(latest)}, is "
+        f"{_status(latest) or 'of unknown status'}); bring it to a deployed state with helm "
+        "(upgrade or rollback) first"
+    )
+
+
+def _status(record: dict[str, Any]) -> str:
+    """A record's status: its `status` label, else the one in the release it holds."""
+    labels = record["metadata"].get("labels") or {}
+    if "status" in labels:
+        return str(labels["status"])
+    data = (record.get("data") or {}).get("release")
+    try:
+        release = decode_release(str(data)) if data else {}
+    except ClusterError:
+        return ""
+    return str((release.get("info") or {}).get("status") or "")
 
 
 def _records(session: Session, namespace: str, name: str) -> list[dict[str, Any]]:
@@ -209,43 +238,40 @@ def _scalars(node: yaml.Node, keys: tuple[str, ...]) -> dict[str, Any]:
     return found
 
 
-# The chart generations syntho-ray renders, by the chart a release record names.
-GENERATIONS = {"ray-cluster": "1.13", "ray": "1.14"}
-RENDERED_GENERATIONS = ("1.13",)
-
-
-def chart_of_release(name: str, version: str) -> str | None:
-    """The generation of a release's chart: `ray-cluster` 1.13.x is 1.13, `ray` 1.14.x 1.14."""
-    found = GENERATIONS.get(name)
-    return found if found and version.split(".")[:2] == found.split(".") else None
-
-
-def generation(helm: HelmRelease, requested: str | None = None) -> str:
+def generation(helm: HelmRelease, requested: Chart | None = None) -> Chart:
     """The chart generation to render the release with: `requested` (`--chart`), else the one
     of the chart its record names; an error when neither says."""
     chosen = requested or chart_of_release(helm.chart_name, helm.chart_version)
     if chosen is None:
-        known = ", ".join(f"{name} {gen}.x" for name, gen in GENERATIONS.items())
+        known = ", ".join(f"{f.name} {f.version.rsplit('.', 1)[0]}.x" for f in FACTS.values())
         raise ClusterError(
             f"Helm release {helm.name} is of chart {helm.chart}, not one syntho-ray renders "
             f"({known}); pass --chart 1.13 or --chart 1.14 to choose the values layout"
         )
-    if chosen not in RENDERED_GENERATIONS:
-        raise ClusterError(
-            f"Helm release {helm.name} is of chart {helm.chart} (generation {chosen}), which "
-            "this syntho-ray does not render yet"
-        )
     return chosen
 
 
-def values_text(helm: HelmRelease, values: dict[str, Any], added: str = "") -> str:
-    """The values file: a header naming where the values came from, then the values."""
+def values_text(helm: HelmRelease, values: dict[str, Any], chart: Chart, added: str = "") -> str:
+    """The values file: a header naming where the values came from, then the values, written
+    so that their chart generation shows (see `marked`)."""
     header = (
         f"# User-supplied values of Helm release {helm.name} (namespace {helm.namespace}, "
         f"revision {helm.revision}, chart {helm.chart}){added}, written by syntho-ray migrate.\n"
     )
-    body = yaml.safe_dump(values, sort_keys=False, allow_unicode=True) if values else "{}\n"
+    shown = marked(values, chart)
+    if shown is not values:
+        header += "# `ray-cluster: {}` changes nothing: it marks the values as chart 1.14's.\n"
+    body = yaml.safe_dump(shown, sort_keys=False, allow_unicode=True) if shown else "{}\n"
     return header + body
+
+
+def marked(values: dict[str, Any], chart: Chart) -> dict[str, Any]:
+    """The values, with their generation recognisable from the file alone: a 1.14 release
+    whose values hold no key of either layout alone gets an empty `ray-cluster:`, so that
+    `syntho-ray apply -f` the file renders chart 1.14 without `--chart`."""
+    if chart == "1.14" and layout_of(values) is None:
+        return {**values, "ray-cluster": {}}
+    return values
 
 
 def write_values(path: Path, text: str, *, force: bool) -> bool:

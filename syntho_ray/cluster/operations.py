@@ -24,10 +24,12 @@ from syntho_ray.cluster.owners import labelled, refuse_foreign
 from syntho_ray.cluster.refs import Ref, ref_of
 from syntho_ray.cluster.wait import Progress, wait_established, wait_ready
 from syntho_ray.errors import UsageError, ValuesError
-from syntho_ray.facts import kuberay
+from syntho_ray.facts.charts import Chart
 from syntho_ray.facts.kinds import raycluster_kind
+from syntho_ray.output.crds import load_crds, served_versions
+from syntho_ray.resolve import Resolved
+from syntho_ray.values.layouts import AnyValues
 from syntho_ray.values.loading import ValuesInput
-from syntho_ray.values.model import Values
 
 if TYPE_CHECKING:
     from syntho_ray.cluster.status import Status
@@ -54,29 +56,33 @@ SILENT = Reporter()
 class Rendered:
     """A release as rendered: its values, where it goes, and its documents in apply order."""
 
-    values: Values
+    resolved: Resolved  # the values (of either chart generation), resolved
     release: Release
     documents: list[dict[str, Any]]
 
     @classmethod
-    def of(cls, values: Values, release: Release) -> Rendered:
+    def of(cls, values: AnyValues, release: Release) -> Rendered:
         """Render `values` for `release`."""
-        from syntho_ray.render import render_documents
+        from syntho_ray.render import render_documents, resolved_values
 
         documents = render_documents(values, release)
-        return cls(values, release, [labelled(d, release.name) for d in documents])
+        return cls(resolved_values(values), release, [labelled(d, release.name) for d in documents])
 
     @property
     def kuberay_version(self) -> str:
         """The KubeRay release the values select: it decides the RayCluster's API version."""
-        return kuberay.version_of(self.values)
+        return self.resolved.kuberay
 
     def scope(self, session: Session, *, live: bool = True) -> Scope:
         """Where the release's objects are; `live`: also where its live operator watches."""
-        name, namespace = self.release.name, self.release.namespace
+        name, namespace, version = self.release.name, self.release.namespace, self.kuberay_version
+        # ClusterRoles (chart 1.14 without singleNamespaceInstall), also when no longer rendered
+        kinds = ("ClusterRole", "ClusterRoleBinding") if self.resolved.facts.cluster_rbac else ()
         if live:
-            return ssa.find_scope(session, self.documents, name, namespace, self.kuberay_version)
-        return Scope(release=name, namespace=namespace, kuberay_version=self.kuberay_version)
+            return ssa.find_scope(session, self.documents, name, namespace, version, kinds)
+        return Scope(
+            release=name, namespace=namespace, kuberay_version=version, cluster_kinds=kinds
+        )
 
 
 @dataclass(frozen=True)
@@ -114,10 +120,10 @@ def apply(session: Session, options: ApplyOptions, report: Reporter = SILENT) ->
     from syntho_ray.notes import ray_address
 
     rendered, dry_run = options.rendered, options.dry_run
-    crds = ssa.load_crds(options.crds_dir) if options.crds_dir else []
+    crds = load_crds(options.crds_dir) if options.crds_dir else []
     if options.preflight:
         kind = raycluster_kind(rendered.kuberay_version)
-        served = ssa.served_versions(crds, kind.group, kind.plural)
+        served = served_versions(crds, kind.group, kind.plural)
         _notes(report, check_warnings(session, rendered, options.create_namespace, served))
     if not options.take_ownership:
         refuse_foreign(session, rendered.documents, rendered.release.name)
@@ -128,7 +134,7 @@ def apply(session: Session, options: ApplyOptions, report: Reporter = SILENT) ->
     where = f"release {rendered.release.name} in namespace {rendered.release.namespace}"
     summary = f"{where}: {counts}" + dry_run_note(dry_run)
     report.note(summary)
-    address = ray_address(rendered.values, rendered.release)
+    address = ray_address(rendered.resolved, rendered.release)
     waited = options.wait and dry_run is DryRun.NONE
     if waited:
         kinds = ("Deployment", "RayCluster")
@@ -200,7 +206,7 @@ def check_warnings(
 ) -> list[str]:
     """The preflight's warnings; its problems raise `ClusterError`."""
     target = preflight.Target(
-        rendered.values, rendered.release, rendered.documents, create_namespace, crd_versions
+        rendered.resolved, rendered.release, rendered.documents, create_namespace, crd_versions
     )
     return preflight.require(session, target)
 
@@ -237,7 +243,7 @@ def status(session: Session, options: StatusOptions) -> Status:
     """The release as the cluster has it: lines to show, and whether it is installed."""
     from syntho_ray.cluster.status import release_status
 
-    return release_status(session, options.rendered.values, options.rendered.release)
+    return release_status(session, options.rendered.resolved, options.rendered.release)
 
 
 @dataclass(frozen=True)
@@ -286,7 +292,7 @@ class MigrateOptions:
     namespace: str
     values_file: Path
     extra: ValuesInput = field(default_factory=ValuesInput)  # -f and --set on top of Helm's
-    chart: str | None = None  # the chart generation; default: the one the record names
+    chart: Chart | None = None  # the chart generation; default: the one the record names
     take_over: bool = False
     force: bool = False  # replace an existing values file
     preflight: bool = True
@@ -298,11 +304,13 @@ class MigrateResult:
 
     found: helm.HelmRelease
     plan: takeover.Plan
+    chart: Chart  # the generation rendered
 
 
 def migrate(session: Session, options: MigrateOptions, report: Reporter = SILENT) -> MigrateResult:
     """Write the Helm release's values; print the plan; with `take_over`, carry it out."""
     rendered, found = _migrated(session, options, report)
+    chart = rendered.resolved.facts.generation
     plan = takeover.make_plan(session, found, rendered.documents)
     for line in plan.lines():
         report.note(f"  {line}")
@@ -311,7 +319,7 @@ def migrate(session: Session, options: MigrateOptions, report: Reporter = SILENT
             _notes(report, check_warnings(session, rendered, False, ()))
         takeover.rehearse(session, plan)
         takeover.carry_out(session, plan, report.line)
-    return MigrateResult(found, plan)
+    return MigrateResult(found, plan, chart)
 
 
 def _migrated(
@@ -321,16 +329,16 @@ def _migrated(
     from syntho_ray.values.loading import load
 
     found = helm.read_release(session, options.namespace, options.helm_release)
-    helm.generation(found, options.chart)
+    chart = helm.generation(found, options.chart)
     path, extra = options.values_file, options.extra
-    released = helm.values_text(found, found.values)
+    released = helm.values_text(found, found.values, chart)
     try:
-        loaded = load(dataclasses.replace(extra, base=[(str(path), released)]))
+        loaded = load(dataclasses.replace(extra, base=[(str(path), released)], chart=chart))
     except ValuesError:
         helm.write_values(path, released, force=options.force)  # to fix where the errors say
         raise
     added = _added(extra)
-    text = helm.values_text(found, loaded.user, added) if added else released
+    text = helm.values_text(found, loaded.user, chart, added) if added else released
     written = helm.write_values(path, text, force=options.force)
     report.note(
         f"{'wrote' if written else 'kept'} {path}: the values of Helm release {found.name} "

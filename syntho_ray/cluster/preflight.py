@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from syntho_ray.build import license, storage
+from syntho_ray.build import license
 from syntho_ray.build.naming import Release
 from syntho_ray.cluster.connect import ApiError, Session
 from syntho_ray.cluster.explain import crd_missing
 from syntho_ray.errors import ClusterError
-from syntho_ray.facts import kuberay
+from syntho_ray.facts.charts import DATA_CLAIM, WORKFLOWS_CLAIM
 from syntho_ray.facts.kinds import KINDS, RAYCLUSTER_KIND, Kind, raycluster_kind
-from syntho_ray.values.model import Values
+from syntho_ray.resolve import Resolved
 
 PV_LABEL = "pv-label-key"
 DEFAULT_CLASS_ANNOTATIONS = (
@@ -27,8 +27,8 @@ DEFAULT_CLASS_ANNOTATIONS = (
     "storageclass.beta.kubernetes.io/is-default-class",
 )
 _CLAIM_KEYS = {
-    storage.WORKFLOWS_CLAIM: "storage.pvLabelKey",
-    storage.DATA_CLAIM: "storage.dataPvLabelKey",
+    WORKFLOWS_CLAIM: "storage.pvLabelKey",
+    DATA_CLAIM: "storage.dataPvLabelKey",
 }
 
 
@@ -51,7 +51,7 @@ class PreflightFailed(ClusterError):
 class Target:
     """What the checks look at: the rendered documents and where they go."""
 
-    values: Values
+    values: Resolved
     release: Release
     documents: list[dict[str, Any]]
     create_namespace: bool = False
@@ -120,7 +120,7 @@ def check_crd(session: Session, target: Target) -> Findings:
     renders (`ray.io/v1alpha1` before 1.0.0, `ray.io/v1` from it)."""
     if not any(d.get("kind") == RAYCLUSTER_KIND for d in target.documents):
         return Findings()
-    version = kuberay.version_of(target.values)
+    version = target.values.kuberay
     kind = raycluster_kind(version)
     if target.crd_versions:
         served = list(target.crd_versions)
@@ -285,8 +285,8 @@ def check_secrets(session: Session, target: Target) -> Findings:
 def _secrets_wanted(target: Target) -> list[tuple[str, str, str]]:
     """(name, the value that names it, the command that creates it) of each Secret."""
     create = f"kubectl -n {target.release.namespace} create secret"
-    mirror = target.values.registry
-    registry = mirror.split("/")[0] if mirror else _registry_host(target.values.image.repository)
+    # (the image as rendered: from the mirror with chart 1.13's `registry`)
+    registry = _registry_host(target.values.values.cluster.image.repository)
     wanted = [
         (
             name,
@@ -296,7 +296,7 @@ def _secrets_wanted(target: Target) -> list[tuple[str, str, str]]:
         )
         for name in _pull_secrets(target)
     ]
-    if manual := target.values.manual_secret_name:
+    if manual := target.values.values.manual_secret_name:
         command = f"{create} generic {manual} --from-file={license.SECRET_KEY}=license.txt"
         wanted.append((manual, "manualSecretName", command))
     return wanted

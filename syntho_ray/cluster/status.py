@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from syntho_ray.build.naming import Release, fullname
-from syntho_ray.build.resolved import head_service_name
-from syntho_ray.build.storage import DATA_CLAIM, WORKFLOWS_CLAIM
+from syntho_ray.build.naming import Release, cluster_name, operator_name
 from syntho_ray.cluster.connect import ApiError, Session
 from syntho_ray.cluster.explain import crd_missing, is_missing_type
 from syntho_ray.cluster.preflight import raycluster_versions
@@ -18,10 +16,10 @@ from syntho_ray.cluster.wait import (
     pod_state,
     raycluster_readiness,
 )
-from syntho_ray.facts import kuberay
+from syntho_ray.facts.charts import DATA_CLAIM, WORKFLOWS_CLAIM
 from syntho_ray.facts.kinds import KINDS, raycluster_kind
-from syntho_ray.notes import ray_address
-from syntho_ray.values.model import Values
+from syntho_ray.notes import head_service_name, ray_address
+from syntho_ray.resolve import Resolved
 
 GROUP_LABEL = "ray.io/group"
 NODE_TYPE_LABEL = "ray.io/node-type"
@@ -35,13 +33,13 @@ class Status:
     installed: bool  # its operator Deployment or its RayCluster exists
 
 
-def release_status(session: Session, values: Values, release: Release) -> Status:
+def release_status(session: Session, values: Resolved, release: Release) -> Status:
     """The release as the cluster has it."""
     namespace = release.namespace
-    operator = Ref("Deployment", namespace, fullname(values, release))
-    version = kuberay.version_of(values)
+    operator = Ref("Deployment", namespace, operator_name(values, release))
+    version = values.kuberay
     kind = raycluster_kind(version)
-    cluster = Ref(kind.kind, namespace, values.clustername, kind.api_version)
+    cluster = Ref(kind.kind, namespace, cluster_name(values, release), kind.api_version)
     operator_obj = session.get(operator.path())
     lines = [f"operator:   {deployment_readiness(operator, operator_obj).line()}"]
     line, served, cluster_obj = _raycluster(session, cluster, version)
@@ -53,7 +51,7 @@ def release_status(session: Session, values: Values, release: Release) -> Status
         f"claim:      {claim_line(session, namespace, c)}" for c in (WORKFLOWS_CLAIM, DATA_CLAIM)
     ]
     lines.append(
-        f"head svc:   {head_service_line(session.get(_head_service(values, namespace).path()))}"
+        f"head svc:   {head_service_line(session.get(_head_service(values, release).path()))}"
     )
     lines.append(f"ray_address: {ray_address(values, release)}")
     return Status(lines, installed=operator_obj is not None or cluster_obj is not None)
@@ -117,8 +115,8 @@ def claim_line(session: Session, namespace: str, name: str) -> str:
     return f"{name}: {phase}" + (f" ({extra})" if extra else "")
 
 
-def _head_service(values: Values, namespace: str) -> Ref:
-    return Ref("Service", namespace, head_service_name(values))
+def _head_service(values: Resolved, release: Release) -> Ref:
+    return Ref("Service", release.namespace, head_service_name(values, release))
 
 
 def head_service_line(service: dict[str, Any] | None) -> str:

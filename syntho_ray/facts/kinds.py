@@ -48,17 +48,25 @@ class Kind:
 
 RAYCLUSTER_GROUP = "ray.io"
 RAYCLUSTER_KIND = "RayCluster"
-RAYCLUSTER_RANK = 8  # last: its pods mount the claims and read the Secret
+RAYCLUSTER_RANK = 10  # last: its pods mount the claims and read the Secret
 
 _ALL = (
     Kind("v1", "Namespace", "namespaces", namespaced=False, rank=0),
     Kind("v1", "ServiceAccount", "serviceaccounts", rank=1),
     Kind("v1", "Secret", "secrets", rank=2),
     Kind("v1", "PersistentVolumeClaim", "persistentvolumeclaims", rank=3),
-    Kind("rbac.authorization.k8s.io/v1", "Role", "roles", rank=4),
-    Kind("rbac.authorization.k8s.io/v1", "RoleBinding", "rolebindings", rank=5),
-    Kind("v1", "Service", "services", rank=6),
-    Kind("apps/v1", "Deployment", "deployments", rank=7),
+    Kind("rbac.authorization.k8s.io/v1", "ClusterRole", "clusterroles", namespaced=False, rank=4),
+    Kind(
+        "rbac.authorization.k8s.io/v1",
+        "ClusterRoleBinding",
+        "clusterrolebindings",
+        namespaced=False,
+        rank=5,
+    ),
+    Kind("rbac.authorization.k8s.io/v1", "Role", "roles", rank=6),
+    Kind("rbac.authorization.k8s.io/v1", "RoleBinding", "rolebindings", rank=7),
+    Kind("v1", "Service", "services", rank=8),
+    Kind("apps/v1", "Deployment", "deployments", rank=9),
     Kind("v1", "PersistentVolume", "persistentvolumes", namespaced=False),
     Kind("v1", "Pod", "pods"),
     Kind("v1", "Event", "events"),

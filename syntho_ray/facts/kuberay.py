@@ -276,13 +276,18 @@ def gate_names(version: str) -> list[str]:
 
 def operator_rules(version: str, scheduler: str | None) -> tuple[Rule, ...]:
     """The namespaced rules the release's operator needs, with those of its batch scheduler."""
-    extra = next((s.rules for s in SCHEDULERS if s.name == scheduler), ())
-    return rows(RULES, version) + extra
+    return rows(RULES, version) + scheduler_rules(scheduler)
 
 
-def scheduler_of(values: Values) -> str | None:
-    """The batch scheduler the operator runs: its name, or Volcano for `enabled`."""
-    chosen = values.batch_scheduler
+def scheduler_rules(scheduler: str | None) -> tuple[Rule, ...]:
+    """The rules the operator needs for its batch scheduler."""
+    return next((s.rules for s in SCHEDULERS if s.name == scheduler), ())
+
+
+def scheduler_of(operator: Any) -> str | None:
+    """The batch scheduler the operator runs: its name, or Volcano for `enabled` (`operator`
+    has `batch_scheduler`: the values of either chart generation, or its operator's)."""
+    chosen = operator.batch_scheduler
     return chosen.name or ("volcano" if chosen.enabled else None)
 
 

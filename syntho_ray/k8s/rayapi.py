@@ -47,11 +47,12 @@ class WorkerGroupSpec(_ApiModel):
     """A group of identical worker pods."""
 
     group_name: str
-    replicas: int
-    min_replicas: int
-    max_replicas: int
     ray_start_params: dict[str, str]
     template: client.V1PodTemplateSpec
+    replicas: int | None = None
+    min_replicas: int | None = None
+    max_replicas: int | None = None
+    num_of_hosts: int | None = None
 
 
 @dataclass(frozen=True)

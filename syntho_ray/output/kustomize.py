@@ -45,18 +45,25 @@ def directory_files(
     namespace: str,
     kuberay_version: str = CHART_KUBERAY_VERSION,
     components: Mapping[str, Sequence[dict[str, Any]]] | None = None,
+    crds: Sequence[dict[str, Any]] = (),
 ) -> dict[str, tuple[str, int]]:
     """Relative path -> (text, file mode) of a kustomize-ready directory.
 
     `components` maps a subdirectory to cluster-wide documents the cluster admin applies
-    apart from the release; each subdirectory is a kustomization of its own.
+    apart from the release; each subdirectory is a kustomization of its own. `crds/` holds
+    the given KubeRay CRDs, or else refers to those of the release on GitHub.
     """
     files = _resource_files(documents, namespace)
     # kustomize would move every object into this namespace: only set it if all are there.
     single = all(d["metadata"].get("namespace") in (None, namespace) for d in documents)
     files[KUSTOMIZATION] = _kustomization_file(list(files), namespace if single else None)
-    crds = [KUBERAY_CRDS.format(version=kuberay_version)]
-    files[f"{CRDS_DIR}/{KUSTOMIZATION}"] = _kustomization_file(crds, None)
+    if crds:
+        inner = _resource_files(crds, None)
+        files |= {f"{CRDS_DIR}/{name}": file for name, file in inner.items()}
+        listed = list(inner)
+    else:
+        listed = [KUBERAY_CRDS.format(version=kuberay_version)]
+    files[f"{CRDS_DIR}/{KUSTOMIZATION}"] = _kustomization_file(listed, None)
     for directory, cluster_documents in (components or {}).items():
         inner = _resource_files(cluster_documents, None)
         files |= {f"{directory}/{name}": file for name, file in inner.items()}

@@ -9,12 +9,19 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from syntho_ray.build import storage
-from syntho_ray.build.resolved import HEAD_SERVICE_SUFFIX, WorkerGroup, worker_groups
+from syntho_ray.facts import ray as ray_facts
+from syntho_ray.facts.charts import SHARED_VOLUMES
 from syntho_ray.k8s.data import quantity_value
 from syntho_ray.values import apirules, imageref
-from syntho_ray.values.model import RayPodValues, Values, WorkerGroupValues
-from syntho_ray.values.suggest import DUTCH, env_suggestion, suggestion
+from syntho_ray.values.model import (
+    RayPodValues,
+    Values,
+    WorkerGroupValues,
+    enabled_worker_groups,
+    replica_bounds,
+)
+from syntho_ray.values.raystart import check_start_params
+from syntho_ray.values.suggest import env_suggestion
 from syntho_ray.values.yamlfile import KeyPath
 
 Finding = tuple[KeyPath, str]
@@ -28,21 +35,60 @@ _DNS_1035_RULE = (
     "lower-case letters, digits and '-', starting with a letter and ending with a letter or digit"
 )
 LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+HEAD_SERVICE_SUFFIX = "-head-svc"
 MIN_HEAD_MEMORY = 2 * 10**9  # the guide: never less than 2G for the Ray head
 MIN_RAY_POD_MEMORY = 8 * 10**9  # the chart's comments: not less than 8G for a Ray pod
+GroupBounds = tuple[int | None, int, int]  # replicas (None: left out), minReplicas, maxReplicas
+Pod = Any  # the pod keys of a group of either layout (RayPodValues, RayPod114)
+SHARED = frozenset(volume for volume, _, _ in SHARED_VOLUMES)  # chart 1.13 adds them to every pod
+_OBJECT_NAME_RULE = (
+    "lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"
+)
 
 
 def problems(values: Values) -> list[Finding]:
     """Everything that would make the render invalid or the cluster fail."""
+    groups: list[tuple[str, KeyPath, Any, GroupBounds]] = [
+        (name, path, group, replica_bounds(group))
+        for name, (path, group) in _enabled_with_paths(values)
+    ]
     return [
         *_names(values),
-        *_groups(values),
-        *_pods_checked(values),
-        *_storage(values),
+        *group_findings(groups),
+        *pod_findings(list(_pods(values)), SHARED, values.head.ray_version),
+        *storage_findings(values.storage.data_storage),
         *_images(values),
         *_requests_within_limits(values),
         *apirules.problems(values, list(_pods(values))),
     ]
+
+
+def object_names(named: dict[KeyPath, str | None]) -> Iterator[Finding]:
+    """Each name that is not a valid Kubernetes object name (DNS subdomain)."""
+    for path, text in named.items():
+        if text and (not DNS_SUBDOMAIN.match(text) or len(text) > 253):
+            yield path, f"{text!r} is not a valid object name: {_OBJECT_NAME_RULE}"
+
+
+def dns_1035(path: KeyPath, text: str | None, what: str) -> Iterator[Finding]:
+    """`text` if it is not a DNS-1035 label (after Helm's truncation to 63)."""
+    if text and not DNS_1035.match(text[:63].rstrip("-")):
+        yield path, f"{text!r} names {what}: {_DNS_1035_RULE}"
+
+
+def cluster_name(path: KeyPath, name: str) -> Iterator[Finding]:
+    """A RayCluster name: a DNS-1035 label short enough for its head Service's name."""
+    longest = 63 - len(HEAD_SERVICE_SUFFIX)
+    if not DNS_1035.match(name):
+        yield path, f"{name!r} is not a valid name: {_DNS_1035_RULE}"
+    elif len(name) > longest:
+        yield (
+            path,
+            (
+                f"{name!r} is {len(name)} characters; at most {longest}, so "
+                f"that '{name}{HEAD_SERVICE_SUFFIX}' fits in 63"
+            ),
+        )
 
 
 def _requests_within_limits(values: Values) -> Iterator[Finding]:
@@ -106,44 +152,22 @@ def _found(path: KeyPath, problem: str | None) -> Iterator[Finding]:
 
 
 def _names(values: Values) -> Iterator[Finding]:
-    name = values.clustername
-    longest = 63 - len(HEAD_SERVICE_SUFFIX)
-    if not DNS_1035.match(name):
-        yield ("clustername",), f"{name!r} is not a valid name: {_DNS_1035_RULE}"
-    elif len(name) > longest:
-        yield (
-            ("clustername",),
-            (
-                f"{name!r} is {len(name)} characters; at most {longest}, so "
-                f"that '{name}{HEAD_SERVICE_SUFFIX}' fits in 63"
-            ),
-        )
-    for key in ("fullnameOverride", "nameOverride"):
-        text = getattr(
-            values, "fullname_override" if key == "fullnameOverride" else "name_override"
-        )
-        if text and not DNS_1035.match(text[:63].rstrip("-")):
-            yield (key,), f"{text!r} names the operator's objects: {_DNS_1035_RULE}"
-    named = {
-        ("manualSecretName",): values.manual_secret_name,
-        ("serviceAccount", "name"): values.service_account.name,
-    }
-    for path, text in named.items():
-        if text and (not DNS_SUBDOMAIN.match(text) or len(text) > 253):
-            yield (
-                path,
-                (
-                    f"{text!r} is not a valid object name: lower-case letters, digits, "
-                    "'-' and '.', starting and ending with a letter or digit"
-                ),
-            )
+    yield from cluster_name(("clustername",), values.clustername)
+    yield from dns_1035(("fullnameOverride",), values.fullname_override, "the operator's objects")
+    yield from dns_1035(("nameOverride",), values.name_override, "the operator's objects")
+    yield from object_names(
+        {
+            ("manualSecretName",): values.manual_secret_name,
+            ("serviceAccount", "name"): values.service_account.name,
+        }
+    )
 
 
-def _groups(values: Values) -> Iterator[Finding]:
+def group_findings(groups: list[tuple[str, KeyPath, Any, GroupBounds]]) -> Iterator[Finding]:
+    """Names (valid, once each) and replica bounds of the enabled worker groups."""
     seen: dict[str, KeyPath] = {}
-    for group in worker_groups(values):
-        name, path = group.name, group.path
-        where = (*path, "groupName") if path == ("worker",) else path
+    for name, path, _, bounds in groups:
+        where = (*path, "groupName") if path[-1] == "worker" else path
         if not name or not LABEL_VALUE.match(name) or len(name) > 63:
             yield (
                 where,
@@ -158,15 +182,21 @@ def _groups(values: Values) -> Iterator[Finding]:
                 (f"worker group name {name!r} is already used by {'.'.join(map(str, seen[name]))}"),
             )
         seen.setdefault(name, where)
-        yield from _bounds(group)
+        yield from _bounds(path, bounds)
 
 
-def _bounds(group: WorkerGroup) -> Iterator[Finding]:
-    path, replicas = group.path, group.replicas
-    low, high = group.min_replicas, group.max_replicas
+def _enabled_with_paths(values: Values) -> Iterator[tuple[str, tuple[KeyPath, WorkerGroupValues]]]:
+    groups = values.additional_worker_groups or {}
+    for name, group in enabled_worker_groups(values):
+        in_map = groups.get(name) is group
+        yield name, (("additionalWorkerGroups", name) if in_map else ("worker",), group)
+
+
+def _bounds(path: KeyPath, bounds: GroupBounds) -> Iterator[Finding]:
+    replicas, low, high = bounds
     if low > high:
         yield (*path, "minReplicas"), f"minReplicas {low} is above maxReplicas {high}"
-    elif not low <= replicas <= high:
+    elif replicas is not None and not low <= replicas <= high:
         yield (
             (*path, "replicas"),
             (f"replicas {replicas} is outside minReplicas {low} .. maxReplicas {high}"),
@@ -175,15 +205,19 @@ def _bounds(group: WorkerGroup) -> Iterator[Finding]:
 
 def _pods(values: Values) -> Iterator[tuple[KeyPath, RayPodValues]]:
     yield ("head",), values.head
-    for group in worker_groups(values):
-        yield group.path, group.values
+    for _, (path, group) in _enabled_with_paths(values):
+        yield path, group
 
 
-def _pods_checked(values: Values) -> Iterator[Finding]:
-    yield from _mounts(values)
-    for path, pod in _pods(values):
+def pod_findings(
+    pods: list[tuple[KeyPath, Pod]], shared: frozenset[str], ray_version: str | None
+) -> Iterator[Finding]:
+    """Labels, start parameters (for the Ray release), env names, volumes, containers and
+    mounts of each Ray pod; `shared` names the volumes the chart adds to every pod."""
+    yield from _mounts(pods, shared)
+    for path, pod in pods:
         yield from _labels(path, pod)
-        yield from _start_params(path, pod)
+        yield from _start_params(path, pod, ray_version)
         for index, env in enumerate(pod.container_env or []):
             if hint := env_suggestion(getattr(env, "name", None) or ""):
                 yield (*path, "containerEnv", index, "name"), hint
@@ -201,7 +235,7 @@ def _pods_checked(values: Values) -> Iterator[Finding]:
                 yield (*path, "sidecarContainers", index, "image"), "required for a container"
 
 
-def _labels(path: KeyPath, pod: RayPodValues) -> Iterator[Finding]:
+def _labels(path: KeyPath, pod: Pod) -> Iterator[Finding]:
     maps = {
         "labels": (pod.labels, True),
         "nodeSelector": (pod.node_selector, True),
@@ -227,17 +261,67 @@ def _labels(path: KeyPath, pod: RayPodValues) -> Iterator[Finding]:
                 )
 
 
-def _start_params(path: KeyPath, pod: RayPodValues) -> Iterator[Finding]:
+def _start_params(path: KeyPath, pod: Pod, ray_version: str | None) -> Iterator[Finding]:
+    """Errors of the group's start parameters for the Ray release (values/raystart.py)."""
+    yield from (f for f, error in _start_findings(path, pod, ray_version) if error)
+
+
+def _start_findings(
+    path: KeyPath, pod: Pod, ray_version: str | None
+) -> Iterator[tuple[Finding, bool]]:
     for key in ("rayStartParams", "initArgs"):
         params = pod.ray_start_params if key == "rayStartParams" else pod.init_args
-        for name in params or {}:
-            if name in DUTCH:
-                yield (*path, key, name), f"unknown `ray start` option{suggestion(name, [])}"
+        for found in check_start_params(params or {}, ray_version):
+            yield ((*path, key, found.key), found.message), found.error
 
 
-def _mounts(values: Values) -> Iterator[Finding]:
-    shared = {volume for volume, _, _ in storage.SHARED_VOLUMES}
-    for path, pod in _pods(values):
+def ray_warnings(
+    pods: list[tuple[KeyPath, Pod]], ray_version: str | None, version_path: KeyPath
+) -> list[Finding]:
+    """The Ray release (at `version_path`) and the start parameters' warnings for it."""
+    found = [f for p, pod in pods for f, error in _start_findings(p, pod, ray_version) if not error]
+    return [*_ray_version(ray_version, version_path), *found]
+
+
+def located_warnings(values: Values) -> list[Finding]:
+    """What renders but is probably wrong, with its key path."""
+    return ray_warnings(list(_pods(values)), values.head.ray_version, ("head", "rayVersion"))
+
+
+def _ray_version(ray_version: str | None, path: KeyPath) -> Iterator[Finding]:
+    newest = ray_facts.newest()
+    if not ray_version:
+        yield (
+            path,
+            (
+                f"not set: start parameters were checked against Ray {newest.version}, the "
+                "newest release syntho-ray knows, as warnings only; set it to the Ray release "
+                "of your image"
+            ),
+        )
+        return
+    release = ray_facts.release_for(ray_version)
+    if release is None:
+        first = ray_facts.releases()[0].version
+        yield (
+            path,
+            (
+                f"{ray_version!r} is not a Ray release syntho-ray knows ({first} to "
+                f"{newest.version}): start parameters not checked"
+            ),
+        )
+    elif release is newest and ray_facts.find(ray_version) is None:
+        yield (
+            path,
+            (
+                f"{ray_version!r} is newer than the newest Ray release syntho-ray knows: start "
+                f"parameters were checked against Ray {newest.version}"
+            ),
+        )
+
+
+def _mounts(pods: list[tuple[KeyPath, Pod]], shared: frozenset[str]) -> Iterator[Finding]:
+    for path, pod in pods:
         names = [v.name for v in pod.volumes or []]
         for index, name in enumerate(names):
             if name in shared or name in names[:index]:
@@ -260,25 +344,31 @@ def _mounts(values: Values) -> Iterator[Finding]:
                     )
 
 
-def _storage(values: Values) -> Iterator[Finding]:
-    size = values.storage.data_storage
+def storage_findings(size: str | None) -> Iterator[Finding]:
+    """`storage.dataStorage`, when it is not a Kubernetes quantity."""
     if size is not None and quantity_value(size) is None:
         yield ("storage", "dataStorage"), f"not a Kubernetes quantity: {size!r} (for example 500Gi)"
 
 
 def sizing_warnings(values: Values) -> list[str]:
     """The deployment guide's sizing rules."""
+    return resource_warnings(list(_pods(values)))
+
+
+def resource_warnings(pods: list[tuple[KeyPath, Pod]]) -> list[str]:
+    """The deployment guide's sizing rules, for the Ray pods (the head first)."""
     found: list[str] = []
-    memory = _limit(values.head, "memory")
+    head_path, head = pods[0]
+    memory = _limit(head, "memory")
     if memory is not None and memory < MIN_HEAD_MEMORY:
         found.append(
-            "head.resources: less than 2G of memory for the Ray head; the guide says "
-            "never to allocate less than 2G"
+            f"{'.'.join(map(str, head_path))}.resources: less than 2G of memory for the Ray "
+            "head; the guide says never to allocate less than 2G"
         )
-    for path, pod in _pods(values):
+    for index, (path, pod) in enumerate(pods):
         where = ".".join(map(str, path))
         resources = pod.resources
-        if small := _undersized(path, pod):
+        if small := _undersized(pod, is_head=index == 0):
             found.append(f"{where}.resources: {small}")
         if resources is None or not resources.limits:
             found.append(
@@ -293,18 +383,18 @@ def sizing_warnings(values: Values) -> list[str]:
     return found
 
 
-def _undersized(path: KeyPath, pod: RayPodValues) -> str:
+def _undersized(pod: Pod, *, is_head: bool) -> str:
     """The chart's advice when a Ray pod has less than 8G (the head's 2G rule warns itself)."""
     memory = _limit(pod, "memory")
     if memory is None or memory >= MIN_RAY_POD_MEMORY:
         return ""
-    if path == ("head",) and memory < MIN_HEAD_MEMORY:
+    if is_head and memory < MIN_HEAD_MEMORY:
         return ""
     given = pod.resources.limits["memory"] if pod.resources and pod.resources.limits else memory
     return f"{given} of memory; the chart advises at least 8G for a Ray pod in production"
 
 
-def _limit(pod: RayPodValues, name: str) -> float | None:
+def _limit(pod: Pod, name: str) -> float | None:
     limits = pod.resources.limits if pod.resources is not None else None
     value = (limits or {}).get(name)
     return None if value is None else quantity_value(value)

@@ -11,9 +11,10 @@ from pydantic import ValidationError
 
 from syntho_ray import collector
 from syntho_ray.errors import Problem, ValuesError
+from syntho_ray.facts.charts import Chart
 from syntho_ray.k8s.data import format_path
-from syntho_ray.values import checks, files, helm, messages
-from syntho_ray.values.model import Values, chart_defaults
+from syntho_ray.values import files, helm, messages
+from syntho_ray.values.layouts import LAYOUTS, AnyValues, chart_of, choose
 from syntho_ray.values.yamlfile import Document, KeyPath, parse
 
 STDIN = files.STDIN  # `-f -` reads the values from standard input
@@ -32,17 +33,24 @@ class ValuesInput:
     set_file: Sequence[str] = ()
     # Values text read before the files, as (source name, YAML text): a Helm release's values.
     base: Sequence[tuple[str, str]] = ()
+    chart: Chart | None = None  # the chart generation; None: the one the values are written for
 
 
 @dataclass(frozen=True)
 class Loaded:
     """Validated values, and what the user supplied before the chart defaults were added."""
 
-    values: Values
+    values: AnyValues
     user: dict[str, Any]
+    warnings: tuple[Problem, ...] = ()  # located: file, line and key path
+
+    @property
+    def chart(self) -> Chart:
+        """The chart generation the values are read as."""
+        return chart_of(self.values)
 
 
-def load_values(given: ValuesInput | None = None) -> Values:
+def load_values(given: ValuesInput | None = None) -> AnyValues:
     """Read, merge and validate; raise ValuesError with every problem found."""
     return load(given).values
 
@@ -78,35 +86,49 @@ def load(given: ValuesInput | None = None) -> Loaded:
         )
     except helm.SetSyntaxError as exc:  # one --set against what an earlier one set
         raise ValuesError([Problem(f"--{exc.kind}", "", str(exc))]) from None
-    merged = helm.coalesce(user, chart_defaults())
-    return Loaded(validate(merged, origins), user)
+    chart = choose(given.chart, origins)
+    merged = helm.coalesce(user, LAYOUTS[chart].defaults())
+    values = validate(merged, origins, chart)
+    found = [_locate(path, message, origins) for path, message in LAYOUTS[chart].located(values)]
+    return Loaded(values, user, tuple(dict.fromkeys(found)))  # the Ray release first
 
 
 @collector.paused()
-def values_from_mapping(data: Mapping[str, Any], *, source: str = "values") -> Values:
-    """Values from user data (already parsed), coalesced over the chart defaults."""
-    merged = helm.coalesce(dict(data), chart_defaults())
+def values_from_mapping(
+    data: Mapping[str, Any], *, source: str = "values", chart: Chart | None = None
+) -> AnyValues:
+    """Values from user data (already parsed), coalesced over the chart defaults; `chart` is
+    the generation (default: the one the data's layout shows, else 1.13)."""
+    given = dict(data)
+    chosen = choose(chart, [Document(source, given, found_lines={})])
+    merged = helm.coalesce(given, LAYOUTS[chosen].defaults())
     try:
-        return validate(merged)
+        return validate(merged, (), chosen)
     except ValuesError:  # again, with every key's source: only now worth finding
-        return validate(merged, [_given(source, dict(data))])
+        return validate(merged, [_given(source, given)], chosen)
 
 
-def validate(merged: dict[str, Any], origins: Sequence[Document] = ()) -> Values:
-    """`Values` from merged data, every problem located in the source that set it."""
+def validate(
+    merged: dict[str, Any], origins: Sequence[Document] = (), chart: Chart = "1.13"
+) -> AnyValues:
+    """The chart generation's values from merged data, every problem located in the source
+    that set it."""
+    layout = LAYOUTS[chart]
     try:
-        values = Values.model_validate(merged)
+        values: AnyValues = layout.model.model_validate(merged)  # type: ignore[assignment]
     except ValidationError as exc:
-        found = messages.findings(exc, merged) + _checks_without(merged, exc)
+        found = messages.findings(exc, merged, layout.model) + _checks_without(merged, exc, chart)
     else:
-        found = checks.problems(values)
+        found = layout.problems(values)
     if found:
         problems = [_locate(path, message, origins) for path, message in found]
         raise ValuesError(sorted_problems(problems, [o.name for o in origins]))
     return values
 
 
-def _checks_without(merged: dict[str, Any], exc: ValidationError) -> list[messages.Finding]:
+def _checks_without(
+    merged: dict[str, Any], exc: ValidationError, chart: Chart
+) -> list[messages.Finding]:
     """The whole-values checks, run on the values without the keys that failed, when they fit.
 
     So that one run reports every problem, not the whole-values ones only after a second run.
@@ -114,19 +136,27 @@ def _checks_without(merged: dict[str, Any], exc: ValidationError) -> list[messag
     pruned = copy.deepcopy(merged)
     for error in exc.errors(include_url=False):
         _drop(pruned, tuple(error["loc"]))
+    layout = LAYOUTS[chart]
     try:
-        values = Values.model_validate(pruned)
+        values = layout.model.model_validate(pruned)
     except ValidationError:
         return []
     failed = {_section(tuple(e["loc"])) for e in exc.errors(include_url=False)}
     return [
-        (path, message) for path, message in checks.problems(values) if _section(path) not in failed
+        (path, message) for path, message in layout.problems(values) if _section(path) not in failed
     ]
 
 
+_SUBCHARTS = ("kuberay-operator", "ray-cluster")
+
+
 def _section(path: KeyPath) -> KeyPath:
-    """The part of the values a path belongs to: a top-level key, or one worker group."""
-    return path[:2] if path[:1] == ("additionalWorkerGroups",) else path[:1]
+    """The part of the values a path belongs to: a top-level key (in chart 1.14, one under a
+    subchart's key), or one worker group."""
+    depth = 2 if path[:1] and path[0] in _SUBCHARTS else 1
+    if path[depth - 1 : depth] == ("additionalWorkerGroups",):
+        depth += 1
+    return path[:depth]
 
 
 def _drop(data: Any, loc: KeyPath) -> None:
@@ -151,7 +181,7 @@ def sorted_problems(problems: Sequence[Problem], sources: Sequence[str] = ()) ->
         for i, source in enumerate(dict.fromkeys([*sources, *(p.source for p in problems)]))
     }
     unique = list(dict.fromkeys(problems))
-    return sorted(unique, key=lambda p: (order[p.source], p.line, p.column))
+    return sorted(unique, key=lambda p: (order[p.source], p.line or 0, p.column or 0))
 
 
 def _read(name: str, problems: list[Problem]) -> Document | None:
@@ -251,4 +281,5 @@ def _locate(path: KeyPath, message: str, origins: Sequence[Document]) -> Problem
     found = best[2]
     if found is None:
         return Problem("defaults", format_path(path), message)
-    return Problem(found.name, format_path(path), message, line=found.lines.get(best[3], 0))
+    line = found.lines.get(best[3]) or None  # 0: given as data, on no line of a file
+    return Problem(found.name, format_path(path), message, line=line)

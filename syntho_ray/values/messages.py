@@ -29,8 +29,11 @@ _EXPECTED = {
 }
 
 
-def findings(exc: ValidationError, data: dict[str, Any]) -> list[Finding]:
-    """One (key path, message) per problem, union members merged, Dutch keys explained."""
+def findings(
+    exc: ValidationError, data: dict[str, Any], root: type[BaseModel] = Values
+) -> list[Finding]:
+    """One (key path, message) per problem, union members merged, Dutch keys explained;
+    `root` is the model validated (the values of one chart generation)."""
     by_path: dict[KeyPath, list[Any]] = {}
     out: list[Finding] = []
     for error in exc.errors(include_url=False):
@@ -38,7 +41,7 @@ def findings(exc: ValidationError, data: dict[str, Any]) -> list[Finding]:
         if error["type"] == "kubernetes":
             out += [((*loc, *sub), message) for sub, message in error["ctx"]["problems"]]
         elif error["type"] == "extra_forbidden":
-            out += _unknown_key(loc, error.get("input"))
+            out += _unknown_key(loc, error.get("input"), root)
         else:
             by_path.setdefault(loc, []).append(error)
     for loc, errors in by_path.items():
@@ -46,9 +49,9 @@ def findings(exc: ValidationError, data: dict[str, Any]) -> list[Finding]:
     return out
 
 
-def _unknown_key(loc: KeyPath, value: Any) -> list[Finding]:
+def _unknown_key(loc: KeyPath, value: Any, root: type[BaseModel]) -> list[Finding]:
     key = str(loc[-1]) if loc else ""
-    found = [(loc, "unknown key" + suggestion(key, known_keys(loc[:-1])))]
+    found = [(loc, "unknown key" + suggestion(key, known_keys(loc[:-1], root)))]
     if key in DUTCH:  # a pasted Dutch example: name the translated keys inside too
         found += list(dutch_inside(value, loc))
     return found
@@ -68,9 +71,9 @@ def dutch_inside(value: Any, path: KeyPath) -> Iterator[Finding]:
         yield path, f"unknown value{value_suggestion(value)}"
 
 
-def known_keys(path: KeyPath) -> list[str]:
-    """The keys the values model accepts at `path` (a mapping of the model)."""
-    annotation: Any = Values
+def known_keys(path: KeyPath, root: type[BaseModel] = Values) -> list[str]:
+    """The keys the values model `root` accepts at `path` (a mapping of the model)."""
+    annotation: Any = root
     for part in path:
         model = _model_in(annotation)
         if model is not None:

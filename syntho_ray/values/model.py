@@ -231,7 +231,12 @@ class HeadValues(RayPodValues):
 
     model_config = ConfigDict(validate_default=True)
 
-    ray_version: Text | None = Field(None, alias="rayVersion", description="spec.rayVersion.")
+    ray_version: Text | None = Field(
+        None,
+        alias="rayVersion",
+        description="The Ray release the image runs (spec.rayVersion); start parameters are "
+        "checked against it.",
+    )
     enable_in_tree_autoscaling: Flag | None = Field(
         None, alias="enableInTreeAutoscaling", description="Add the Ray autoscaler sidecar."
     )
@@ -565,3 +570,31 @@ class Values(_Model):
 def chart_defaults() -> dict[str, Any]:
     """The default values as plain data, the way the chart's values.yaml has them."""
     return Values().model_dump(mode="python", exclude_none=True)
+
+
+DEFAULT_MIN_REPLICAS = 1
+DEFAULT_MAX_REPLICAS = INT32_MAX
+
+
+def replica_bounds(group: WorkerGroupValues) -> tuple[int, int, int]:
+    """(replicas, minReplicas, maxReplicas) of a 1.13 group; explicit zeros are kept."""
+    low = _first(group.min_replicas, group.mini_replicas, DEFAULT_MIN_REPLICAS)
+    high = _first(group.max_replicas, group.maxi_replicas, DEFAULT_MAX_REPLICAS)
+    return _first(group.replicas, low), low, high
+
+
+def _first(*candidates: int | None) -> int:
+    return next(c for c in candidates if c is not None)
+
+
+def enabled_worker_groups(values: Values) -> list[tuple[str, WorkerGroupValues]]:
+    """(name, group) of every enabled group: extra groups by name, then the default group."""
+    groups = [
+        (name, group)
+        for name, group in sorted((values.additional_worker_groups or {}).items())
+        if group is not None and group.disabled is not True
+    ]
+    worker = values.worker
+    if worker is not None and not worker.disabled:
+        groups.append((worker.group_name or "", worker))
+    return groups

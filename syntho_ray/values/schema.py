@@ -11,6 +11,7 @@ import re
 from functools import partial
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
@@ -33,10 +34,11 @@ _QUANTITY_MAPS = {"limits", "requests"}
 _KUBE_REF = "x-kubernetes-model"
 
 
-def values_schema() -> dict[str, Any]:
-    """The JSON Schema of a syntho-ray (Helm chart) values file."""
+def values_schema(model: type[BaseModel] = Values) -> dict[str, Any]:
+    """The JSON Schema of a syntho-ray (Helm chart) values file; `model`: the chart
+    generation's values (`Values114` for chart 1.14)."""
     generator = _Generator(by_alias=True)
-    schema = generator.generate(Values.__pydantic_core_schema__, mode="validation")
+    schema = generator.generate(model.__pydantic_core_schema__, mode="validation")
     definitions = {**schema.pop("$defs", {}), **generator.kube_definitions}
     body = _draft07(_loose(schema))
     body["definitions"] = {name: _draft07(_loose(d)) for name, d in sorted(definitions.items())}

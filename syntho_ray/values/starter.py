@@ -45,6 +45,10 @@ _HEAD = """
 # The Ray head: {where} (CHOOSE your machines' size: init --cpus
 # and --memory); requests equal limits.
 head:
+  # CHOOSE the Ray release your image runs (`ray --version` in it): rayStartParams are
+  # checked against it, and the chart's `storage` parameter is left out where that Ray has
+  # no --storage. Until then they are checked against the newest Ray, as warnings only.
+  # rayVersion: "..."
   resources:
     limits: {resources}
     requests: {resources}

@@ -48,7 +48,7 @@ _Loader.yaml_implicit_resolvers = {
 }
 _Loader.add_implicit_resolver("tag:yaml.org,2002:int", _INT, list("-+0123456789"))
 _Loader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+0123456789."))
-_Parser: Any = getattr(yaml, "CParser", None) or getattr(yaml.cyaml, "CParser", None)
+_Parser: Any = getattr(getattr(yaml, "cyaml", None), "CParser", None)  # None without libyaml
 MAX_DEPTH = 64  # levels of nesting under the top level
 MAX_ALIAS_VALUES = 100_000  # values made by expanding aliases; a billion laughs stop here
 _TOO_DEEP = f"too deeply nested (more than {MAX_DEPTH} levels)"
@@ -216,14 +216,13 @@ def _careful(text: str, name: str) -> Document:
 
 
 def _refuse_deep(text: str, name: str) -> None:
-    """Refuse nesting deeper than MAX_DEPTH before libyaml's composer recurses into it.
+    """Refuse nesting deeper than MAX_DEPTH before the composer recurses into it.
 
-    The composer is recursive C: `[[[[...` nested a hundred thousand times overflows its stack.
-    libyaml's events come without recursion; syntax errors are left for the composer to report.
+    The composer is recursive: `[[[[...` nested a hundred thousand times overflows libyaml's C
+    stack (or PyYAML's recursion limit, without libyaml). The parser's events come without
+    recursion; syntax errors are left for the composer to report.
     """
-    if _Parser is None:
-        return
-    parser = _Parser(text)
+    parser = (_Parser or yaml.SafeLoader)(text)  # both parse without recursion
     depth = 0
     try:
         while not isinstance(event := parser.get_event(), events.StreamEndEvent):

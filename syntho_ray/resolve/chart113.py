@@ -1,0 +1,250 @@
+"""Chart 1.13's values in the shape the builders read (the 1.14 layout), with what the 1.13
+chart adds to every Ray pod written out: the two shared claims and their mounts, the head's
+chmod init container, each worker's wait-for-head init container, the workflow `storage`
+start parameter and the license env.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from syntho_ray.facts import kuberay
+from syntho_ray.facts import ray as ray_facts
+from syntho_ray.facts.charts import CHART_113, SHARED_VOLUMES, WORKFLOWS_PATH
+from syntho_ray.k8s import client
+from syntho_ray.k8s.data import or_none
+from syntho_ray.resolve.resolved import SECRET_NAME, Resolved, go_text, license_env
+from syntho_ray.values.model import (
+    RayPodValues,
+    StartParam,
+    Values,
+    WorkerGroupValues,
+    replica_bounds,
+)
+from syntho_ray.values.model114 import (
+    BatchScheduler114,
+    CommonValues,
+    DefaultWorker114,
+    Head114,
+    LoggingValues,
+    OperatorService,
+    OperatorValues,
+    RayClusterValues,
+    RayService114,
+    Values114,
+    WorkerGroup114,
+)
+
+DEFAULT_INIT_IMAGE = "busybox:1.28"
+# Workers wait until the head's Service resolves before Ray starts.
+WAIT_FOR_HEAD = (
+    "until nslookup $RAY_IP.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace)"
+    ".svc.cluster.local; do echo waiting for K8s Service $RAY_IP; sleep 2; done"
+)
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _made(model: type[_Model], **fields: Any) -> _Model:
+    """`model` with exactly these fields, already checked (every field must be given)."""
+    missing = set(model.model_fields) - set(fields)
+    if missing:
+        raise TypeError(f"{model.__name__} lacks {sorted(missing)}")
+    return model.model_construct(**fields)
+
+
+def resolve_113(values: Values) -> Resolved:
+    """Chart 1.13's (effective) values for the builders."""
+    return Resolved(
+        values=_made(
+            Values114,
+            syntho_license=values.syntho_license,
+            manual_secret_name=values.manual_secret_name,
+            storage=values.storage,
+            operator=_operator(values),
+            cluster=_cluster(values),
+        ),
+        facts=CHART_113,
+        kuberay=kuberay.version_of(values),
+    )
+
+
+def _operator(values: Values) -> OperatorValues:
+    scheduler = values.batch_scheduler
+    return _made(
+        OperatorValues,
+        image=values.operator_image,
+        image_pull_secrets=values.image_pull_secrets,
+        name_override=values.name_override,
+        fullname_override=values.fullname_override,
+        service_account=values.service_account,
+        service=_made(OperatorService, type=values.service.type, port=values.service.port),
+        resources=values.resources,
+        logging=_made(
+            LoggingValues, stdout_encoder=None, file_encoder=None, base_dir=None, file_name=None
+        ),
+        liveness_probe=values.liveness_probe,
+        readiness_probe=values.readiness_probe,
+        batch_scheduler=_made(BatchScheduler114, enabled=scheduler.enabled, name=scheduler.name),
+        feature_gates=values.feature_gates,
+        pod_security_context=values.pod_security_context,
+        security_context=values.security_context,
+        use_kubernetes_proxy=None,
+        leader_election_enabled=values.leader_election_enabled,
+        rbac_enable=values.rbac_enable,
+        cr_namespaced_rbac_enable=True,
+        single_namespace_install=True,
+        watch_namespace=values.watch_namespace,
+        env=None,
+        labels=None,
+        annotations=None,
+        node_selector=values.node_selector,
+        affinity=values.affinity,
+        tolerations=values.tolerations,
+    )
+
+
+def _cluster(values: Values) -> RayClusterValues:
+    groups = values.additional_worker_groups
+    worker = values.worker
+    return _made(
+        RayClusterValues,
+        image=values.image,
+        name_override=None,
+        fullname_override=values.clustername,
+        image_pull_secrets=values.image_pull_secrets,
+        annotations=values.annotations,
+        common=_made(CommonValues, container_env=None),
+        head=_head(values),
+        worker=None
+        if worker is None
+        else _made(DefaultWorker114, group_name=worker.group_name, **_worker(worker, values)),
+        additional_worker_groups=None
+        if groups is None
+        else {
+            name: None if group is None else _made(WorkerGroup114, **_worker(group, values))
+            for name, group in groups.items()
+        },
+        service=_made(RayService114, type=values.head.service_type or values.service.type),
+    )
+
+
+def _params(group: RayPodValues, ray_version: str | None) -> dict[str, StartParam]:
+    """rayStartParams with the chart's workflow `storage` while it stays."""
+    params = dict(group.ray_start_params or {})
+    if keeps_workflow_storage(group, ray_version):
+        params["storage"] = WORKFLOWS_PATH
+    return params
+
+
+def keeps_workflow_storage(group: RayPodValues, ray_version: str | None) -> bool:
+    """Whether the chart's `storage` start parameter stays: not set to null by the user (as
+    Helm deletes a default set to null), and `ray start` of the Ray release still has
+    `--storage` (an unset release keeps it, as the chart does)."""
+    given = [params for params in (group.ray_start_params, group.init_args) if params]
+    nulled = any("storage" in params and params["storage"] is None for params in given)
+    return not nulled and ray_facts.has_option(ray_version, "storage")
+
+
+def _pod(group: RayPodValues, values: Values, init: list[client.V1Container]) -> dict[str, Any]:
+    """The pod keys of a 1.13 group, with the shared claims, init containers and license."""
+    return {
+        "labels": group.labels,
+        "annotations": group.annotations,
+        "service_account_name": None,
+        "restart_policy": None,
+        "init_containers": init or None,
+        "ray_start_params": _params(group, values.head.ray_version),
+        "init_args": group.init_args,
+        "image": None,
+        "container_env": [*(group.container_env or []), license_env(_secret(values))],
+        "env_from": group.env_from,
+        "ports": group.ports,
+        "resources": group.resources,
+        "security_context": group.security_context,
+        "pod_security_context": None,
+        "volumes": _shared_volumes() + list(group.volumes or []),
+        "volume_mounts": _shared_mounts() + list(group.volume_mounts or []),
+        "sidecar_containers": group.sidecar_containers,
+        "command": None,
+        "args": None,
+        "lifecycle": group.lifecycle,
+        "node_selector": group.node_selector,
+        "tolerations": group.tolerations,
+        "affinity": group.affinity,
+        "priority_class_name": None,
+        "priority": None,
+    }
+
+
+def _secret(values: Values) -> str:
+    return values.manual_secret_name or SECRET_NAME
+
+
+def _head(values: Values) -> Head114:
+    head = values.head
+    return _made(
+        Head114,
+        ray_version=head.ray_version,
+        enable_in_tree_autoscaling=head.enable_in_tree_autoscaling,
+        autoscaler_options=head.autoscaler_options,
+        head_service=head.head_service,
+        **_pod(head, values, _chmod_init(values)),
+    )
+
+
+def _chmod_init(values: Values) -> list[client.V1Container]:
+    """The head's init container that opens up the shared claims (unless turned off)."""
+    head = values.head
+    if not head.init_container_enabled:
+        return []
+    init = head.init_container
+    command = [go_text(a) for a in init.arguments or [] if a is not None]
+    return [
+        client.V1Container(
+            name="init",
+            image=init.image or DEFAULT_INIT_IMAGE,
+            command=command or None,
+            security_context=or_none(init.security_context),
+            volume_mounts=_shared_mounts(),
+        )
+    ]
+
+
+def _worker(group: WorkerGroupValues, values: Values) -> dict[str, Any]:
+    init = client.V1Container(
+        name="init",
+        image=group.init_container_image or DEFAULT_INIT_IMAGE,
+        command=["sh", "-c", WAIT_FOR_HEAD],
+        security_context=or_none(group.init_container_security_context),
+    )
+    replicas, low, high = replica_bounds(group)
+    return {
+        "disabled": group.disabled,
+        "replicas": replicas,
+        "min_replicas": low,
+        "max_replicas": high,
+        "num_of_hosts": None,
+        **_pod(group, values, [init]),
+    }
+
+
+def _shared_volumes() -> list[client.V1Volume]:
+    """The pod volumes of the two claims."""
+    return [
+        client.V1Volume(
+            name=volume,
+            persistent_volume_claim=client.V1PersistentVolumeClaimVolumeSource(claim_name=claim),
+        )
+        for volume, claim, _ in SHARED_VOLUMES
+    ]
+
+
+def _shared_mounts() -> list[client.V1VolumeMount]:
+    """Mounts of the two claims."""
+    return [
+        client.V1VolumeMount(name=volume, mount_path=path) for volume, _, path in SHARED_VOLUMES
+    ]

@@ -1,0 +1,50 @@
+"""Ray from the package index in cached venvs (~/.cache/syntho-ray/ray-venvs), for the tests
+that run the real `ray` CLI. A release with no wheel for this Python gives a skip reason."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+CACHE = Path(os.environ.get("SYNTHO_RAY_CACHE", Path.home() / ".cache" / "syntho-ray"))
+INSTALL_TIMEOUT = 1200  # seconds; a first install downloads some 200 MB
+
+
+def ray_venv(version: str, extras: str = "client") -> Path | str:
+    """The bin/ directory of a venv with `ray[extras]==version`, or why there is none."""
+    venv = CACHE / "ray-venvs" / f"{version}-{extras.replace(',', '-')}"
+    ready = venv / "ready"
+    if ready.exists():
+        return venv / "bin"
+    shutil.rmtree(venv, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [
+        str(venv / "bin" / "python"),
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--disable-pip-version-check",
+    ]
+    try:
+        done = subprocess.run(
+            [*pip, "--only-binary=:all:", f"ray[{extras}]=={version}"],
+            capture_output=True,
+            text=True,
+            timeout=INSTALL_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        shutil.rmtree(venv, ignore_errors=True)
+        return f"installing ray[{extras}]=={version} took over {INSTALL_TIMEOUT} s"
+    if done.returncode != 0:
+        shutil.rmtree(venv, ignore_errors=True)
+        last = (done.stderr.strip().splitlines() or ["pip failed"])[-1]
+        return (
+            f"ray[{extras}]=={version} does not install for Python {sys.version.split()[0]}: {last}"
+        )
+    ready.touch()
+    return venv / "bin"
