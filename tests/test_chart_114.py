@@ -135,7 +135,7 @@ def test_layouts_mixed_across_files_and_set(tmp_path: Path) -> None:
     with pytest.raises(ValuesError) as caught:
         load_values(given)
     (problem,) = caught.value.problems
-    assert problem.source == "--set worker.replicas=2" and problem.path == "worker"
+    assert problem.source == "--set worker.replicas" and problem.path == "worker"
 
 
 def test_generation_of_a_helm_release_record() -> None:
