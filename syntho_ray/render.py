@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from syntho_ray import collector
@@ -109,3 +110,36 @@ def render_yaml(
             else values_from_mapping(values, chart=chart)
         )
         return dump_yaml(render_documents(model, Release(name=release, namespace=namespace)))
+
+
+@dataclass(frozen=True)
+class RenderNotes:
+    """What a render tells its user (the command line prints it on stderr), for the library."""
+
+    warnings: list[str]  # things that render but are probably not what was meant
+    ray_address: str  # where the Syntho Core API connects to the Ray cluster
+    next_steps: list[str]  # the commands to run after the render
+
+
+def render_notes(
+    values: Mapping[str, Any] | AnyValues,
+    *,
+    namespace: str = DEFAULT_NAMESPACE,
+    release: str = DEFAULT_RELEASE,
+    chart: Chart | None = None,
+    output_dir: str | None = None,
+) -> RenderNotes:
+    """The warnings, `ray_address` and next steps of rendering `values` (a mapping as in a
+    values file, or a model; a model has lost which keys were given, so the warnings about
+    settings of a disabled group need the mapping). `output_dir`: the steps for `-o DIR`."""
+    from syntho_ray import notes
+    from syntho_ray.values.loading import values_from_mapping
+
+    given = values if isinstance(values, Mapping) else {}
+    model = values_from_mapping(given, chart=chart) if isinstance(values, Mapping) else values
+    target = Release(name=release, namespace=namespace)
+    return RenderNotes(
+        warnings=notes.warnings(model, dict(given)),
+        ray_address=notes.ray_address(resolved_values(model), target),
+        next_steps=notes.next_steps(model, target, output_dir),
+    )
