@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from syntho_ray import collector
 from syntho_ray.build import images, license, openshift, operator, raycluster, rbac, storage
@@ -39,7 +39,15 @@ def resolved_values(values: AnyValues) -> Resolved:
     return resolve(effective_values(values) if isinstance(values, Values) else values)
 
 
-def build_objects(values: AnyValues, release: Release | None = None) -> list[Any]:
+class KubeObject(Protocol):
+    """What every built object is: a `kubernetes` client model, or our `RayCluster` model."""
+
+    api_version: str
+    kind: str
+    metadata: Any  # a V1ObjectMeta
+
+
+def build_objects(values: AnyValues, release: Release | None = None) -> list[KubeObject]:
     """Every object of the release as typed models, in apply order."""
     release = release or Release()
     resolved = resolved_values(values)
