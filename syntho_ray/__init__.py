@@ -14,7 +14,13 @@ if TYPE_CHECKING:
     from syntho_ray.build.naming import Release
     from syntho_ray.errors import Problem, SynthoRayError, ValuesError
     from syntho_ray.output.stream import dump_yaml
-    from syntho_ray.render import build_objects, render_documents, render_yaml
+    from syntho_ray.render import (
+        RenderNotes,
+        build_objects,
+        render_documents,
+        render_notes,
+        render_yaml,
+    )
     from syntho_ray.values.loading import ValuesInput, load_values, values_from_mapping
     from syntho_ray.values.model import Values
 
@@ -34,12 +40,15 @@ _HOMES = {
     "build_objects": "syntho_ray.render",
     "render_documents": "syntho_ray.render",
     "render_yaml": "syntho_ray.render",
+    "render_notes": "syntho_ray.render",
+    "RenderNotes": "syntho_ray.render",
     "Values": "syntho_ray.values.model",
 }
 
 __all__ = [
     "Problem",
     "Release",
+    "RenderNotes",
     "SynthoRayError",
     "Values",
     "ValuesError",
@@ -48,6 +57,7 @@ __all__ = [
     "dump_yaml",
     "load_values",
     "render_documents",
+    "render_notes",
     "render_yaml",
     "values_from_mapping",
 ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from syntho_ray import collector
 from syntho_ray.build import images, license, openshift, operator, raycluster, rbac, storage
@@ -38,7 +39,15 @@ def resolved_values(values: AnyValues) -> Resolved:
     return resolve(effective_values(values) if isinstance(values, Values) else values)
 
 
-def build_objects(values: AnyValues, release: Release | None = None) -> list[Any]:
+class KubeObject(Protocol):
+    """What every built object is: a `kubernetes` client model, or our `RayCluster` model."""
+
+    api_version: str
+    kind: str
+    metadata: Any  # a V1ObjectMeta
+
+
+def build_objects(values: AnyValues, release: Release | None = None) -> list[KubeObject]:
     """Every object of the release as typed models, in apply order."""
     release = release or Release()
     resolved = resolved_values(values)
@@ -109,3 +118,36 @@ def render_yaml(
             else values_from_mapping(values, chart=chart)
         )
         return dump_yaml(render_documents(model, Release(name=release, namespace=namespace)))
+
+
+@dataclass(frozen=True)
+class RenderNotes:
+    """What a render tells its user (the command line prints it on stderr), for the library."""
+
+    warnings: list[str]  # things that render but are probably not what was meant
+    ray_address: str  # where the Syntho Core API connects to the Ray cluster
+    next_steps: list[str]  # the commands to run after the render
+
+
+def render_notes(
+    values: Mapping[str, Any] | AnyValues,
+    *,
+    namespace: str = DEFAULT_NAMESPACE,
+    release: str = DEFAULT_RELEASE,
+    chart: Chart | None = None,
+    output_dir: str | None = None,
+) -> RenderNotes:
+    """The warnings, `ray_address` and next steps of rendering `values` (a mapping as in a
+    values file, or a model; a model has lost which keys were given, so the warnings about
+    settings of a disabled group need the mapping). `output_dir`: the steps for `-o DIR`."""
+    from syntho_ray import notes
+    from syntho_ray.values.loading import values_from_mapping
+
+    given = values if isinstance(values, Mapping) else {}
+    model = values_from_mapping(given, chart=chart) if isinstance(values, Mapping) else values
+    target = Release(name=release, namespace=namespace)
+    return RenderNotes(
+        warnings=notes.warnings(model, dict(given)),
+        ray_address=notes.ray_address(resolved_values(model), target),
+        next_steps=notes.next_steps(model, target, output_dir),
+    )

@@ -369,3 +369,16 @@ def test_problems_from_data_say_no_file_instead_of_line_zero() -> None:
 def test_readme_says_model_attributes_are_snake_case() -> None:
     library = README.split("## Library", 1)[1].split("\n## ", 1)[0]
     assert "snake_case" in library
+
+
+def test_warnings_and_notes_are_reachable_without_the_command_line() -> None:
+    license_text = "<syntho-licentie-sleutel>"
+    data = {"SynthoLicense": license_text, "clustername": "ray-a", "worker": {"replicas": 2}}
+    found = syntho_ray.render_notes(data, namespace="team-a")
+    assert found.ray_address == "ray://ray-a-head-svc.team-a.svc.cluster.local:10001"
+    assert any("placeholder" in w for w in found.warnings)
+    assert any(w.startswith("worker: settings are given") for w in found.warnings)
+    assert not any(license_text in line for line in [*found.warnings, *found.next_steps])
+    assert "  kubectl create namespace team-a   # if it does not exist yet" in found.next_steps
+    rendered = syntho_ray.render_notes(syntho_ray.values_from_mapping(data), output_dir="out")
+    assert "  kubectl apply -k out" in rendered.next_steps

@@ -128,6 +128,7 @@ def test_generated_files_read_quickly_as_the_careful_reader_reads_them(data: Any
         "a: 'open\n",  # an unterminated quote
         "? [1, 2]\n: x\n",  # a list as a key
         "a: =\n",  # a scalar YAML cannot type here
+        "a: 0x_\n",  # an integer by its form, but without digits
         "a: " + "[" * (MAX_DEPTH + 2) + "]" * (MAX_DEPTH + 2) + "\n",  # too deep
     ],
 )

@@ -129,7 +129,7 @@ class _Scalars:
             return text
         try:
             value = self.constructor.construct_object(yaml.ScalarNode(tag, text))
-        except yaml.YAMLError:  # `<<` outside a key, `=`: the careful reader says why
+        except Exception:  # `<<` outside a key, `=`, `0x_`: the careful reader says why
             raise _Unusual from None
         if isinstance(value, str | int | float | bool | type(None)):
             return value
