@@ -82,7 +82,7 @@ def test_a_removed_parameter_is_refused_naming_the_release() -> None:
     result = render("-q", "--set", f"head.rayVersion={NEWEST},head.rayStartParams.storage=/data")
     assert result.exit_code == 1
     assert result.stderr == (
-        f"error: --set head.rayVersion={NEWEST},head.rayStartParams.storage=/data: "
+        "error: --set head.rayVersion,head.rayStartParams.storage: "
         f"head.rayStartParams.storage: `ray start` of Ray {NEWEST} has no `--storage` any more "
         f"(the last release with it: {LAST_WITH_STORAGE})\n"
     )
@@ -108,7 +108,7 @@ def test_an_unset_ray_version_warns_once_and_checks_against_the_newest_as_warnin
         f"warning: defaults: head.rayVersion: not set: start parameters were checked against "
         f"Ray {NEWEST}, the newest release syntho-ray knows, as warnings only; set it to the Ray "
         "release of your image",
-        "warning: --set worker.disabled=false,worker.rayStartParams.dashbord-host=x: "
+        "warning: --set worker.disabled,worker.rayStartParams.dashbord-host: "
         "worker.rayStartParams.dashbord-host: unknown `ray start` option in "
         f"Ray {NEWEST} (did you mean 'dashboard-host'?)",
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -205,7 +206,7 @@ def _set_origin(
     kind: str, expression: str, problems: list[Problem], texts: dict[str, str]
 ) -> Document:
     """Where the values of one --set argument come from: named by its key, never its value."""
-    label = f"--{kind} {expression.split('=', 1)[0]}"
+    label = f"--{kind} {_keys(kind, expression)}"
     if _not_text(expression):
         problems.append(Problem(label, "", "the value is not UTF-8 text"))
         return _given(label, {})
@@ -225,6 +226,14 @@ def _set_origin(
 def _given(label: str, data: dict[str, Any]) -> Document:
     """Values given as data (a `--set` argument, a mapping): every key on line 0."""
     return Document(label, data, found_lines={p: 0 for p in _paths(data)})
+
+
+def _keys(kind: str, expression: str) -> str:
+    """The keys an expression sets, without their values: `a=1,b=2` -> `a,b`."""
+    if kind == "set-json":
+        return expression.split("=", 1)[0]
+    parts = re.split(r"(?<!\\),", expression)
+    return ",".join(part.split("=", 1)[0] for part in parts if "=" in part) or expression
 
 
 def _not_text(argument: str) -> bool:
