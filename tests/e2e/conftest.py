@@ -53,6 +53,12 @@ class Chart:
     reference: Path  # its reference folder in ../shared
     operator: str  # the KubeRay operator release that runs it here (see README.md)
 
+    @property
+    def rayclusters(self) -> str:
+        """The RayCluster collection path's prefix (up to the namespace) this release serves."""
+        version = "v1alpha1" if self.operator.startswith("0.") else "v1"
+        return f"/apis/ray.io/{version}/namespaces"
+
 
 CHARTS = {
     "1.13": Chart("1.13", (), SHARED / "reference", "0.5.0"),
@@ -109,7 +115,7 @@ def control_plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlP
         plane.stop()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def cluster(control_plane: ControlPlane, chart: Chart) -> ControlPlane:
     """The control plane with the CRDs of the chart generation's KubeRay operator."""
     control_plane.use_crds(chart.operator)

@@ -250,6 +250,7 @@ class ControlPlane:
             "--service-cluster-ip-range",
             "10.96.0.0/16",
             "--allow-privileged",
+            "--endpoint-reconciler-type=none",
             "--cert-dir",
             str(self.folder / "pki"),
             "--profiling=false",
@@ -422,6 +423,12 @@ class ControlPlane:
         }
         self.api.request("POST", f"/api/v1/namespaces/{namespace}/secrets", secret)
         self.volumes(namespace, 2)
+        account = f"/api/v1/namespaces/{namespace}/serviceaccounts/default"
+        deadline = time.monotonic() + 60  # pods need it; the controller manager makes it
+        while self.api.get(account) is None:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no ServiceAccount default in {namespace} after 60 s")
+            time.sleep(0.1)
 
     def delete_namespace(self, namespace: str, seconds: float = 120) -> None:
         """Delete the namespace and wait until the namespace controller has emptied it."""
@@ -480,7 +487,13 @@ def kwok_configuration() -> str:
             {
                 "apiVersion": "config.kwok.x-k8s.io/v1alpha1",
                 "kind": "KwokConfiguration",
-                "options": {},
+                "options": {  # what kwokctl would default; plain kwok leaves them 0
+                    "podPlayStageParallelism": 4,
+                    "nodePlayStageParallelism": 4,
+                    "nodeLeaseParallelism": 4,
+                    "nodeLeaseDurationSeconds": 40,
+                    "podsOnNodeSyncParallelism": 4,
+                },
             }
         )
     ]

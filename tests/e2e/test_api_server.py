@@ -159,8 +159,13 @@ def test_watch_resumes_from_a_resource_version(api: Api, ns: str) -> None:
     assert rest == [("MODIFIED", "2")]
 
 
-def test_a_watch_from_a_compacted_version_gets_410_gone(api: Api, ns: str) -> None:
-    events = list(api.watch(f"/api/v1/namespaces/{ns}/configmaps", {"resourceVersion": "1"}, 2))
+def test_a_watch_from_a_compacted_version_gets_410_gone(
+    control_plane: ControlPlane, api: Api, ns: str
+) -> None:
+    """RayClusters' watch cache starts when their CRD is installed: version 1 is before it."""
+    control_plane.use_crds("1.2.2")
+    path = f"/apis/ray.io/v1/namespaces/{ns}/rayclusters"
+    events = list(api.watch(path, {"resourceVersion": "1"}, 2))
     assert events and events[0]["type"] == "ERROR", events
     assert events[0]["object"]["code"] == 410
     assert events[0]["object"]["reason"] in ("Expired", "Gone")

@@ -21,8 +21,8 @@ DEPLOYMENT = "kuberay-operator"
 CLUSTER = "ray-cluster"
 
 
-def rayclusters(namespace: str) -> str:
-    return f"/apis/ray.io/v1/namespaces/{namespace}/rayclusters"
+def rayclusters(release: Release) -> str:
+    return f"{release.chart.rayclusters}/{release.namespace}/rayclusters"
 
 
 def pods(release: Release) -> list[dict[str, Any]]:
@@ -105,7 +105,7 @@ def test_apply_wait_reaches_ready_and_prints_ray_address(
     release, out = deployed
     assert_ok(out)
     assert f"ray://{CLUSTER}-head-svc.{release.namespace}.svc.cluster.local:10001" in out.stdout
-    cluster = release.api.request("GET", f"{rayclusters(release.namespace)}/{CLUSTER}")
+    cluster = release.api.request("GET", f"{rayclusters(release)}/{CLUSTER}")
     assert cluster["status"]["state"] == "ready"
     running = ray_pods(release)
     kinds = sorted(p["metadata"]["labels"]["ray.io/node-type"] for p in running)
@@ -160,7 +160,7 @@ def test_rbac_disabled_prunes_the_roles(release: Release) -> None:
 def test_delete_keeps_the_claims(release: Release) -> None:
     assert_ok(release.cli("delete", "-f", str(release.values), "--yes"))
     ns = release.namespace
-    assert release.api.get(f"{rayclusters(ns)}/{CLUSTER}") is None
+    assert release.api.get(f"{rayclusters(release)}/{CLUSTER}") is None
     assert release.api.get(f"/apis/apps/v1/namespaces/{ns}/deployments/{DEPLOYMENT}") is None
     claims = release.api.request("GET", f"/api/v1/namespaces/{ns}/persistentvolumeclaims")
     names = sorted(c["metadata"]["name"] for c in claims["items"])
