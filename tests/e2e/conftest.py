@@ -144,18 +144,9 @@ class Release:
     def cli(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         """`python -m syntho_ray COMMAND ...` for this release (-n, the chart, the kubeconfig)."""
         command, *rest = args
-        argv = [
-            sys.executable,
-            "-m",
-            "syntho_ray",
-            command,
-            *self.chart.args,
-            "-n",
-            self.namespace,
-            "--kubeconfig",
-            str(self.plane.kubeconfig),
-            *rest,
-        ]
+        cluster = [] if command == "render" else ["--kubeconfig", str(self.plane.kubeconfig)]
+        argv = [sys.executable, "-m", "syntho_ray", command, *self.chart.args]
+        argv += ["-n", self.namespace, *cluster, *rest]
         out = subprocess.run(
             argv,
             capture_output=True,

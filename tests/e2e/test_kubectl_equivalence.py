@@ -2,8 +2,8 @@
 
 Two namespaces of the same control plane: one deployed as the README's kubectl steps do it, one
 by syntho-ray; the live objects are compared once the server has defaulted them, with what the
-server assigns (uids, versions, timestamps, managers, bound volumes) left out and the namespace
-names made the same.
+server assigns (uids, versions, timestamps, managers, bound volumes, cluster IPs) left out and
+the namespace names made the same.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ def comparable(obj: dict[str, Any], namespace: str) -> dict[str, Any]:
     obj.pop("status", None)
     if obj["kind"] == "PersistentVolumeClaim":
         obj["spec"].pop("volumeName", None)
+    if obj["kind"] == "Service":
+        obj["spec"].pop("clusterIP", None)
+        obj["spec"].pop("clusterIPs", None)
     return dict(obj)
 
 
