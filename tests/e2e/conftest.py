@@ -37,10 +37,7 @@ from operator_process import Operator
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 LICENSE = "SYNTHO-LIC-e2e-4d1f"
-VALUES = (
-    f"SynthoLicense: {LICENSE}\nstorage:\n  storageClassName: {STORAGE_CLASS}\n"
-    "worker:\n  disabled: false\n  replicas: 1\n"
-)
+BASE = f"SynthoLicense: {LICENSE}\nstorage:\n  storageClassName: {STORAGE_CLASS}\n"
 STARTED: dict[str, str] = {}  # component -> version, for the summary
 
 
@@ -52,6 +49,9 @@ class Chart:
     args: tuple[str, ...]  # what the CLI needs to render this generation
     reference: Path  # its reference folder in ../shared
     operator: str  # the KubeRay operator release that runs it here (see README.md)
+    values: str  # a values file in this generation's layout: license, StorageClass, one worker
+    replicas: str  # the key of the default worker group's replicas
+    rbac: str  # the key that turns the operator's RBAC off
 
     @property
     def rayclusters(self) -> str:
@@ -61,8 +61,24 @@ class Chart:
 
 
 CHARTS = {
-    "1.13": Chart("1.13", (), SHARED / "reference", "0.5.0"),
-    "1.14": Chart("1.14", ("--chart", "1.14"), SHARED / "reference" / "chart-1.14", "1.2.2"),
+    "1.13": Chart(
+        "1.13",
+        (),
+        SHARED / "reference",
+        "0.5.0",
+        BASE + "worker:\n  disabled: false\n  replicas: 1\n",
+        "worker.replicas",
+        "rbacEnable",
+    ),
+    "1.14": Chart(
+        "1.14",
+        ("--chart", "1.14"),
+        SHARED / "reference" / "chart-1.14",
+        "1.2.2",
+        BASE + "ray-cluster:\n  worker:\n    replicas: 1\n",
+        "ray-cluster.worker.replicas",
+        "kuberay-operator.rbacEnable",
+    ),
 }
 
 
@@ -184,7 +200,7 @@ def new_release(plane: ControlPlane, chart: Chart, folder: Path, namespace: str 
     namespace = namespace or f"e2e-{uuid.uuid4().hex[:8]}"
     plane.prepare_namespace(namespace)
     values = folder / "values.yaml"
-    values.write_text(VALUES)
+    values.write_text(chart.values)
     values.chmod(0o600)
     return Release(plane, chart, namespace, folder, values)
 

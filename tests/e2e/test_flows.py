@@ -127,7 +127,7 @@ def test_diff_of_the_applied_values_is_empty(release: Release) -> None:
 
 
 def test_a_change_shows_in_diff_then_apply_converges(release: Release) -> None:
-    more = ("--set", "worker.replicas=2")
+    more = ("--set", f"{release.chart.replicas}=2")
     changed = release.cli("diff", "-f", str(release.values), *more)
     assert_ok(changed, 1)
     assert "replicas" in changed.stdout
@@ -145,7 +145,7 @@ def test_rbac_disabled_prunes_the_roles(release: Release) -> None:
         "exited" in p for p in release.operator_problems()
     )
     release.operators.clear()
-    out = release.cli("apply", "-f", str(release.values), "--set", "rbacEnable=false")
+    out = release.cli("apply", "-f", str(release.values), "--set", f"{release.chart.rbac}=false")
     assert_ok(out)
     ns = release.namespace
     for kind in ("roles", "rolebindings"):
@@ -154,7 +154,9 @@ def test_rbac_disabled_prunes_the_roles(release: Release) -> None:
         )
         names = [i["metadata"]["name"] for i in listing["items"]]
         assert names == [], f"{kind} left after rbacEnable=false: {names}"
-    assert_ok(release.cli("diff", "-f", str(release.values), "--set", "rbacEnable=false"))
+    assert_ok(
+        release.cli("diff", "-f", str(release.values), "--set", f"{release.chart.rbac}=false")
+    )
 
 
 def test_delete_keeps_the_claims(release: Release) -> None:
