@@ -82,16 +82,24 @@ CHARTS = {
 }
 
 
+# Chart 1.14's flows ran once on this control plane but are not yet shown green (its first run
+# met false alarms of the operator log scan, since fixed): SYNTHO_RAY_E2E_CHARTS=1.13,1.14 runs
+# them; they join the default once green.
+DEFAULT_GENERATIONS = "1.13"
+
+
 @cache
 def chart_generations() -> list[str]:
-    """The generations the CLI can render: 1.14 joins once `--chart` exists."""
+    """The generations to test: those asked for that the CLI can render (1.14 needs --chart)."""
+    asked = os.environ.get("SYNTHO_RAY_E2E_CHARTS", DEFAULT_GENERATIONS).split(",")
     out = subprocess.run(
         [sys.executable, "-m", "syntho_ray", "render", "--help"],
         capture_output=True,
         text=True,
         cwd=ROOT,
     )
-    return ["1.13", "1.14"] if "--chart" in out.stdout else ["1.13"]
+    known = ["1.13", "1.14"] if "--chart" in out.stdout else ["1.13"]
+    return [name for name in known if name in asked]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -30,8 +30,8 @@ from kubeapi import Api
 # Leader election and the optimistic-concurrency retries of a healthy operator log these.
 BENIGN = re.compile(r"the object has been modified|Operation cannot be fulfilled|already exists")
 TROUBLE = re.compile(
-    r"forbidden|flag provided but not defined|\"level\":\"error\"|\bERROR\b|\bE\d{4} |panic",
-    re.IGNORECASE,
+    r'(?i:forbidden)|flag provided but not defined|"level":"error"|\tERROR\t|^E\d{4} |^panic:',
+    re.MULTILINE,
 )
 LOCAL_FLAGS = ("metrics-addr", "health-probe-bind-address")
 ACCOUNT_FILES = "/var/run/secrets/kubernetes.io/serviceaccount"
