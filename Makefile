@@ -1,5 +1,5 @@
 # One command for the whole local check: `make check`.
-.PHONY: check format lint types test docs examples snapshots bench
+.PHONY: check format lint types test e2e docs examples snapshots bench
 
 check: lint types test
 
@@ -16,6 +16,12 @@ types:
 
 test:
 	pytest
+
+# The end-to-end tests alone: builds the components once (tests/e2e/build.py), then runs them
+# against a real control plane and the KubeRay operator; without Go they skip, saying so.
+e2e:
+	python tests/e2e/build.py || [ $$? -eq 3 ]
+	pytest tests/e2e
 
 # Deliberate updates, reviewed and committed; CI never runs these.
 docs:

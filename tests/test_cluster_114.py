@@ -3,11 +3,10 @@ prune of the cluster-wide RBAC, delete."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cluster_setup import LICENSE, emulator, ready_for_release, run, values_file
+from cluster_setup import LICENSE, run, values_file
 from kube_emulator import Emulator
 
 VALUES_114 = f"""\
@@ -21,11 +20,10 @@ ray-cluster:
 
 
 @pytest.fixture
-def emu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
-    with emulator(tmp_path, monkeypatch) as running:
-        ready_for_release(running)
-        running.serve_raycluster("v1", "v1alpha1")  # KubeRay 1.2.2's CRD
-        yield running
+def emu(emu: Emulator) -> Emulator:
+    """The shared emulator, and KubeRay 1.2.2's CRD served."""
+    emu.serve_raycluster("v1", "v1alpha1")  # KubeRay 1.2.2's CRD
+    return emu
 
 
 def test_a_1_14_release_applies_is_in_sync_and_reports_its_status(

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cluster_setup import emulator, ready_for_release, run, values_file
+from cluster_setup import ready_for_release, run, values_file
 from kube_emulator import Emulator
 
 RELEASE_KINDS = {
@@ -37,11 +36,7 @@ spec:
 status: {conditions: [], storedVersions: []}
 """
 
-
-@pytest.fixture
-def emu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
-    with emulator(tmp_path, monkeypatch) as running:
-        yield running
+pytestmark = pytest.mark.bare_emulator  # no CRD, no storage: each test sets up its own
 
 
 @pytest.fixture

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from cluster_setup import emulator
 from kube_emulator import Emulator
 
 from syntho_ray.cluster.connect import ApiError, Session, connect
@@ -14,11 +10,7 @@ from syntho_ray.cluster.connect import ApiError, Session, connect
 SA = "/api/v1/namespaces/syntho/serviceaccounts"
 APPLY = "application/apply-patch+yaml"
 
-
-@pytest.fixture
-def emu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
-    with emulator(tmp_path, monkeypatch) as running:
-        yield running
+pytestmark = pytest.mark.bare_emulator  # no CRD, no storage: each test sets up its own
 
 
 @pytest.fixture

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cluster_setup import FAST, emulator, ready_for_release, run, values_file
+from cluster_setup import FAST, run, values_file
 from kube_emulator import Emulator, closed_port, kubeconfig_text
 
 from syntho_ray.cli import cluster as cluster_cli
 from syntho_ray.cluster.connect import RetryPolicy, Session, connect
-
-
-@pytest.fixture
-def emu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
-    with emulator(tmp_path, monkeypatch) as running:
-        ready_for_release(running)
-        yield running
 
 
 @pytest.mark.parametrize(

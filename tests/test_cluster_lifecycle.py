@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cluster_setup import emulator, ready_for_release, run, values_file
+from cluster_setup import run, values_file
 from kube_emulator import Emulator
-
-
-@pytest.fixture
-def emu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
-    with emulator(tmp_path, monkeypatch) as running:
-        ready_for_release(running)
-        yield running
 
 
 @pytest.fixture

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import copy
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from cluster_setup import LICENSE, emulator, ready_for_release, run
+from cluster_setup import LICENSE, run
 from kube_emulator import Emulator
 
 from syntho_ray.cluster.helm_migrate import decode_release, encode_release
@@ -118,11 +118,10 @@ def with_other_selector(objects: list[dict[str, Any]]) -> None:
 
 
 @pytest.fixture
-def emu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
-    with emulator(tmp_path, monkeypatch) as running:
-        ready_for_release(running)
-        running.kube.immutable = True
-        yield running
+def emu(emu: Emulator) -> Emulator:
+    """The shared emulator, and immutable fields enforced."""
+    emu.kube.immutable = True
+    return emu
 
 
 def migrate(emu: Emulator, tmp_path: Path, *args: str) -> Any:

@@ -4,23 +4,15 @@ Roles and RoleBindings live in other namespaces, for apply, prune and delete."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cluster_setup import emulator, ready_for_release, run, values_file
+from cluster_setup import run, values_file
 from kube_emulator import Emulator
 
 V1 = ("--set", "kuberay.version=1.2.2")
 AVAILABLE = {"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "availableReplicas": 1}
 CRDS_1_2_2 = "https://github.com/ray-project/kuberay/ray-operator/config/crd?ref=v1.2.2"
-
-
-@pytest.fixture
-def emu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
-    with emulator(tmp_path, monkeypatch) as running:
-        ready_for_release(running)  # its CRD serves v1alpha1 only, as KubeRay 0.4.0's
-        yield running
 
 
 @pytest.fixture

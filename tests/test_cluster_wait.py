@@ -5,11 +5,9 @@ from __future__ import annotations
 import io
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from cluster_setup import emulator, ready_for_release, run, values_file
+from cluster_setup import run, values_file
 from kube_emulator import Emulator
 
 from syntho_ray.cluster.display import LiveDisplay
@@ -18,13 +16,6 @@ from syntho_ray.cluster.wait import Readiness, deployment_readiness, raycluster_
 
 ADDRESS = "ray_address: ray://ray-cluster-head-svc.syntho.svc.cluster.local:10001"
 AVAILABLE = {"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "availableReplicas": 1}
-
-
-@pytest.fixture
-def emu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
-    with emulator(tmp_path, monkeypatch) as running:
-        ready_for_release(running)
-        yield running
 
 
 def controllers(

@@ -8,21 +8,16 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
-from cluster_setup import emulator, ready_for_release, run, values_file
+from cluster_setup import ready_for_release, run, values_file
 from kube_emulator import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-@pytest.fixture
-def emu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
-    with emulator(tmp_path, monkeypatch) as running:
-        yield running
+pytestmark = pytest.mark.bare_emulator  # no CRD, no storage: each test sets up its own
 
 
 def closed_port() -> int:

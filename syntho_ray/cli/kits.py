@@ -59,26 +59,31 @@ def images(
             print(image)
 
 
+ProfileOption = Annotated[
+    Profile,
+    typer.Option(
+        "--profile",
+        metavar="[development|production]",
+        help="development: one Ray head; production: a head and a worker pool.",
+    ),
+]
+
+Cpus = Annotated[
+    int,
+    typer.Option("--cpus", metavar="N", help="CPUs of one machine (the head; each worker)."),
+]
+
+Memory = Annotated[
+    str,
+    typer.Option("--memory", metavar="QUANTITY", help="Memory of one machine, for example 64G."),
+]
+
+
 @app.command()
 def init(
-    profile: Annotated[
-        Profile,
-        typer.Option(
-            "--profile",
-            metavar="[development|production]",
-            help="development: one Ray head; production: a head and a worker pool.",
-        ),
-    ],
-    cpus: Annotated[
-        int,
-        typer.Option("--cpus", metavar="N", help="CPUs of one machine (the head; each worker)."),
-    ] = 16,
-    memory: Annotated[
-        str,
-        typer.Option(
-            "--memory", metavar="QUANTITY", help="Memory of one machine, for example 64G."
-        ),
-    ] = "64G",
+    profile: ProfileOption,
+    cpus: Cpus = 16,
+    memory: Memory = "64G",
     platform: Platform = None,
     registry: Registry = None,
     output: OutputFile = None,

@@ -115,46 +115,55 @@ def _confirm(refs: list[Ref], yes: bool) -> bool:
     return bool(typer.confirm(f"Delete these {len(refs)} objects?", default=False, err=True))
 
 
+FromHelmRelease = Annotated[
+    str,
+    typer.Option("--from-helm-release", metavar="NAME", help="Name of the installed Helm release."),
+]
+
+ValuesFileOut = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Values file to write (default: NAME-values.yaml).",
+        dir_okay=False,
+    ),
+]
+
+MigrateChart = Annotated[
+    ChartChoice | None,
+    typer.Option(
+        "--chart",
+        help="Chart generation to render with (default: the one the release record names).",
+    ),
+]
+
+TakeOver = Annotated[
+    bool, typer.Option("--apply", help="Take the objects over and remove Helm's records.")
+]
+
+PlanOnly = Annotated[
+    bool, typer.Option("--dry-run", help="Only print the plan (the default without --apply).")
+]
+
+ForceValuesFile = Annotated[bool, typer.Option("--force", help="Replace an existing values file.")]
+
+
 @app.command()
 def migrate(
-    from_helm_release: Annotated[
-        str,
-        typer.Option(
-            "--from-helm-release", metavar="NAME", help="Name of the installed Helm release."
-        ),
-    ],
+    from_helm_release: FromHelmRelease,
     namespace: Namespace = DEFAULT_NAMESPACE,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Values file to write (default: NAME-values.yaml).",
-            dir_okay=False,
-        ),
-    ] = None,
+    output: ValuesFileOut = None,
     values: ValuesFiles = None,
     set_values: SetValues = None,
     set_string: SetStrings = None,
     set_json: SetJson = None,
     set_file: SetFiles = None,
-    chart: Annotated[
-        ChartChoice | None,
-        typer.Option(
-            "--chart",
-            help="Chart generation to render with (default: the one the release record names).",
-        ),
-    ] = None,
-    do_apply: Annotated[
-        bool, typer.Option("--apply", help="Take the objects over and remove Helm's records.")
-    ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Only print the plan (the default without --apply).")
-    ] = False,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing values file.")
-    ] = False,
+    chart: MigrateChart = None,
+    do_apply: TakeOver = False,
+    dry_run: PlanOnly = False,
+    force: ForceValuesFile = False,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
     request_timeout: RequestTimeout = None,

@@ -21,34 +21,42 @@ from syntho_ray.cli.inputs import (
     render_inputs,
 )
 
+OutputDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--output-dir",
+        "-o",
+        metavar="DIR",
+        help="Write a kustomize directory here instead of a YAML stream.",
+        file_okay=False,
+    ),
+]
+
+CrdFiles = Annotated[
+    Path | None,
+    typer.Option(
+        "--crds",
+        metavar="DIR",
+        help="With -o: put the KubeRay CRD files of DIR under crds/ (air-gapped clusters).",
+        file_okay=False,
+    ),
+]
+
+ForceDirectory = Annotated[
+    bool,
+    typer.Option("--force", help="Write into a non-empty directory syntho-ray did not write."),
+]
+
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr.")]
+
 
 @app.command(cls=RenderCommand)
 def render(
     ctx: typer.Context,
-    output_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--output-dir",
-            "-o",
-            metavar="DIR",
-            help="Write a kustomize directory here instead of a YAML stream.",
-            file_okay=False,
-        ),
-    ] = None,
-    crds: Annotated[
-        Path | None,
-        typer.Option(
-            "--crds",
-            metavar="DIR",
-            help="With -o: put the KubeRay CRD files of DIR under crds/ (air-gapped clusters).",
-            file_okay=False,
-        ),
-    ] = None,
-    force: Annotated[
-        bool,
-        typer.Option("--force", help="Write into a non-empty directory syntho-ray did not write."),
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr.")] = False,
+    output_dir: OutputDir = None,
+    crds: CrdFiles = None,
+    force: ForceDirectory = False,
+    quiet: Quiet = False,
     strict: Strict = False,
     debug: Debug = False,
 ) -> None:

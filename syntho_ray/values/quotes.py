@@ -32,8 +32,15 @@ class UnclosedQuote:
         )
 
 
+_MAX_FLOW_DEPTH = 64  # deeper `[{` nesting is refused by itself; the scanner is slow on it
+
+
 def unclosed_quote(text: str, stopped_at: int) -> UnclosedQuote | None:
     """The last quoted value before line `stopped_at` (0-based) that swallowed `key:` lines."""
+    end = _end_of_line(text, stopped_at)
+    text = text[:end]
+    if ("'" not in text and '"' not in text) or _flow_depth(text) > _MAX_FLOW_DEPTH:
+        return None
     found: UnclosedQuote | None = None
     scanner = yaml.SafeLoader(text)
     try:
@@ -57,3 +64,24 @@ def unclosed_quote(text: str, stopped_at: int) -> UnclosedQuote | None:
 def _swallowed_keys(text: str, start: int, end: int) -> bool:
     first_break = text.find("\n", start, end)
     return first_break >= 0 and bool(_LOOKS_LIKE_A_KEY.search(text, first_break + 1, end))
+
+
+def _end_of_line(text: str, line: int) -> int:
+    """The index just past 0-based `line` (the whole text if it has fewer lines)."""
+    index = -1
+    for _ in range(line + 1):
+        index = text.find("\n", index + 1)
+        if index < 0:
+            return len(text)
+    return index + 1
+
+
+def _flow_depth(text: str) -> int:
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest

@@ -249,6 +249,8 @@ def _syntax_problem(name: str, exc: yaml.MarkedYAMLError, text: str) -> Problem:
     from syntho_ray.values.quotes import unclosed_quote
 
     stopped = exc.problem_mark
+    if "exceeded maximum nesting depth" in (exc.problem or ""):  # libyaml's own limit (6.0.4+)
+        return _problem(name, stopped, "", _TOO_DEEP)
     opened = unclosed_quote(text, stopped.line) if stopped is not None else None
     if opened is not None:
         return Problem(name, "", opened.message(), line=opened.line, column=opened.column)

@@ -1,0 +1,200 @@
+"""syntho-ray apply against kubectl, side by side on the same real control plane.
+
+    python tests/e2e/build.py && python benchmarks/cluster.py [--runs 5] [--chart 1.13]
+
+The control plane of the end-to-end tests (tests/e2e: etcd, kube-apiserver, controller-manager,
+scheduler, kwok nodes; the KubeRay operator run as deployed) is started once. Each run uses a
+fresh namespace per tool, and reports the median of:
+
+1. **to applied**: `syntho-ray apply -f values.yaml` (render included) against
+   `kubectl apply --server-side -k DIR` of the same render (`render -o DIR` done beforehand,
+   not timed);
+2. **to ready**: `syntho-ray apply --wait` against `kubectl apply --server-side -k DIR` followed
+   by `kubectl wait` for the operator Deployment and the RayCluster's `status.state`; in both,
+   the operator process starts as soon as its Deployment exists;
+3. **no change**: the same command again on the applied namespace.
+
+Times are reported, never judged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+
+import build  # noqa: E402
+from controlplane import STORAGE_CLASS, ControlPlane  # noqa: E402
+from operator_process import Operator  # noqa: E402
+
+OPERATOR = {"1.13": "0.5.0", "1.14": "1.2.2"}
+VALUES = (
+    f"SynthoLicense: bench-license\nstorage:\n  storageClassName: {STORAGE_CLASS}\n"
+    "worker:\n  disabled: false\n  replicas: 1\n"
+)
+
+
+class Bench:
+    """The control plane, a work folder and the chart generation under test."""
+
+    def __init__(self, plane: ControlPlane, folder: Path, chart: str) -> None:
+        self.plane, self.folder, self.chart = plane, folder, chart
+        self.values = folder / "values.yaml"
+        self.values.write_text(VALUES)
+        self.chart_args = [] if chart == "1.13" else ["--chart", chart]
+        self.operators: list[Operator] = []
+
+    def syntho_ray(self, namespace: str, command: str, *args: str) -> None:
+        argv = [
+            sys.executable,
+            "-m",
+            "syntho_ray",
+            command,
+            *self.chart_args,
+            "-n",
+            namespace,
+            "--kubeconfig",
+            str(self.plane.kubeconfig),
+            "-f",
+            str(self.values),
+            *args,
+        ]
+        subprocess.run(argv, check=True, capture_output=True, cwd=ROOT)
+
+    def render(self, namespace: str) -> Path:
+        folder = self.folder / f"render-{namespace}"
+        argv = [
+            sys.executable,
+            "-m",
+            "syntho_ray",
+            "render",
+            *self.chart_args,
+            "-n",
+            namespace,
+            "-f",
+            str(self.values),
+            "-o",
+            str(folder),
+            "-q",
+        ]
+        subprocess.run(argv, check=True, cwd=ROOT)
+        return folder
+
+    def namespace(self) -> str:
+        name = f"bench-{uuid.uuid4().hex[:8]}"
+        self.plane.prepare_namespace(name)
+        return name
+
+    def operator_when_deployed(self, namespace: str) -> threading.Thread:
+        """Start the operator as soon as its Deployment exists (in the background)."""
+        path = f"/apis/apps/v1/namespaces/{namespace}/deployments/kuberay-operator"
+
+        def start() -> None:
+            while self.plane.api.get(path) is None:
+                time.sleep(0.05)
+            binary = build.binaries()[f"kuberay-operator-{OPERATOR[self.chart]}"]
+            self.operators.append(
+                Operator.start(
+                    self.plane.api,
+                    binary,
+                    OPERATOR[self.chart],
+                    namespace,
+                    "kuberay-operator",
+                    self.folder,
+                )
+            )
+
+        thread = threading.Thread(target=start, daemon=True)
+        thread.start()
+        return thread
+
+    def kubectl_ready(self, namespace: str, folder: Path) -> None:
+        self.plane.kubectl("apply", "--server-side", "-k", str(folder))
+        self.plane.kubectl(
+            "-n",
+            namespace,
+            "wait",
+            "--for=condition=Available",
+            "--timeout=5m",
+            "deployment/kuberay-operator",
+        )
+        self.plane.kubectl(
+            "-n",
+            namespace,
+            "wait",
+            "--for=jsonpath={.status.state}=ready",
+            "--timeout=5m",
+            "raycluster/ray-cluster",
+        )
+
+    def stop(self) -> None:
+        for operator in self.operators:
+            operator.stop()
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def one_run(bench: Bench) -> dict[str, tuple[float, float]]:
+    """(syntho-ray seconds, kubectl seconds) for each measure, in fresh namespaces."""
+    a, b = bench.namespace(), bench.namespace()
+    folder = bench.render(b)
+    applied = (
+        timed(lambda: bench.syntho_ray(a, "apply")),
+        timed(lambda: bench.plane.kubectl("apply", "--server-side", "-k", str(folder))),
+    )
+    again = (
+        timed(lambda: bench.syntho_ray(a, "apply")),
+        timed(lambda: bench.plane.kubectl("apply", "--server-side", "-k", str(folder))),
+    )
+    c, d = bench.namespace(), bench.namespace()
+    folder = bench.render(d)
+    bench.operator_when_deployed(c)
+    ours = timed(lambda: bench.syntho_ray(c, "apply", "--wait", "--timeout", "5m"))
+    bench.operator_when_deployed(d)
+    theirs = timed(lambda: bench.kubectl_ready(d, folder))
+    bench.stop()
+    bench.operators.clear()
+    for namespace in (a, b, c, d):
+        bench.plane.api.request("DELETE", f"/api/v1/namespaces/{namespace}")
+    return {"to applied": applied, "no change": again, "to ready": (ours, theirs)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--chart", choices=sorted(OPERATOR), default="1.13")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="syntho-ray-bench-") as tmp:
+        plane = ControlPlane.start(Path(tmp) / "plane")
+        try:
+            plane.use_crds(OPERATOR[args.chart])
+            bench = Bench(plane, Path(tmp), args.chart)
+            runs = [one_run(bench) for _ in range(args.runs)]
+        finally:
+            plane.stop()
+    print(f"components: {', '.join(f'{k} {v}' for k, v in plane.versions.items())}")
+    print(f"chart {args.chart}, KubeRay operator {OPERATOR[args.chart]}, {args.runs} runs, median")
+    print("| measure | syntho-ray | kubectl | ratio |\n| --- | ---: | ---: | ---: |")
+    for measure in ("to applied", "no change", "to ready"):
+        ours = statistics.median(r[measure][0] for r in runs)
+        theirs = statistics.median(r[measure][1] for r in runs)
+        print(f"| {measure} | {ours:.2f} s | {theirs:.2f} s | {ours / theirs:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
