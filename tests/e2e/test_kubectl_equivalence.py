@@ -18,6 +18,7 @@ from conftest import Chart, delete_namespace, kubectl, new_release
 from controlplane import ControlPlane
 
 SERVER_SET = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields")
+OWNERSHIP_LABELS = ("app.kubernetes.io/managed-by", "app.kubernetes.io/instance")
 SERVER_ANNOTATIONS = (
     "kubectl.kubernetes.io/last-applied-configuration",
     "deployment.kubernetes.io/revision",
@@ -42,6 +43,12 @@ def comparable(obj: dict[str, Any], namespace: str) -> dict[str, Any]:
     obj.pop("status", None)
     if obj["kind"] == "PersistentVolumeClaim":
         obj["spec"].pop("volumeName", None)
+        # `syntho-ray apply` labels the claims with their release, so that another release
+        # never takes them (issue 13); the rendered files keep the chart's unlabelled claims.
+        labels = meta.pop("labels", {})
+        kept = {k: v for k, v in labels.items() if k not in OWNERSHIP_LABELS}
+        if kept:
+            meta["labels"] = kept
     if obj["kind"] == "Service":
         obj["spec"].pop("clusterIP", None)
         obj["spec"].pop("clusterIPs", None)
