@@ -1,5 +1,5 @@
 # One command for the whole local check: `make check`.
-.PHONY: check format lint types test e2e docs examples snapshots bench
+.PHONY: check format lint types test test-random e2e docs examples snapshots bench
 
 check: lint types test
 
@@ -15,7 +15,12 @@ types:
 	mypy
 
 test:
-	pytest
+	pytest --hypothesis-profile=ci
+
+# New Hypothesis examples each run (CI's profile draws the same ones every time).
+test-random:
+	pytest --hypothesis-profile=random tests/test_properties.py tests/test_yaml_quick.py \
+		tests/test_fastyaml.py tests/test_helm_values.py
 
 # The end-to-end tests alone: builds the components once (tests/e2e/build.py), then runs them
 # against a real control plane and the KubeRay operator; without Go they skip, saying so.

@@ -1,4 +1,11 @@
-"""Fixtures the test modules share."""
+"""Fixtures the test modules share, and the Hypothesis profiles.
+
+Hypothesis: `ci` is deterministic, `random` finds new examples. CI runs
+`pytest --hypothesis-profile=ci` (.ci/run, `make check`): the same examples on every run, none
+saved between runs and no deadline, so that a run cannot fail at random on a loaded machine. A
+plain `pytest` (or `--hypothesis-profile=random`) draws new examples each run and keeps failing
+ones in .hypothesis/ to replay them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,20 @@ from pathlib import Path
 
 import pytest
 from cluster_setup import emulator, ready_for_release
+from hypothesis import HealthCheck, settings
 from kube_emulator import Emulator
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    max_examples=50,  # for tests without their own; tests that set max_examples keep theirs
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+# New examples each run, even where CI=true makes Hypothesis load its own deterministic profile.
+settings.register_profile("random", settings.get_profile("default"), deadline=None)
 
 
 @pytest.fixture

@@ -70,3 +70,14 @@ def test_a_fractional_quantity_is_kept_as_text_which_every_schema_accepts() -> N
 def test_a_key_path_stays_on_one_line_whatever_the_keys() -> None:
     assert format_path(("image", "\n")) == 'image["\\n"]'
     assert format_path(("head", "labels", "syntho.ai/team")) == "head.labels.syntho.ai/team"
+
+
+def test_a_null_list_item_is_refused_at_its_index() -> None:
+    with pytest.raises(KubeDataError) as caught:
+        from_data([{"name": "data", "mountPath": "/d"}, None], "list[V1VolumeMount]")
+    assert caught.value.problems == [((1,), "a list item cannot be null")]
+
+
+def test_a_null_map_value_removes_its_key_as_in_helm() -> None:
+    resources = from_data({"limits": {"memory": None, "cpu": 1}}, "V1ResourceRequirements")
+    assert to_data(resources) == {"limits": {"cpu": 1}}

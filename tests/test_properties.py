@@ -421,6 +421,30 @@ def test_known_mutations_are_reported_at_their_key(
     assert any(expected in str(p) for p in outcome.problems), outcome.problems
 
 
+def test_a_null_sidecar_mount_is_reported_not_a_crash() -> None:
+    """Found by the mutation test: the mounts check met a null item of `volumeMounts`."""
+    sidecar = {"name": "side", "image": "busybox:1", "volumeMounts": [None]}
+    values: dict[str, Any] = {"clustername": "ray-a", "head": {"sidecarContainers": [sidecar]}}
+    outcome = _render_or_problems(values)
+    assert isinstance(outcome, ValuesError)
+    assert [(p.path, p.message) for p in outcome.problems] == [
+        ("head.sidecarContainers[0].volumeMounts[0]", "a list item cannot be null")
+    ]
+
+
+def test_a_null_resource_amount_drops_that_amount_as_in_helm() -> None:
+    """Found by the mutation test: a worker's `limits.memory: null` was rendered as null."""
+    limits = {"cpu": "8000m", "memory": None}
+    worker = {"disabled": False, "resources": {"limits": limits}}
+    outcome = _render_or_problems({"clustername": "ray-a", "head": {}, "worker": worker})
+    assert not isinstance(outcome, ValuesError), outcome.problems
+    assert_valid(outcome)
+    [cluster] = [d for d in outcome if d["kind"] == "RayCluster"]
+    [group] = cluster["spec"]["workerGroupSpecs"]
+    resources = group["template"]["spec"]["containers"][0]["resources"]
+    assert resources["limits"] == {"cpu": "8000m"}
+
+
 # -- The same through the command line -------------------------------------------------------------
 
 

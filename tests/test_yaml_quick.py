@@ -60,6 +60,7 @@ def test_every_shared_values_file_is_read_quickly_and_alike(path: Path) -> None:
 TOKENS = [
     *("yes", "No", "ON", "off", "true", "False", "y", "n", "~", "null", "Null", "NULL"),
     *("0", "-0", "+1", "007", "0o7", "0x1F", "0b101", "1_000", "190:20:30", "1e3", "1E-3"),
+    *("0x_", "-0b_", "0x_1", "0_"),
     *("-1.5", "+.5", "6.", ".inf", "-.Inf", ".NaN", ".nan", "1.0e+3", "0.1.2", "1__0"),
     *("2001-12-14", "2001-12-14t21:59:43.10-05:00", "12:30", "v1.2.3", "1Gi", "500m"),
     *("=", "<<", "a b", "ray-head", "#", "-", "?", "!", "%x", "@x", "`x", "a:b", "a: b"),
@@ -128,7 +129,7 @@ def test_generated_files_read_quickly_as_the_careful_reader_reads_them(data: Any
         "a: 'open\n",  # an unterminated quote
         "? [1, 2]\n: x\n",  # a list as a key
         "a: =\n",  # a scalar YAML cannot type here
-        "a: 0x_\n",  # an integer by its form, but without digits
+        "a: 2001-13-45\n",  # a date by its form, but no date
         "a: " + "[" * (MAX_DEPTH + 2) + "]" * (MAX_DEPTH + 2) + "\n",  # too deep
     ],
 )
@@ -202,3 +203,18 @@ def test_nesting_is_refused_past_the_limit_with_its_place(style: str) -> None:
     [problem] = caught.value.problems
     assert problem.message == f"too deeply nested (more than {MAX_DEPTH} levels)"
     assert problem.line == (1 if style == "flow" else MAX_DEPTH + 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("0x_", "0x_"), ("+0x__", "+0x__"), ("0b_", "0b_"), ("0x_1F", 31), ("-0b_1", -1), ("0_", 0)],
+)
+def test_a_base_prefix_without_digits_is_text_as_in_go_yaml(text: str, value: Any) -> None:
+    """Found by the generated files: `0x_` made the quick reader raise ValueError.
+
+    go-yaml drops every `_`, then `0x` alone is no number, so it is the text as written.
+    """
+    document = f"{text}: 1\nk: {text}\na: [{text}]\n"
+    expected = {text: 1, "k": value, "a": [value]}  # a key is the text as written
+    assert _same(_quick_data(document), expected)
+    assert _same(_careful(document, "values.yaml").data, expected)

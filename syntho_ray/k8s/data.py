@@ -3,8 +3,9 @@
 `from_data` turns the YAML a Kubernetes manifest takes into the `kubernetes`
 client's `V1*` models, checking field names and types against the models'
 own OpenAPI tables and keeping every scalar exactly as written (`cpu: 1`
-stays the number 1). `to_data` serialises models the way the API expects:
-camelCase keys, no `None`.
+stays the number 1); a null list item is an error, a null map value
+removes its key (as a null override does in Helm). `to_data` serialises
+models the way the API expects: camelCase keys, no `None`.
 """
 
 from __future__ import annotations
@@ -96,17 +97,22 @@ def _convert(
         if not isinstance(data, list):
             problems.append((path, f"expected a list, got {_describe(data)}"))
             return None
+        for index in (i for i, v in enumerate(data) if v is None):
+            problems.append(((*path, index), "a list item cannot be null"))
         return [
             _convert(v, match[1], (*path, i), problems, quantity=quantity)
             for i, v in enumerate(data)
+            if v is not None
         ]
     if match := _DICT.match(type_name):
         if not isinstance(data, dict):
             problems.append((path, f"expected a mapping, got {_describe(data)}"))
             return None
+        # A null value removes its key, as Helm's null override does (`limits: {memory: null}`).
         return {
             str(k): _convert(v, match[1], (*path, str(k)), problems, quantity=quantity)
             for k, v in data.items()
+            if v is not None
         }
     if type_name in ("str", "int", "bool", "float", "object", "datetime"):
         return _primitive(data, type_name, path, problems, quantity=quantity)

@@ -29,8 +29,10 @@ _FLOAT = re.compile(
     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
     r"|\.(?:nan|NaN|NAN))$"
 )
+# go-yaml drops every `_` and then needs a digit after 0b or 0x: `0x_` is the text "0x_".
 _INT = re.compile(
-    r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"
+    r"^(?:[-+]?0b_*[0-1][0-1_]*|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)"
+    r"|[-+]?0x_*[0-9a-fA-F][0-9a-fA-F_]*)$"
 )
 
 
@@ -129,7 +131,7 @@ class _Scalars:
             return text
         try:
             value = self.constructor.construct_object(yaml.ScalarNode(tag, text))
-        except Exception:  # `<<` outside a key, `=`, `0x_`: the careful reader says why
+        except Exception:  # `<<` outside a key, `=`: the careful reader says why
             raise _Unusual from None
         if isinstance(value, str | int | float | bool | type(None)):
             return value
