@@ -26,7 +26,6 @@ BUILDERS: tuple[Builder, ...] = (
     raycluster.build,
 )
 _HEAD_KEYS = ("apiVersion", "kind", "metadata")
-_SCALARS = frozenset({str, int, float, bool, type(None)})  # `to_data` keeps them as they are
 
 
 def effective_values(values: Values) -> Values:
@@ -57,37 +56,10 @@ def build_objects(values: AnyValues, release: Release | None = None) -> list[Kub
 
 def to_document(obj: Any) -> dict[str, Any]:
     """One object as API data: apiVersion, kind, metadata first, every other map sorted."""
-    data = _sorted_data(obj)
+    data = to_data(obj, sort_keys=True)
     return {k: data[k] for k in _HEAD_KEYS if k in data} | {
         k: v for k, v in data.items() if k not in _HEAD_KEYS
     }
-
-
-def _sorted_data(data: Any) -> Any:
-    """`to_data(data)` with every map sorted by key, in one pass over the models."""
-    if type(data) in _SCALARS:
-        return data
-    if isinstance(data, dict):
-        return {k: _sorted_data(data[k]) for k in sorted(data)}
-    if isinstance(data, list):
-        return [_sorted_data(v) for v in data]
-    if not hasattr(type(data), "attribute_map"):
-        return to_data(data)  # tuples, dates and the rest, as the client serialises them
-    found = ((key, getattr(data, attr)) for key, attr in _fields_by_key(type(data)))
-    return {key: _sorted_data(value) for key, value in found if value is not None}
-
-
-def _fields_by_key(model: type) -> tuple[tuple[str, str], ...]:
-    """(API key, attribute) of a model's fields, sorted by API key."""
-    fields = _FIELDS.get(model)
-    if fields is None:
-        table: Any = model  # a client model, or one of ours with the same two tables
-        found = ((table.attribute_map[attr], attr) for attr in table.openapi_types)
-        fields = _FIELDS[model] = tuple(sorted(found))
-    return fields
-
-
-_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
 
 
 def render_documents(values: AnyValues, release: Release | None = None) -> list[dict[str, Any]]:

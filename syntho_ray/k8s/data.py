@@ -266,25 +266,41 @@ def yaml_text(value: Any) -> str:
 
 
 _PRIMITIVES = (float, bool, bytes, str, int)
+_SCALARS = frozenset({*_PRIMITIVES, type(None)})
 
 
-def to_data(obj: Any) -> Any:
-    """Serialise client models (and our own RayCluster models) to API data.
+def to_data(obj: Any, *, sort_keys: bool = False) -> Any:
+    """Serialise client models (and our own RayCluster models) to API data; with `sort_keys`,
+    every map sorted by key (the render's documents).
 
     As `ApiClient().sanitize_for_serialization` does, without loading the API client.
     """
-    if obj is None or isinstance(obj, _PRIMITIVES):
+    if type(obj) in _SCALARS or isinstance(obj, _PRIMITIVES):
         return obj
     if isinstance(obj, list):
-        return [to_data(v) for v in obj]
+        return [to_data(v, sort_keys=sort_keys) for v in obj]
     if isinstance(obj, tuple):
-        return tuple(to_data(v) for v in obj)
+        return tuple(to_data(v, sort_keys=sort_keys) for v in obj)
     if isinstance(obj, datetime.datetime | datetime.date):
         return obj.isoformat()
     if isinstance(obj, dict):
-        return {key: to_data(value) for key, value in obj.items()}
-    fields = ((obj.attribute_map[attr], getattr(obj, attr)) for attr in obj.openapi_types)
-    return {key: to_data(value) for key, value in fields if value is not None}
+        keys = sorted(obj) if sort_keys else obj
+        return {key: to_data(obj[key], sort_keys=sort_keys) for key in keys}
+    found = ((key, getattr(obj, attr)) for key, attr in _fields(type(obj), sort_keys))
+    return {key: to_data(value, sort_keys=sort_keys) for key, value in found if value is not None}
+
+
+def _fields(model: type, sort_keys: bool) -> tuple[tuple[str, str], ...]:
+    """(API key, attribute) of a model's fields, in the model's order or sorted by API key."""
+    fields = _FIELDS.get((model, sort_keys))
+    if fields is None:
+        table: Any = model  # a client model, or one of ours with the same two tables
+        found = tuple((table.attribute_map[attr], attr) for attr in table.openapi_types)
+        fields = _FIELDS[model, sort_keys] = tuple(sorted(found)) if sort_keys else found
+    return fields
+
+
+_FIELDS: dict[tuple[type, bool], tuple[tuple[str, str], ...]] = {}
 
 
 def is_empty(obj: Any) -> bool:
