@@ -2,7 +2,8 @@
 
 Objects are applied with the field manager `syntho-ray`. Prune finds earlier
 objects by the labels every rendered object carries
-(`app.kubernetes.io/managed-by=syntho-ray`, `app.kubernetes.io/instance=<release>`)
+(`app.kubernetes.io/managed-by=syntho-ray`, `app.kubernetes.io/instance=<release>`, and on
+cluster-scoped objects `syntho-ray/release-namespace=<namespace>`)
 and deletes those this field manager applied that the render no longer has.
 Claims (the shared data) carry no labels and the license Secret is skipped, so
 neither is ever pruned.
@@ -32,6 +33,9 @@ FIELD_MANAGER = "syntho-ray"
 APPLY_PATCH = "application/apply-patch+yaml"
 MANAGED_LABEL = "app.kubernetes.io/managed-by"
 INSTANCE_LABEL = "app.kubernetes.io/instance"
+# On a release's cluster-scoped objects in the cluster: the namespace of the release they
+# belong to (a release name is unique only within its namespace).
+NAMESPACE_LABEL = "syntho-ray/release-namespace"
 # Kinds prune and delete look for; claims are never pruned (they carry no labels anyway).
 RELEASE_KINDS = tuple(k for k in APPLY_ORDER if k not in ("Namespace", "PersistentVolumeClaim"))
 # The kinds `watchNamespace` puts in namespaces other than the release's.
@@ -155,9 +159,11 @@ def watched_before(session: Session, namespace: str, release: str) -> list[str]:
     return found
 
 
-def selector(release: str) -> str:
-    """The label selector of every labelled object of a release."""
-    return f"{MANAGED_LABEL}={MANAGED_BY},{INSTANCE_LABEL}={release}"
+def selector(release: str, namespace: str | None = None) -> str:
+    """The label selector of every labelled object of a release; with the release's
+    `namespace`, of its cluster-scoped objects."""
+    found = f"{MANAGED_LABEL}={MANAGED_BY},{INSTANCE_LABEL}={release}"
+    return f"{found},{NAMESPACE_LABEL}={namespace}" if namespace else found
 
 
 def apply_patch(
@@ -238,9 +244,10 @@ def release_objects(session: Session, scope: Scope) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for kind, namespace in scope.listings():
         api = scope.kind(kind)
+        home = None if api.namespaced else scope.namespace  # not another namespace's release
         try:
             listing = session.request(
-                "GET", api.path(namespace), query={"labelSelector": selector(scope.release)}
+                "GET", api.path(namespace), query={"labelSelector": selector(scope.release, home)}
             )
         except ApiError as error:
             if kind == RAYCLUSTER_KIND and is_missing_type(error):

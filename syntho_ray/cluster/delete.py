@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from syntho_ray.build.license import SECRET_NAME
+from syntho_ray.build.naming import Release
 from syntho_ray.cluster.apply import DryRun, Outcome, Report, Scope, delete, release_objects
 from syntho_ray.cluster.connect import Session
 from syntho_ray.cluster.owners import Foreign, owner_of
@@ -28,7 +29,7 @@ def targets(
     scope: Scope,
     *,
     everything: bool,
-    release: str,
+    release: Release,
 ) -> tuple[list[Ref], list[Foreign]]:
     """What a delete removes, in reverse apply order; and the claims it leaves, being another
     release's (or Helm's)."""

@@ -66,7 +66,7 @@ class Rendered:
         from syntho_ray.render import render_documents, resolved_values
 
         documents = render_documents(values, release)
-        return cls(resolved_values(values), release, [labelled(d, release.name) for d in documents])
+        return cls(resolved_values(values), release, [labelled(d, release) for d in documents])
 
     @property
     def kuberay_version(self) -> str:
@@ -126,7 +126,7 @@ def apply(session: Session, options: ApplyOptions, report: Reporter = SILENT) ->
         served = served_versions(crds, kind.group, kind.plural)
         _notes(report, check_warnings(session, rendered, options.create_namespace, served))
     if not options.take_ownership:
-        refuse_foreign(session, rendered.documents, rendered.release.name)
+        refuse_foreign(session, rendered.documents, rendered.release)
     if crds:
         _apply_crds(session, crds, options, report)
     done = _apply_release(session, options, report)
@@ -220,9 +220,12 @@ class DiffOptions:
 
 
 def diff(session: Session, options: DiffOptions) -> list[ObjectDiff]:
-    """The server's dry run of the render against the live objects: one diff per change."""
+    """The server's dry run of the render against the live objects: one diff per change.
+    Objects of another syntho-ray release stop it, as they stop `apply` (Helm's show: they
+    are what `migrate` adopts)."""
     rendered = options.rendered
     is_new = preflight.namespace_exists(session, rendered.release.namespace) is False
+    refuse_foreign(session, rendered.documents, rendered.release, helm=False)
     return diff_release(
         session,
         rendered.documents,
@@ -275,7 +278,7 @@ def delete(session: Session, options: DeleteOptions, report: Reporter = SILENT) 
         rendered.documents,
         scope,
         everything=options.everything,
-        release=rendered.release.name,
+        release=rendered.release,
     )
     _notes(report, [f"left {f.ref}: it belongs to {f.owner}" for f in left])
     if not refs or not options.confirm(refs):

@@ -5,6 +5,11 @@ An object labelled `app.kubernetes.io/managed-by: syntho-ray` with another
 carrying Helm's `meta.helm.sh/release-name` annotation, was made by Helm. Neither is applied
 over without `--take-ownership` (`syntho-ray migrate` is the way to take a Helm release over),
 and neither is ever deleted by another release.
+
+A release name is unique only within a namespace, so a cluster-scoped object (chart 1.14's
+ClusterRoles) also carries, in the cluster, the namespace of its release
+(`syntho-ray/release-namespace`); one of a release of the same name in another namespace, or
+one without it (applied by `kubectl apply -k` of a render), is someone else's too.
 """
 
 from __future__ import annotations
@@ -12,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from syntho_ray.build.naming import MANAGED_BY
-from syntho_ray.cluster.apply import INSTANCE_LABEL, MANAGED_LABEL
+from syntho_ray.build.naming import MANAGED_BY, Release
+from syntho_ray.cluster.apply import INSTANCE_LABEL, MANAGED_LABEL, NAMESPACE_LABEL
 from syntho_ray.cluster.connect import ApiError, Session
 from syntho_ray.cluster.refs import Ref, ref_of
 from syntho_ray.errors import ClusterError
@@ -26,8 +31,9 @@ class Foreign:
     """An object of someone else: who, and whether that is Helm."""
 
     ref: Ref
-    owner: str  # "release ray-a", "Helm (release old-ray)"
+    owner: str  # "release ray-a", "Helm (release old-ray)", "release ray-a in namespace a"
     helm_release: str | None = None
+    unmarked: bool = False  # cluster-scoped, without the namespace of its release
 
     def refusal(self) -> str:
         """Why the apply stops, and the two ways on."""
@@ -37,6 +43,21 @@ class Foreign:
                 f"`syntho-ray migrate --from-helm-release {self.helm_release}`, or pass "
                 "--take-ownership to apply over it"
             )
+        if self.unmarked:
+            return (
+                f"{self.ref} carries the labels of {self.owner} but not its namespace "
+                f"({NAMESPACE_LABEL}), as `kubectl apply -k` of a render leaves it: if it is "
+                "this release's, pass --take-ownership once"
+            )
+        if not self.ref.namespace:
+            return (
+                f"{self.ref} belongs to {self.owner}; a cluster-scoped object has one name in "
+                "the whole cluster, and chart 1.14 names its ClusterRoles the same in every "
+                "release (kuberay-operator.fullnameOverride, rayjob-* and rayservice-*): keep "
+                "one release with kuberay-operator.singleNamespaceInstall: false per cluster "
+                "(this one can be namespaced: singleNamespaceInstall: true), or pass "
+                "--take-ownership to take it"
+            )
         return (
             f"{self.ref} belongs to {self.owner}; a release never takes another's objects: "
             "give this release other names (manualSecretName, for the license Secret), or "
@@ -44,18 +65,23 @@ class Foreign:
         )
 
 
-def labelled(document: dict[str, Any], release: str) -> dict[str, Any]:
+def labelled(document: dict[str, Any], release: Release) -> dict[str, Any]:
     """`document` with the release's ownership labels, where the render gives it none (the
-    chart's claims have no labels): in the cluster every object says whose it is."""
+    chart's claims have no labels), and a cluster-scoped one with the release's namespace:
+    in the cluster every object says whose it is."""
     meta = document.get("metadata") or {}
     labels = meta.get("labels") or {}
-    if MANAGED_LABEL in labels:
+    owned = (
+        {} if MANAGED_LABEL in labels else {MANAGED_LABEL: MANAGED_BY, INSTANCE_LABEL: release.name}
+    )
+    if not ref_of(document).namespace:
+        owned[NAMESPACE_LABEL] = release.namespace
+    if not owned:
         return document
-    owned = {MANAGED_LABEL: MANAGED_BY, INSTANCE_LABEL: release}
     return document | {"metadata": meta | {"labels": labels | owned}}
 
 
-def owner_of(live: dict[str, Any], ref: Ref, release: str) -> Foreign | None:
+def owner_of(live: dict[str, Any], ref: Ref, release: Release) -> Foreign | None:
     """Someone else than `release` who owns `live`, if anyone does."""
     meta = live.get("metadata") or {}
     labels, annotations = meta.get("labels") or {}, meta.get("annotations") or {}
@@ -63,14 +89,21 @@ def owner_of(live: dict[str, Any], ref: Ref, release: str) -> Foreign | None:
     if labels.get(MANAGED_LABEL) == "Helm" or helm_release is not None:
         name = str(helm_release or "?")
         return Foreign(ref, f"Helm (release {name})", name)
-    instance = labels.get(INSTANCE_LABEL)
-    if labels.get(MANAGED_LABEL) == MANAGED_BY and instance not in (None, release):
-        return Foreign(ref, f"release {instance}")
-    return None
+    if labels.get(MANAGED_LABEL) != MANAGED_BY:
+        return None
+    instance = labels.get(INSTANCE_LABEL) or release.name
+    if ref.namespace:  # a namespaced object: the release name tells
+        return None if instance == release.name else Foreign(ref, f"release {instance}")
+    home = labels.get(NAMESPACE_LABEL)
+    if (instance, home) == (release.name, release.namespace):
+        return None
+    if home is None:
+        return Foreign(ref, f"release {instance} of an unknown namespace", unmarked=True)
+    return Foreign(ref, f"release {instance} in namespace {home}")
 
 
 def foreign_objects(
-    session: Session, documents: list[dict[str, Any]], release: str
+    session: Session, documents: list[dict[str, Any]], release: Release
 ) -> list[Foreign]:
     """The rendered objects that exist and belong to someone else."""
     found = []
@@ -88,8 +121,13 @@ def foreign_objects(
     return found
 
 
-def refuse_foreign(session: Session, documents: list[dict[str, Any]], release: str) -> None:
-    """Stop, naming every rendered object that belongs to someone else."""
-    found = foreign_objects(session, documents, release)
+def refuse_foreign(
+    session: Session, documents: list[dict[str, Any]], release: Release, *, helm: bool = True
+) -> None:
+    """Stop, naming every rendered object that belongs to someone else (without `helm`: to
+    another syntho-ray release)."""
+    found = [
+        f for f in foreign_objects(session, documents, release) if helm or f.helm_release is None
+    ]
     if found:
         raise ClusterError(*(f.refusal() for f in found))

@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from syntho_ray.build.naming import MANAGED_BY
-from syntho_ray.cluster.apply import FIELD_MANAGER, INSTANCE_LABEL, MANAGED_LABEL, apply_patch
+from syntho_ray.cluster.apply import (
+    FIELD_MANAGER,
+    INSTANCE_LABEL,
+    MANAGED_LABEL,
+    NAMESPACE_LABEL,
+    apply_patch,
+)
 from syntho_ray.cluster.connect import ApiError, Session
 from syntho_ray.cluster.explain import explain
 from syntho_ray.cluster.helm_migrate import HelmRelease
@@ -107,8 +113,10 @@ def other_release(live: dict[str, Any], helm: HelmRelease) -> str | None:
     if name is not None and (name, namespace) != (helm.name, helm.namespace):
         return f"Helm release {namespace}/{name}"
     instance = labels.get(INSTANCE_LABEL, helm.name)
-    if labels.get(MANAGED_LABEL) == MANAGED_BY and instance != helm.name:
-        return f"syntho-ray release {instance}"
+    home = labels.get(NAMESPACE_LABEL, helm.namespace)  # only on cluster-scoped objects
+    if labels.get(MANAGED_LABEL) == MANAGED_BY and (instance, home) != (helm.name, helm.namespace):
+        where = "" if "namespace" in meta else f"{home}/"  # a cluster-scoped object's release
+        return f"syntho-ray release {where}{instance}"
     return None
 
 
