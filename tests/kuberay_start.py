@@ -1,10 +1,12 @@
 """The `ray start` command lines KubeRay's operator gives the Ray containers of a RayCluster.
 
 Facts from KubeRay's pod builder (ray-operator/controllers/ray/common/pod.go, releases 0.4.0
-to 1.x): it starts from the group's rayStartParams, adds what is missing (the worker's
-`address` of the head Service, `metrics-export-port`; from 0.5.0 always `block`; from 0.6.0
-the head's `dashboard-host=0.0.0.0` and `dashboard-agent-listen-port`, before that only with
-the `ray.io/enableAgentService` annotation), then `num-cpus`, `memory` and `num-gpus` from the
+to 1.x), checked against the Pods of the real operator (0.5.0 and 1.2.2) by
+tests/e2e/test_ray_head_from_operator.py: it starts from the group's rayStartParams, adds what
+is missing (the worker's `address`: the head Service's full DNS name and the GCS port;
+`metrics-export-port`; from 0.5.0 always `block`; from 0.6.0 the head's
+`dashboard-host=0.0.0.0` and `dashboard-agent-listen-port`, before that only with the
+`ray.io/enableAgentService` annotation), then `num-cpus`, `memory` and `num-gpus` from the
 Ray container's limits, and writes each entry as `--key=value`, or `--key` for the value
 `true` (from 0.5.0 a `false` one is left out), except `log-color` and `include-dashboard`.
 Go walks the map in random order; these lists are sorted.
@@ -44,8 +46,9 @@ def _completed(
     release = version_key(kuberay) or (0, 0, 0)
     head_params = cluster["spec"]["headGroupSpec"].get("rayStartParams") or {}
     if not head:
-        service = f"{cluster['metadata']['name']}-head-svc"
-        params.setdefault("address", f"{service}:{head_params.get('port', GCS_PORT)}")
+        service = f"{head_service(cluster, release)}.{cluster['metadata']['namespace']}"
+        port = head_params.get("port", GCS_PORT)
+        params.setdefault("address", f"{service}.svc.cluster.local:{port}")
     params.setdefault("metrics-export-port", METRICS_PORT)
     if release >= (0, 5, 0):
         params["block"] = "true"
@@ -55,6 +58,14 @@ def _completed(
     if head and release >= (0, 6, 0):
         params.setdefault("dashboard-host", "0.0.0.0")
     return params
+
+
+def head_service(cluster: dict[str, Any], release: tuple[int, ...]) -> str:
+    """The head Service's name: `<cluster>-head-svc`, or from 1.0 the one headService gives."""
+    named = (cluster["spec"]["headGroupSpec"].get("headService") or {}).get("metadata") or {}
+    if release >= (1, 0, 0) and named.get("name"):
+        return str(named["name"])
+    return f"{cluster['metadata']['name']}-head-svc"
 
 
 def _flags(params: dict[str, str], template: dict[str, Any], kuberay: str) -> list[str]:
