@@ -222,6 +222,44 @@ def test_a_translated_env_var_name_is_refused_naming_the_guides_name(tmp_path: P
     assert "RAY_SCHEDULER_SPREAD_THRESHOLD" in result.stderr
 
 
+SPREAD_ENV = "containerEnv:\n    - {name: %s, value: '0.0'}\n"
+
+
+def test_the_guides_upper_case_spread_threshold_warns_with_the_name_ray_reads(
+    tmp_path: Path,
+) -> None:
+    """Ray reads RAY_scheduler_spread_threshold only (tests/test_ray_env_names.py)."""
+    path = write(tmp_path, "head:\n  " + SPREAD_ENV % "RAY_SCHEDULER_SPREAD_THRESHOLD")
+    result = cli("render", "-f", path, "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.stderr
+    assert "values.yaml:3: head.containerEnv[0].name: Ray does not read" in result.stderr
+    assert "it reads 'RAY_scheduler_spread_threshold'" in result.stderr
+    doc = (tmp_path / "out" / "raycluster-ray-cluster.yaml").read_text()
+    assert "RAY_SCHEDULER_SPREAD_THRESHOLD" in doc  # rendered as the chart does
+
+
+def test_the_name_ray_reads_and_the_charts_own_default_do_not_warn(tmp_path: Path) -> None:
+    path = write(tmp_path, "head:\n  " + SPREAD_ENV % "RAY_scheduler_spread_threshold")
+    assert "Ray does not read" not in cli("render", "-f", path).stderr
+    assert "Ray does not read" not in cli("render").stderr  # the default: noted in the README
+
+
+def test_chart_114_warns_for_the_upper_case_name_in_common_and_in_a_group(tmp_path: Path) -> None:
+    text = "ray-cluster:\n  common:\n    %s  worker:\n    disabled: false\n    %s"
+    env = SPREAD_ENV.replace("\n    -", "\n      -") % "RAY_SCHEDULER_SPREAD_THRESHOLD"
+    result = cli("render", "--chart", "1.14", "-f", write(tmp_path, text % (env, env)))
+    assert result.exit_code == 0, result.stderr
+    assert "ray-cluster.common.containerEnv[0].name: Ray does not read" in result.stderr
+    assert "ray-cluster.worker.containerEnv[0].name: Ray does not read" in result.stderr
+
+
+def test_the_dutch_name_points_to_the_name_ray_reads(tmp_path: Path) -> None:
+    path = write(tmp_path, "head:\n  " + SPREAD_ENV % "STRAAL_SCHEDULER_SPREIDING_DREMPEL")
+    result = cli("render", "-f", path)
+    assert result.exit_code == 1
+    assert "use 'RAY_scheduler_spread_threshold'" in result.stderr
+
+
 def test_other_env_var_names_pass(tmp_path: Path) -> None:
     path = write(tmp_path, "head:\n  containerEnv:\n    - {name: MY_OWN_SETTING, value: x}\n")
     assert cli("render", "-f", path).exit_code == 0

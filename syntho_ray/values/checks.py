@@ -6,7 +6,7 @@ Each check gives (key path, message) pairs; `loading` locates them in the files.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from syntho_ray.facts import ray as ray_facts
@@ -21,7 +21,7 @@ from syntho_ray.values.model import (
     replica_bounds,
 )
 from syntho_ray.values.raystart import check_start_params
-from syntho_ray.values.suggest import env_suggestion
+from syntho_ray.values.suggest import env_suggestion, ray_env_warning
 from syntho_ray.values.yamlfile import KeyPath
 
 Finding = tuple[KeyPath, str]
@@ -276,16 +276,41 @@ def _start_findings(
 
 
 def ray_warnings(
-    pods: list[tuple[KeyPath, Pod]], ray_version: str | None, version_path: KeyPath
+    pods: list[tuple[KeyPath, Pod]],
+    ray_version: str | None,
+    version_path: KeyPath,
+    user: Mapping[str, Any],
 ) -> list[Finding]:
-    """The Ray release (at `version_path`) and the start parameters' warnings for it."""
+    """The Ray release (at `version_path`), the start parameters' warnings for it, and the
+    env names Ray does not read where the user's values set them."""
     found = [f for p, pod in pods for f, error in _start_findings(p, pod, ray_version) if not error]
-    return [*_ray_version(ray_version, version_path), *found]
+    ignored = [f for path, pod in pods for f in ignored_env(path, pod.container_env, user)]
+    return [*_ray_version(ray_version, version_path), *found, *ignored]
 
 
-def located_warnings(values: Values) -> list[Finding]:
-    """What renders but is probably wrong, with its key path."""
-    return ray_warnings(list(_pods(values)), values.head.ray_version, ("head", "rayVersion"))
+def ignored_env(path: KeyPath, env: list[Any] | None, user: Mapping[str, Any]) -> Iterator[Finding]:
+    """The entries of the containerEnv at `path` that set a name Ray does not read, where the
+    user's values give that containerEnv (the chart's own default is the README's to note)."""
+    if not given(user, (*path, "containerEnv")):
+        return
+    for index, item in enumerate(env or []):
+        if warning := ray_env_warning(getattr(item, "name", None) or ""):
+            yield (*path, "containerEnv", index, "name"), warning
+
+
+def located_warnings(values: Values, user: Mapping[str, Any]) -> list[Finding]:
+    """What renders but is probably wrong, with its key path (`user`: the user's own values)."""
+    return ray_warnings(list(_pods(values)), values.head.ray_version, ("head", "rayVersion"), user)
+
+
+def given(user: Mapping[str, Any], path: KeyPath) -> bool:
+    """Whether the user's values hold a key at `path`."""
+    data: Any = user
+    for key in path:
+        if not isinstance(data, Mapping) or key not in data:
+            return False
+        data = data[key]
+    return True
 
 
 def _ray_version(ray_version: str | None, path: KeyPath) -> Iterator[Finding]:

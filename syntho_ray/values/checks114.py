@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from syntho_ray.facts import kuberay
@@ -13,6 +13,7 @@ from syntho_ray.values.checks import (
     cluster_name,
     dns_1035,
     group_findings,
+    ignored_env,
     object_names,
     pod_findings,
     ray_warnings,
@@ -39,11 +40,13 @@ def problems(values: Values114) -> list[Finding]:
     ]
 
 
-def located_warnings(values: Values114) -> list[Finding]:
+def located_warnings(values: Values114, user: Mapping[str, Any]) -> list[Finding]:
     """What renders but is probably wrong, with its key path: the Ray release and the start
     parameters checked against it (values/raystart.py, shared with chart 1.13)."""
     version_path = (*CLUSTER, "head", "rayVersion")
-    return ray_warnings(pods(values), values.cluster.head.ray_version, version_path)
+    common = ignored_env((*CLUSTER, "common"), values.cluster.common.container_env, user)
+    found = ray_warnings(pods(values), values.cluster.head.ray_version, version_path, user)
+    return [*found, *common]
 
 
 def warnings(values: Values114) -> list[str]:

@@ -46,7 +46,7 @@ class Layout:
     defaults: Callable[[], dict[str, Any]]
     problems: Callable[[Any], list[checks.Finding]]  # the whole-values checks
     warnings: Callable[[Any], list[str]]  # the sizing rules
-    located: Callable[[Any], list[checks.Finding]]  # warnings with their key path
+    located: Callable[[Any, Mapping[str, Any]], list[checks.Finding]]  # warnings, key paths
 
     @property
     def own_keys(self) -> frozenset[str]:

@@ -90,7 +90,9 @@ def load(given: ValuesInput | None = None) -> Loaded:
     chart = choose(given.chart, origins)
     merged = helm.coalesce(user, LAYOUTS[chart].defaults())
     values = validate(merged, origins, chart)
-    found = [_locate(path, message, origins) for path, message in LAYOUTS[chart].located(values)]
+    found = [
+        _locate(path, message, origins) for path, message in LAYOUTS[chart].located(values, user)
+    ]
     return Loaded(values, user, tuple(dict.fromkeys(found)))  # the Ray release first
 
 

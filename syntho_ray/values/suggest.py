@@ -38,6 +38,10 @@ DUTCH_ENV_WORDS = {
     "DREMPEL": "THRESHOLD",
     "DREMPELWAARDE": "THRESHOLD",
 }
+# Env names the guide and chart set that Ray does not read, and the name it reads: Ray's C++
+# settings are read from `RAY_<setting>` in the setting's own (lower) case, and env names are
+# case-sensitive (tests/test_ray_env_names.py shows it on a real head).
+RAY_READS = {"RAY_SCHEDULER_SPREAD_THRESHOLD": "RAY_scheduler_spread_threshold"}
 
 
 def suggestion(key: str, known: Iterable[str]) -> str:
@@ -64,6 +68,19 @@ def value_suggestion(value: object) -> str:
 def env_suggestion(name: str) -> str:
     """A hint when `name` is a translation of an env var the guide sets, or the empty string."""
     english = "_".join(DUTCH_ENV_WORDS.get(w, w) for w in name.upper().split("_"))
-    if english in GUIDE_ENV and name != english:
-        return f"'{name}' is the Dutch guide's translation of '{english}': use '{english}'"
-    return ""
+    if english not in GUIDE_ENV or name == english:
+        return ""
+    read = RAY_READS.get(english)
+    meant = f"'{english}' (which Ray reads as '{read}')" if read else f"'{english}'"
+    return f"'{name}' is the Dutch guide's translation of {meant}: use '{read or english}'"
+
+
+def ray_env_warning(name: str) -> str:
+    """A warning when `name` is an env var the chart sets that Ray does not read, or ''."""
+    read = RAY_READS.get(name)
+    if read is None:
+        return ""
+    return (
+        f"Ray does not read {name!r}: it reads {read!r} (env names are case-sensitive); "
+        "as written the value has no effect and Ray keeps its default"
+    )
