@@ -104,11 +104,6 @@ def test_a_license_over_what_a_secret_holds_is_refused(tmp_path: Path) -> None:
     assert "license.txt" in message and "larger than the limit" in message
 
 
-@pytest.mark.xfail(
-    reason="issue 13: a values file cost 27x its size at 15:40; about 60x on main at 16:00 "
-    "(after later changes to reading values): to be found",
-    strict=False,
-)
 def test_a_large_values_file_renders_within_a_small_multiple_of_its_size(
     tmp_path: Path, baseline: int
 ) -> None:

@@ -3,8 +3,9 @@
 `_quick_data` reads a plain file from libyaml's events; anything else goes to `_careful`, which
 keeps lines and locates problems. Here: both on every values file of ../shared, on generated
 texts full of scalars that YAML 1.1 types (`yes`, `0x1F`, `1e3`, `~`, dates), and on each thing
-the quick reader leaves to the careful one. Also: lines are found only when asked for, and the
-limits count what they say (a plain file is never refused for its number of values).
+the quick reader leaves to the careful one. Also: lines are found only when asked for (then
+as the careful reader finds them), and the limits count what they say (a plain file is never
+refused for its number of values).
 """
 
 from __future__ import annotations
@@ -53,7 +54,9 @@ def test_every_shared_values_file_is_read_quickly_and_alike(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     quick = _quick_data(text)
     assert quick is not None, "a plain values file should not need the careful reader"
-    assert _same(quick, _careful(text, path.name).data)
+    careful = _careful(text, path.name)
+    assert _same(quick, careful.data)
+    assert _same_lines(text, careful)
 
 
 # Plain scalars YAML 1.1 and go-yaml type in different ways, and some that only look typed.
@@ -114,6 +117,7 @@ def test_generated_files_read_quickly_as_the_careful_reader_reads_them(data: Any
     if quick is not None:  # what the quick reader reads, it reads alike; else it defers
         assert not isinstance(careful, ValuesError), careful
         assert _same(quick, careful)
+        assert _same_lines(text, _careful(text, "values.yaml"))
 
 
 @pytest.mark.parametrize(
@@ -143,27 +147,42 @@ def test_an_empty_file_is_no_values_for_both_readers(text: str) -> None:
 
 
 def test_lines_are_found_only_when_a_problem_asks_for_them(monkeypatch: pytest.MonkeyPatch) -> None:
-    text = "head:\n  labels:\n    team: data\nworker:\n  replicas: 2\n"
+    text = "head:\n  labels:\n    team: data\nworker:\n  replicas: 2\n  ports:\n  - name: x\n"
     calls: list[str] = []
-    careful = yamlfile._careful
-
-    def counted(text: str, name: str) -> yamlfile.Document:
-        calls.append(name)
-        return careful(text, name)
-
-    monkeypatch.setattr(yamlfile, "_careful", counted)
+    monkeypatch.setattr(yamlfile, "_careful", lambda text, name: calls.append(name))
     document = parse(text, "values.yaml")
-    assert calls == []
-    assert document.lines == {
-        ("head",): 1,
-        ("head", "labels"): 2,
+    wanted = {("head", "labels", "team"), ("worker",), ("worker", "ports", 0, "name"), ("nope",)}
+    assert document.lines_of(wanted) == {
         ("head", "labels", "team"): 3,
         ("worker",): 4,
-        ("worker", "replicas"): 5,
+        ("worker", "ports", 0, "name"): 7,
     }
-    assert calls == ["values.yaml"]
-    assert document.lines is document.lines  # read again once, not at every question
-    assert calls == ["values.yaml"]
+    assert document.lines_of(set()) == {}
+    assert calls == []  # a pass over the events for the keys asked, never the careful reader
+
+
+def _same_lines(text: str, careful: yamlfile.Document) -> bool:
+    """The quick document's lines, asked for every key and a few that are not there, are the
+    careful reader's."""
+    quick = parse(text, "values.yaml")
+    assert quick.found_lines is None, "read quickly"
+    everywhere = _all_paths(careful.data)
+    absent = {("absent",), *((*path, "absent") for path in everywhere)}
+    return quick.lines_of(everywhere | absent) == careful.found_lines
+
+
+def _all_paths(data: Any, prefix: tuple[str | int, ...] = ()) -> set[tuple[str | int, ...]]:
+    items = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data)
+        if isinstance(data, list)
+        else ()
+    )
+    found = {prefix} if prefix else set()
+    for key, value in items:
+        found |= _all_paths(value, (*prefix, key))
+    return found
 
 
 def test_a_plain_file_of_many_values_is_read_by_both_readers() -> None:

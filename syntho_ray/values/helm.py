@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from syntho_ray.values.yamlfile import MAX_DEPTH
 
-__all__ = ["SetSyntaxError", "apply_set", "coalesce", "combine", "merge_maps"]
+__all__ = ["SetSyntaxError", "apply_set", "coalesce", "combine", "merge_maps", "overlay"]
 
 _log = logging.getLogger(__name__)
 _log.addHandler(logging.NullHandler())  # the values check reports the same problem, located
@@ -120,18 +120,20 @@ def merge_maps(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return result
 
 
-def _coalesce_into(user: dict[str, Any], defaults: dict[str, Any], prefix: str) -> None:
+def _overlaid(user: dict[str, Any], defaults: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """`user` over `defaults`: new maps where defaults are merged in, `user`'s own elsewhere."""
+    result = dict(user)
     for key, default in defaults.items():
         path = f"{prefix}{key}"
-        if key not in user:
-            user[key] = _clone(default)
+        if key not in result:
+            result[key] = _clone(default)
             continue
-        given = user[key]
+        given = result[key]
         if given is None:
             # Helm deletes the key here; None is our spelling of "absent".
             continue
         if isinstance(given, dict) and isinstance(default, dict):
-            _coalesce_into(given, default, f"{path}.")
+            result[key] = _overlaid(given, default, f"{path}.")
         elif default is not None and isinstance(given, dict) != isinstance(default, dict):
             _log.warning(
                 "value for %s is %s but the chart default is %s; keeping the user value",
@@ -139,6 +141,7 @@ def _coalesce_into(user: dict[str, Any], defaults: dict[str, Any], prefix: str) 
                 _type_name(given),
                 _type_name(default),
             )
+    return result
 
 
 def coalesce(user: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
@@ -148,9 +151,14 @@ def coalesce(user: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
     Maps merge deeply; lists and scalars replace whole; a user null for a key with no default stays None;
     when default is a map and user gives a non-map (or vice versa), the user's value wins (Helm keeps the user value and warns).
     Returns a new dict; inputs untouched."""  # noqa: E501
-    result: dict[str, Any] = _clone(user)
-    _coalesce_into(result, defaults, "")
-    return result
+    return _overlaid(_clone(user), defaults, "")
+
+
+def overlay(user: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """`coalesce` without the copy of `user`: only the maps defaults are merged into are new,
+    the rest is `user`'s own, to be read and never changed (so that a large values file is
+    not held twice while it is validated)."""
+    return _overlaid(user, defaults, "")
 
 
 # --------------------------------------------------------------------------------------------
@@ -500,9 +508,9 @@ def combine(
     read_file: Callable[[str], str] | None = None,
 ) -> dict[str, Any]:
     """Everything Helm does: merge the files in order with merge_maps, then apply --set-json, --set, --set-string, --set-file in Helm's order (check MergeValues for the exact order of the kinds), then coalesce over defaults."""  # noqa: E501
-    user: dict[str, Any] = {}
+    user: dict[str, Any] = {}  # our own: merged into and set in place, never a file's data
     for document in files:
-        user = merge_maps(user, document)
+        _merge_into(user, document)
     steps: tuple[tuple[SetKind, Sequence[str]], ...] = (
         ("set-json", set_json),
         ("set", set_values),
@@ -512,4 +520,4 @@ def combine(
     for kind, expressions in steps:
         for expression in expressions:
             apply_set(user, expression, kind=kind, read_file=read_file)
-    return coalesce(user, defaults)
+    return _overlaid(user, defaults, "")

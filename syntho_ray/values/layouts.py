@@ -105,20 +105,26 @@ def choose(requested: Chart | None, sources: Sequence[Document]) -> Chart:
         return chosen
     why = f"--chart {requested}" if requested else _reason(marks)
     problems = [
-        Problem(source.name, key, _misplaced(key, chart, chosen, why), source.lines.get((key,), 0))
+        Problem(source.name, key, _misplaced(key, chart, chosen, why), line)
         for source, found in marks
         for chart, keys in found.items()
         if chart != chosen
-        for key in keys
+        for key, line in _top_lines(source, keys).items()
     ]
     raise ValuesError(problems)
+
+
+def _top_lines(source: Document, keys: Sequence[str]) -> dict[str, int]:
+    """The line of each of these top-level keys in `source` (0: on no line of a file)."""
+    lines = source.lines_of({(key,) for key in keys})
+    return {key: lines.get((key,), 0) for key in keys}
 
 
 def _reason(marks: Sequence[tuple[Document, dict[Chart, list[str]]]]) -> str:
     """Where the 1.14 layout shows: its first key and source."""
     source, found = next((s, f) for s, f in marks if "1.14" in f)
     key = found["1.14"][0]
-    line = source.lines.get((key,), 0)
+    line = _top_lines(source, [key])[key]
     return f"{key}: in {source.name}{f':{line}' if line else ''}"
 
 

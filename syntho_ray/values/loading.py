@@ -88,11 +88,9 @@ def load(given: ValuesInput | None = None) -> Loaded:
     except helm.SetSyntaxError as exc:  # one --set against what an earlier one set
         raise ValuesError([Problem(f"--{exc.kind}", "", str(exc))]) from None
     chart = choose(given.chart, origins)
-    merged = helm.coalesce(user, LAYOUTS[chart].defaults())
+    merged = helm.overlay(user, LAYOUTS[chart].defaults())  # shares `user`: only read
     values = validate(merged, origins, chart)
-    found = [
-        _locate(path, message, origins) for path, message in LAYOUTS[chart].located(values, user)
-    ]
+    found = _located(LAYOUTS[chart].located(values, user), origins)
     return Loaded(values, user, tuple(dict.fromkeys(found)))  # the Ray release first
 
 
@@ -124,7 +122,7 @@ def validate(
     else:
         found = layout.problems(values)
     if found:
-        problems = [_locate(path, message, origins) for path, message in found]
+        problems = _located(found, origins)
         raise ValuesError(sorted_problems(problems, [o.name for o in origins]))
     return values
 
@@ -281,16 +279,29 @@ def _paths(data: Any, prefix: KeyPath = ()) -> list[KeyPath]:
     return found
 
 
-def _locate(path: KeyPath, message: str, origins: Sequence[Document]) -> Problem:
+def _located(found: Sequence[tuple[KeyPath, str]], origins: Sequence[Document]) -> list[Problem]:
+    """Each finding as a problem in the source that set the longest part of its key path (the
+    last source to set it), with its line: the lines of all findings asked at once."""
+    wanted = {path[:size] for path, _ in found for size in range(1, len(path) + 1)}
+    lines = [origin.lines_of(wanted) for origin in origins] if found else []
+    return [_locate(path, message, origins, lines) for path, message in found]
+
+
+def _locate(
+    path: KeyPath,
+    message: str,
+    origins: Sequence[Document],
+    lines: Sequence[Mapping[KeyPath, int]],
+) -> Problem:
     best: tuple[int, int, Document | None, KeyPath] = (0, -1, None, ())
     for rank, origin in enumerate(origins):
         for size in range(len(path), 0, -1):
-            if path[:size] in origin.lines:
+            if path[:size] in lines[rank]:
                 if (size, rank) > best[:2]:
                     best = (size, rank, origin, path[:size])
                 break
     found = best[2]
     if found is None:
         return Problem("defaults", format_path(path), message)
-    line = found.lines.get(best[3]) or None  # 0: given as data, on no line of a file
+    line = lines[best[1]].get(best[3]) or None  # 0: given as data, on no line of a file
     return Problem(found.name, format_path(path), message, line=line)

@@ -5,8 +5,8 @@ libyaml's events straight to data without keeping any position: a plain file, th
 case, is read at libyaml's speed. Whatever it does not handle (an anchor, an alias, a merge
 key, a tag, a duplicate key, deep nesting, several documents, a syntax error) goes to the
 careful one (`_careful`), which builds libyaml's node tree, keeps the line of every key and
-says where each problem is. A `Document` read quickly reads its text again carefully when a
-problem in its values needs a line.
+says where each problem is. A `Document` read quickly finds a line when a problem in its
+values needs one, by a pass over its events that keeps only the lines asked for.
 
 Limits (README, "Limits"): at most MAX_DEPTH levels of nesting, and at most MAX_ALIAS_VALUES
 values made by expanding aliases, so that a small file cannot expand without end.
@@ -15,6 +15,7 @@ values made by expanding aliases, so that a small file cannot expand without end
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,12 +66,16 @@ class Document:
     text: str = field(default="", repr=False)
     found_lines: dict[KeyPath, int] | None = field(default=None, repr=False)
 
-    @property
-    def lines(self) -> dict[KeyPath, int]:
-        """The 1-based line of each key path, read again carefully the first time it is asked."""
+    def lines_of(self, wanted: Collection[KeyPath]) -> dict[KeyPath, int]:
+        """The 1-based line of each key path of `wanted` that is a key of this document.
+
+        A file read quickly kept no lines: its text is read again for just these keys, as
+        events, so that a problem in a large file costs a pass, not a node tree and the line
+        of every key (several times the memory of its data).
+        """
         if self.found_lines is None:
-            self.found_lines = _careful(self.text, self.name).lines
-        return self.found_lines
+            return _key_lines(self.text, wanted)
+        return {path: self.found_lines[path] for path in wanted if path in self.found_lines}
 
 
 def parse(text: str, name: str) -> Document:
@@ -180,12 +185,49 @@ def _from_events(next_event: Any, scalar: _Scalars) -> dict[str, Any] | None:
     return root or {}
 
 
+def _key_lines(text: str, wanted: Collection[KeyPath]) -> dict[KeyPath, int]:
+    """The line of each key path of `wanted` in a file the quick reader read, from its events;
+    keys typed as the readers type them, nothing kept but the answer."""
+    found: dict[KeyPath, int] = {}
+    parser, scalar = _Parser(text), _Scalars()
+    path: list[str | int] = []  # the keys and indexes down to the container being read
+    at: list[Any] = []  # per open container: its next key (_NONE: a key comes) or next index
+    try:
+        while wanted and not isinstance(event := parser.get_event(), events.StreamEndEvent):
+            kind = type(event)
+            if kind is events.ScalarEvent and at and at[-1] is _NONE:  # a key
+                typed = scalar(event.value) if event.implicit[0] else event.value
+                at[-1] = key = _key_text(typed, event.value)
+                if (*path, key) in wanted:
+                    found[(*path, key)] = event.start_mark.line + 1
+                continue
+            if kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
+                path += at[-1:]
+                at.append(_NONE if kind is events.MappingStartEvent else 0)
+                continue
+            if kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
+                at.pop()
+                del path[len(at) - 1 :]
+            elif kind is not events.ScalarEvent:
+                continue  # the stream's or the document's start or end
+            if at:  # a value ended: the container's next key, or its next index
+                at[-1] = at[-1] + 1 if isinstance(at[-1], int) else _NONE
+    finally:
+        parser.dispose()
+    return found
+
+
 def _key(value: Any, text: str, mapping: dict[str, Any]) -> str:
     """A mapping key as text; a duplicate or a merge key is for the careful reader."""
-    key = value if isinstance(value, str) else "null" if value is None else text
+    key = _key_text(value, text)
     if key in mapping or key == "<<":
         raise _Unusual
     return key
+
+
+def _key_text(value: Any, text: str) -> str:
+    """A mapping key as both readers name it: the text of anything but a string or null."""
+    return value if isinstance(value, str) else "null" if value is None else text
 
 
 # -- the careful reader: lines kept, every problem located -----------------------------------
