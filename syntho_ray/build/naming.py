@@ -42,6 +42,14 @@ class Release:
             )
         return found
 
+    def checked(self) -> Release:
+        """This release, or a usage error naming what is wrong with it."""
+        from syntho_ray.errors import UsageError
+
+        if found := self.problems():
+            raise UsageError("; ".join(found))
+        return self
+
 
 def _dns_trunc(name: str) -> str:
     """Helm's `trunc 63 | trimSuffix "-"`."""

@@ -6,14 +6,11 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from syntho_ray.errors import FAILED, OutputError, SynthoRayError
-
-if TYPE_CHECKING:
-    pass
 
 app = typer.Typer(
     name="syntho-ray",
@@ -100,6 +97,8 @@ def reported(debug: bool, *, failed: int | None = None) -> Iterator[None]:
     try:
         yield
         write_stdout("")
+    except typer.Exit:  # the command's own exit code (diff's "they differ")
+        raise
     except BrokenPipeError:  # the reader stopped early (`| head`): no complaint
         _drop_stdout()
         raise typer.Exit(failed or FAILED) from None

@@ -5,39 +5,28 @@ Each command parses its options, calls one `cluster.operations` function and pri
 
 from __future__ import annotations
 
-import re
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from syntho_ray.cli.app import (
-    Debug,
-    app,
-    reported,
-    say,
-)
-from syntho_ray.cli.inputs import (
-    RenderCommand,
-    RenderInputs,
-    render_inputs,
-)
+from syntho_ray.cli.app import app, say
+from syntho_ray.cli.command import chosen, taking
+from syntho_ray.cli.inputs import FilesAndSets, Target, render_inputs
 from syntho_ray.cli.options import (
-    Context,
+    Connection,
     Crds,
     CreateNamespace,
     DryRunOption,
     ForceConflicts,
-    Kubeconfig,
     Prune,
-    RequestTimeout,
     SkipPreflight,
     TakeOwnership,
     Timeout,
     Wait,
+    parse_duration,
 )
-from syntho_ray.errors import DIFF_FAILED, DIFFERS, UsageError
+from syntho_ray.errors import DIFF_FAILED, DIFFERS
 
 if TYPE_CHECKING:  # the commands import the cluster code they use: rendering loads none of it
     from syntho_ray.cluster.apply import Outcome
@@ -47,44 +36,27 @@ if TYPE_CHECKING:  # the commands import the cluster code they use: rendering lo
 # Module settings the tests shorten: retries of one call (None: the default), CRD polling.
 RETRY: RetryPolicy | None = None
 CRD_POLL = 0.5
-REQUEST_TIMEOUT = 30.0  # seconds: one API call, or the credential plugin (--request-timeout)
 
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+ON_CLUSTER = taking(FilesAndSets, Target, Connection)
 
 
-def parse_duration(text: str, *, option: str = "--timeout") -> float:
-    """`10m`, `90s`, `1h30m`, `2.5m` or plain seconds -> seconds."""
-    text = text.strip()
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
-    if not text or _DURATION.sub("", text):
-        raise UsageError(f"{option} {text!r}: expected a duration such as 90s, 10m or 1h")
-    return sum(float(n) * _UNITS[unit] for n, unit in _DURATION.findall(text))
-
-
-def connect_to(kubeconfig: Path | None, context: str | None) -> Session:
-    """The session to the cluster the kubeconfig (and context) names."""
+def session(ctx: typer.Context) -> Session:
+    """The session to the cluster the command's kubeconfig (and context) names."""
     from syntho_ray.cluster.connect import connect
 
-    return connect(
-        str(kubeconfig) if kubeconfig else None,
-        context,
-        RETRY,
-        _notice,
-        request_timeout=REQUEST_TIMEOUT,
-    )
+    given = chosen(ctx, Connection)
+    kubeconfig = str(given.kubeconfig) if given.kubeconfig else None
+    timeout = given.seconds()
+    return connect(kubeconfig, given.context, RETRY, _notice, request_timeout=timeout)
 
 
-def rendered_for(
-    inputs: RenderInputs, kubeconfig: Path | None, context: str | None, *, warnings: bool = False
-) -> tuple[Session, Rendered]:
+def on_cluster(ctx: typer.Context, *, warnings: bool = False) -> tuple[Session, Rendered]:
     """The values rendered (their warnings shown when asked), then the session."""
     from syntho_ray.cluster.operations import Rendered
 
-    target, loaded = inputs.load(warnings=warnings)
+    target, loaded = render_inputs(ctx).load(warnings=warnings)
     rendered = Rendered.of(loaded.values, target)
-    return connect_to(kubeconfig, context), rendered
+    return session(ctx), rendered
 
 
 def reporter(*, live: bool = False) -> Reporter:
@@ -106,12 +78,9 @@ def echo(outcome: Outcome) -> None:
     typer.echo(str(outcome))
 
 
-@app.command(cls=RenderCommand)
+@app.command(cls=ON_CLUSTER)
 def apply(
     ctx: typer.Context,
-    kubeconfig: Kubeconfig = None,
-    context: Context = None,
-    request_timeout: RequestTimeout = None,
     create_namespace: CreateNamespace = False,
     crds: Crds = None,
     dry_run: DryRunOption = "none",
@@ -121,79 +90,57 @@ def apply(
     prune: Prune = True,
     wait: Wait = False,
     timeout: Timeout = "10m",
-    debug: Debug = False,
 ) -> None:
     """Server-side apply the release (field manager syntho-ray), prune, and optionally wait."""
     from syntho_ray.cluster import operations
     from syntho_ray.cluster.apply import DryRun
 
-    inputs = render_inputs(ctx)
-    with reported(debug):
-        seconds = parse_duration(timeout)
-        session, rendered = rendered_for(inputs, kubeconfig, context, warnings=True)
-        options = operations.ApplyOptions(
-            rendered,
-            crds_dir=crds,
-            dry_run=DryRun(dry_run),
-            force=force_conflicts or take_ownership,
-            take_ownership=take_ownership,
-            preflight=not skip_preflight,
-            create_namespace=create_namespace,
-            prune=prune,
-            wait=wait,
-            timeout=seconds,
-            crd_poll=CRD_POLL,
-        )
-        result = operations.apply(session, options, reporter(live=True))
-        if result.waited:
-            typer.echo(f"ray_address: {result.ray_address}")
-        elif dry_run == "none":
-            say(f"ray_address (once ready; see `syntho-ray status`): {result.ray_address}")
+    seconds = parse_duration(timeout)
+    session, rendered = on_cluster(ctx, warnings=True)
+    options = operations.ApplyOptions(
+        rendered,
+        crds_dir=crds,
+        dry_run=DryRun(dry_run),
+        force=force_conflicts or take_ownership,
+        take_ownership=take_ownership,
+        preflight=not skip_preflight,
+        create_namespace=create_namespace,
+        prune=prune,
+        wait=wait,
+        timeout=seconds,
+        crd_poll=CRD_POLL,
+    )
+    result = operations.apply(session, options, reporter(live=True))
+    if result.waited:
+        typer.echo(f"ray_address: {result.ray_address}")
+    elif dry_run == "none":
+        say(f"ray_address (once ready; see `syntho-ray status`): {result.ray_address}")
 
 
-@app.command(cls=RenderCommand)
-def check(
-    ctx: typer.Context,
-    kubeconfig: Kubeconfig = None,
-    context: Context = None,
-    request_timeout: RequestTimeout = None,
-    create_namespace: CreateNamespace = False,
-    debug: Debug = False,
-) -> None:
+@app.command(cls=ON_CLUSTER)
+def check(ctx: typer.Context, create_namespace: CreateNamespace = False) -> None:
     """Preflight: check that the cluster has everything the release relies on."""
     from syntho_ray.cluster import operations
 
-    inputs = render_inputs(ctx)
-    with reported(debug):
-        session, rendered = rendered_for(inputs, kubeconfig, context, warnings=True)
-        options = operations.CheckOptions(rendered, create_namespace)
-        for line in operations.check(session, options):
-            say(f"warning: {line}")
-        created = " (check created nothing)" if create_namespace else ""
-        say(
-            f"preflight passed: the cluster is ready for release {rendered.release.name} in "
-            f"namespace {rendered.release.namespace}{created}"
-        )
+    session, rendered = on_cluster(ctx, warnings=True)
+    for line in operations.check(session, operations.CheckOptions(rendered, create_namespace)):
+        say(f"warning: {line}")
+    created = " (check created nothing)" if create_namespace else ""
+    say(
+        f"preflight passed: the cluster is ready for release {rendered.release.name} in "
+        f"namespace {rendered.release.namespace}{created}"
+    )
 
 
-@app.command(cls=RenderCommand)
-def diff(
-    ctx: typer.Context,
-    kubeconfig: Kubeconfig = None,
-    context: Context = None,
-    request_timeout: RequestTimeout = None,
-    force_conflicts: ForceConflicts = False,
-    debug: Debug = False,
-) -> None:
+@app.command(cls=taking(FilesAndSets, Target, Connection, failed=DIFF_FAILED))
+def diff(ctx: typer.Context, force_conflicts: ForceConflicts = False) -> None:
     """Diff the live objects against the render (server dry run); exit 1: they differ, 2: error."""
     from syntho_ray.cluster import operations
 
-    inputs = render_inputs(ctx)
-    with reported(debug, failed=DIFF_FAILED):
-        session, rendered = rendered_for(inputs, kubeconfig, context)
-        diffs = operations.diff(session, operations.DiffOptions(rendered, force_conflicts))
-        for found in diffs:
-            sys.stdout.write(found.text)
-        sys.stdout.flush()
+    session, rendered = on_cluster(ctx)
+    diffs = operations.diff(session, operations.DiffOptions(rendered, force_conflicts))
+    for found in diffs:
+        sys.stdout.write(found.text)
+    sys.stdout.flush()
     if diffs:
         raise typer.Exit(DIFFERS)

@@ -8,56 +8,38 @@ from typing import Annotated
 
 import typer
 
-from syntho_ray.cli.app import (
-    Debug,
-    app,
-    reported,
-    say,
-)
-from syntho_ray.cli.inputs import (
-    SetFiles,
-    SetJson,
-    SetStrings,
-    SetValues,
-    ValuesFiles,
-    values_input,
-)
+from syntho_ray.cli.app import app, say
+from syntho_ray.cli.command import chosen, taking
+from syntho_ray.cli.inputs import FilesAndSets
 from syntho_ray.cli.options import ChartChoice
 
 
-@app.command()
+@app.command(cls=taking(FilesAndSets))
 def convert(
+    ctx: typer.Context,
     chart: Annotated[
         ChartChoice,
         typer.Option("--chart", help="The chart generation to write the values for."),
     ],
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write this file (mode 0600) instead of stdout."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
-    debug: Debug = False,
 ) -> None:
     """Write the values in the other chart generation's layout; name what cannot be carried."""
     from syntho_ray.resolve.convert import convert_text
     from syntho_ray.values.loading import load
 
-    with reported(debug):
-        given = values_input(values, set_values, set_string, set_json, set_file)
-        loaded = load(given)
-        text, lost = convert_text(loaded, chart.chart, [str(v) for v in values or []])
-        if output is None:
-            sys.stdout.write(text)
-        else:
-            _write_private(output, text, force=force)
-            say(f"{output}: chart {chart.chart} values written")
-        for line in lost:
-            say(f"note: not carried over: {line}")
+    given = chosen(ctx, FilesAndSets).given()
+    text, lost = convert_text(load(given), chart.chart, list(given.files))
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        _write_private(output, text, force=force)
+        say(f"{output}: chart {chart.chart} values written")
+    for line in lost:
+        say(f"note: not carried over: {line}")
 
 
 def _write_private(path: Path, text: str, *, force: bool) -> None:

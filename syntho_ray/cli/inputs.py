@@ -1,27 +1,28 @@
-"""The render options, declared once, and what a rendering command makes of them.
+"""The render options, declared once as two option groups, and what a command makes of them.
 
-A rendering command is declared with `@app.command(cls=RenderCommand)` and takes
-`ctx: typer.Context`; `render_inputs(ctx)` gives it the values files, the `--set` family,
-namespace, release, platform, registry and chart as one `RenderInputs`. The options are the
-parameters of `_render_options`, shown first in each command's help.
+`files_and_sets` (the values files and the `--set` family, parsed here only) and `target`
+(namespace, release, platform, registry, chart); a rendering command is declared with
+`@app.command(cls=RENDERING)` and `render_inputs(ctx)` gives it both as one `RenderInputs`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from typer.core import TyperCommand
 
 from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
 from syntho_ray.cli.app import warn
-from syntho_ray.cli.options import ChartChoice, ChartOption
+from syntho_ray.cli.command import chosen, taking
+from syntho_ray.cli.options import ChartOption
 
 if TYPE_CHECKING:
     from syntho_ray.build.naming import Release
+    from syntho_ray.facts.charts import Chart
     from syntho_ray.values.loading import Loaded, ValuesInput
 
 ValuesFiles = Annotated[
@@ -89,58 +90,58 @@ Registry = Annotated[
 ]
 
 
-def _render_options(
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
-    namespace: Namespace = DEFAULT_NAMESPACE,
-    release: ReleaseName = DEFAULT_RELEASE,
-    platform: Platform = None,
-    registry: Registry = None,
-    chart: ChartOption = None,
-) -> None:
-    """The render options every rendering command takes (their declaration, never called)."""
+@dataclass(frozen=True)
+class FilesAndSets:
+    """An option group: the values files and the `--set` family."""
 
+    values: ValuesFiles = None
+    set_values: SetValues = None
+    set_string: SetStrings = None
+    set_json: SetJson = None
+    set_file: SetFiles = None
 
-_FILES_AND_SETS = ("values", "set_values", "set_string", "set_json", "set_file")
-_INPUTS = "syntho_ray.render_inputs"
+    def given(self, *, strings: Sequence[str] = (), chart: Chart | None = None) -> ValuesInput:
+        """What to load, in Helm's order; `strings` are `--set-string`s that come last."""
+        from syntho_ray.values.loading import ValuesInput
 
-
-def _render_params() -> list[Any]:
-    """Fresh click parameters for the render options, as typer makes them from the declaration."""
-    holder = typer.Typer(add_completion=False)
-    holder.command()(_render_options)
-    return list(typer.main.get_command(holder).params)
-
-
-class RenderCommand(TyperCommand):
-    """A command that takes the render options first and hands them over as `RenderInputs`."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.params[:0] = _render_params()
-
-    def invoke(self, ctx: Any) -> Any:
-        """Take the render options out of the parameters; run the command with the rest."""
-        chosen = {name: ctx.params.pop(name) for name in _FILES_AND_SETS}
-        namespace, release = ctx.params.pop("namespace"), ctx.params.pop("release")
-        platform, registry, chart = (ctx.params.pop(n) for n in ("platform", "registry", "chart"))
-        given = values_input(
-            *(list(chosen[name] or []) for name in _FILES_AND_SETS),
-            platform=platform,
-            registry=registry,
+        return ValuesInput(
+            files=[str(v) for v in self.values or []],
+            set_values=self.set_values or [],
+            set_string=[*(self.set_string or []), *strings],
+            set_json=self.set_json or [],
+            set_file=self.set_file or [],
+            chart=chart,
         )
-        generation = ChartChoice(chart).chart if chart else None
-        ctx.meta[_INPUTS] = RenderInputs(replace(given, chart=generation), namespace, release)
-        return super().invoke(ctx)
+
+
+@dataclass(frozen=True)
+class Target:
+    """An option group: the release, platform, mirror and chart generation to render for."""
+
+    namespace: Namespace = DEFAULT_NAMESPACE
+    release: ReleaseName = DEFAULT_RELEASE
+    platform: Platform = None
+    registry: Registry = None
+    chart: ChartOption = None
+
+    def settings(self) -> list[str]:
+        """--platform and --registry as `--set-string`s: they win over the values."""
+        chosen = (("platform", self.platform), ("registry", self.registry))
+        return [f"{key}={value}" for key, value in chosen if value]
+
+
+RENDERING = taking(FilesAndSets, Target)
 
 
 def render_inputs(ctx: typer.Context) -> RenderInputs:
-    """The render options a `RenderCommand` was given."""
-    found: RenderInputs = ctx.meta[_INPUTS]
-    return found
+    """The render options a `RENDERING` command was given."""
+    from syntho_ray.build.naming import Release
+
+    to = chosen(ctx, Target)
+    given = chosen(ctx, FilesAndSets).given(
+        strings=to.settings(), chart=to.chart.chart if to.chart else None
+    )
+    return RenderInputs(given, Release(name=to.release, namespace=to.namespace).checked())
 
 
 @dataclass(frozen=True)
@@ -148,56 +149,15 @@ class RenderInputs:
     """What every rendering command takes: values files, the --set family, target, platform."""
 
     given: ValuesInput
-    namespace: str
-    release: str
-
-    def target(self) -> Release:
-        """The release to render, or a usage error naming what is wrong with it."""
-        return target(self.namespace, self.release)
+    release: Release
 
     def load(self, *, warnings: bool = True, strict: bool = False) -> tuple[Release, Loaded]:
         """The target and the validated values; their warnings shown (errors with --strict)."""
         from syntho_ray import notes
         from syntho_ray.values.loading import load
 
-        chosen = self.target()
         loaded = load(self.given)
         if warnings:
             found = [*map(str, loaded.warnings), *notes.warnings(loaded.values, loaded.user)]
             warn(found, strict=strict)
-        return chosen, loaded
-
-
-def target(namespace: str, release: str) -> Release:
-    """The release to render, or a usage error naming what is wrong with it."""
-    from syntho_ray.build.naming import Release
-    from syntho_ray.errors import UsageError
-
-    chosen = Release(name=release, namespace=namespace)
-    if chosen.problems():
-        raise UsageError("; ".join(chosen.problems()))
-    return chosen
-
-
-def values_input(
-    values: list[Path] | None,
-    set_values: list[str] | None,
-    set_string: list[str] | None,
-    set_json: list[str] | None,
-    set_file: list[str] | None,
-    *,
-    platform: str | None = None,
-    registry: str | None = None,
-) -> ValuesInput:
-    """The render inputs of a command line; --platform and --registry win over the values."""
-    from syntho_ray.values.loading import ValuesInput
-
-    chosen = (("platform", platform), ("registry", registry))
-    flags = [f"{key}={value}" for key, value in chosen if value]
-    return ValuesInput(
-        files=[str(v) for v in values or []],
-        set_values=set_values or [],
-        set_string=[*(set_string or []), *flags],
-        set_json=set_json or [],
-        set_file=set_file or [],
-    )
+        return self.release, loaded

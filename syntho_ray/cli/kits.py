@@ -10,19 +10,9 @@ from typing import Annotated
 
 import typer
 
-from syntho_ray.cli.app import (
-    Debug,
-    app,
-    reported,
-    say,
-    warn,
-)
-from syntho_ray.cli.inputs import (
-    Platform,
-    Registry,
-    RenderCommand,
-    render_inputs,
-)
+from syntho_ray.cli.app import app, say, warn
+from syntho_ray.cli.command import Command
+from syntho_ray.cli.inputs import RENDERING, Platform, Registry, render_inputs
 from syntho_ray.cli.options import ChartOption
 
 OutputFile = Annotated[
@@ -41,22 +31,17 @@ class Profile(StrEnum):
     production = "production"
 
 
-@app.command(cls=RenderCommand)
-def images(
-    ctx: typer.Context,
-    debug: Debug = False,
-) -> None:
+@app.command(cls=RENDERING)
+def images(ctx: typer.Context) -> None:
     """Print every image the render uses, one per line: to pre-pull or copy to a mirror."""
     from syntho_ray.build.images import autoscaler_image, used_images
     from syntho_ray.render import render_documents, resolved_values
 
-    inputs = render_inputs(ctx)
-    with reported(debug):
-        chosen, loaded = inputs.load(warnings=False)
-        documents = render_documents(loaded.values, chosen)
-        autoscaler = autoscaler_image(resolved_values(loaded.values))
-        for image in used_images(documents, autoscaler):
-            print(image)
+    chosen, loaded = render_inputs(ctx).load(warnings=False)
+    documents = render_documents(loaded.values, chosen)
+    autoscaler = autoscaler_image(resolved_values(loaded.values))
+    for image in used_images(documents, autoscaler):
+        print(image)
 
 
 ProfileOption = Annotated[
@@ -79,7 +64,7 @@ Memory = Annotated[
 ]
 
 
-@app.command()
+@app.command(cls=Command)
 def init(
     profile: ProfileOption,
     cpus: Cpus = 16,
@@ -88,7 +73,6 @@ def init(
     registry: Registry = None,
     output: OutputFile = None,
     force: Force = False,
-    debug: Debug = False,
 ) -> None:
     """Write a commented starter values file with one of the deployment guide's layouts."""
     import yaml
@@ -98,39 +82,37 @@ def init(
     from syntho_ray.values.loading import values_from_mapping
     from syntho_ray.values.starter import LICENSE_SECRET, starter_values
 
-    with reported(debug):
-        text = starter_values(
-            profile.value, cpus=cpus, memory=memory, platform=platform, registry=registry
-        )
-        data = yaml.safe_load(text)
-        warn(warnings(values_from_mapping(data, source="init"), data), strict=False)
-        if output is None:
-            sys.stdout.write(text)
-            return
-        if output.exists() and not force:
-            raise OutputError(f"{output} exists; choose another file or use --force")
-        _write(output, text)
-        say(f"{output}: {profile.value} values written. Next:")
-        say(
-            f"  kubectl -n <namespace> create secret generic {LICENSE_SECRET} "
-            "--from-file=license_key=license.txt   # the key alone, no trailing newline"
-        )
-        say(f"  syntho-ray render -f {output} -o manifests/")
+    text = starter_values(
+        profile.value, cpus=cpus, memory=memory, platform=platform, registry=registry
+    )
+    data = yaml.safe_load(text)
+    warn(warnings(values_from_mapping(data, source="init"), data), strict=False)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    if output.exists() and not force:
+        raise OutputError(f"{output} exists; choose another file or use --force")
+    _write(output, text)
+    say(f"{output}: {profile.value} values written. Next:")
+    say(
+        f"  kubectl -n <namespace> create secret generic {LICENSE_SECRET} "
+        "--from-file=license_key=license.txt   # the key alone, no trailing newline"
+    )
+    say(f"  syntho-ray render -f {output} -o manifests/")
 
 
-@app.command()
-def schema(output: OutputFile = None, chart: ChartOption = None, debug: Debug = False) -> None:
+@app.command(cls=Command)
+def schema(output: OutputFile = None, chart: ChartOption = None) -> None:
     """Print the JSON Schema of a values file, for editors (the YAML language server)."""
     from syntho_ray.values.layouts import LAYOUTS
     from syntho_ray.values.schema import values_schema
 
-    with reported(debug):
-        model = LAYOUTS[chart.chart if chart else "1.13"].model
-        text = json.dumps(values_schema(model), indent=2) + "\n"
-        if output is None:
-            sys.stdout.write(text)
-        else:
-            _write(output, text)
+    model = LAYOUTS[chart.chart if chart else "1.13"].model
+    text = json.dumps(values_schema(model), indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        _write(output, text)
 
 
 def _write(path: Path, text: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -27,15 +29,13 @@ Context = Annotated[
 
 
 def _request_timeout(text: str | None) -> str | None:
-    """Sets the cluster commands' REQUEST_TIMEOUT from `--request-timeout` (at parse time)."""
-    from syntho_ray.cli import cluster
+    """`--request-timeout` checked as it is parsed: a usage error names the option."""
     from syntho_ray.errors import UsageError
 
-    if text is not None:
-        try:
-            cluster.REQUEST_TIMEOUT = cluster.parse_duration(text, option="--request-timeout")
-        except UsageError as error:
-            raise typer.BadParameter(str(error)) from None
+    try:
+        _seconds(text)
+    except UsageError as error:
+        raise typer.BadParameter(str(error)) from None
     return text
 
 
@@ -49,6 +49,42 @@ RequestTimeout = Annotated[
         callback=_request_timeout,
     ),
 ]
+
+
+@dataclass(frozen=True)
+class Connection:
+    """An option group: which cluster, and how long one call to it may take."""
+
+    kubeconfig: Kubeconfig = None
+    context: Context = None
+    request_timeout: RequestTimeout = None
+
+    def seconds(self) -> float:
+        """How long one call may take (`--request-timeout`, else the default)."""
+        return _seconds(self.request_timeout)
+
+
+def _seconds(text: str | None) -> float:
+    return REQUEST_TIMEOUT if text is None else parse_duration(text, option="--request-timeout")
+
+
+REQUEST_TIMEOUT = 30.0  # seconds: one API call, or the credential plugin (--request-timeout)
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_duration(text: str, *, option: str = "--timeout") -> float:
+    """`10m`, `90s`, `1h30m`, `2.5m` or plain seconds -> seconds."""
+    from syntho_ray.errors import UsageError
+
+    text = text.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    if not text or _DURATION.sub("", text):
+        raise UsageError(f"{option} {text!r}: expected a duration such as 90s, 10m or 1h")
+    return sum(float(n) * _UNITS[unit] for n, unit in _DURATION.findall(text))
+
+
 CreateNamespace = Annotated[
     bool,
     typer.Option(

@@ -13,63 +13,38 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from syntho_ray.build.naming import DEFAULT_NAMESPACE
-from syntho_ray.cli.app import (
-    Debug,
-    app,
-    reported,
-    say,
-)
-from syntho_ray.cli.cluster import connect_to, rendered_for, reporter
-from syntho_ray.cli.inputs import (
-    Namespace,
-    RenderCommand,
-    SetFiles,
-    SetJson,
-    SetStrings,
-    SetValues,
-    ValuesFiles,
-    render_inputs,
-    values_input,
-)
-from syntho_ray.cli.options import ChartChoice, Context, Kubeconfig, RequestTimeout, SkipPreflight
+from syntho_ray.cli.app import app, say
+from syntho_ray.cli.cluster import ON_CLUSTER, on_cluster, reporter, session
+from syntho_ray.cli.command import chosen, taking
+from syntho_ray.cli.inputs import FilesAndSets, Namespace
+from syntho_ray.cli.options import ChartChoice, Connection, SkipPreflight
 from syntho_ray.errors import ClusterError, UsageError
 
 if TYPE_CHECKING:
     from syntho_ray.cluster.refs import Ref
 
 
-@app.command(cls=RenderCommand)
-def status(
-    ctx: typer.Context,
-    kubeconfig: Kubeconfig = None,
-    context: Context = None,
-    request_timeout: RequestTimeout = None,
-    debug: Debug = False,
-) -> None:
+@app.command(cls=ON_CLUSTER)
+def status(ctx: typer.Context) -> None:
     """Operator readiness, RayCluster state, pods per group, claims and the head service."""
     from syntho_ray.cluster import operations
 
-    inputs = render_inputs(ctx)
-    with reported(debug):
-        session, rendered = rendered_for(inputs, kubeconfig, context)
-        found = operations.status(session, operations.StatusOptions(rendered))
-        for line in found.lines:
-            typer.echo(line)
-        if not found.installed:
-            where = rendered.release
-            raise ClusterError(
-                f"release {where.name} is not installed in namespace {where.namespace}: no "
-                "operator Deployment and no RayCluster (`syntho-ray apply` with the same "
-                "options installs it)"
-            )
+    session, rendered = on_cluster(ctx)
+    found = operations.status(session, operations.StatusOptions(rendered))
+    for line in found.lines:
+        typer.echo(line)
+    if not found.installed:
+        where = rendered.release
+        raise ClusterError(
+            f"release {where.name} is not installed in namespace {where.namespace}: no "
+            "operator Deployment and no RayCluster (`syntho-ray apply` with the same "
+            "options installs it)"
+        )
 
 
-@app.command(cls=RenderCommand)
+@app.command(cls=ON_CLUSTER)
 def delete(
     ctx: typer.Context,
-    kubeconfig: Kubeconfig = None,
-    context: Context = None,
-    request_timeout: RequestTimeout = None,
     everything: Annotated[
         bool,
         typer.Option(
@@ -77,24 +52,21 @@ def delete(
         ),
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    debug: Debug = False,
 ) -> None:
     """Delete what the release owns, in reverse order; claims and license stay unless --all."""
     from syntho_ray.cluster import operations
 
-    inputs = render_inputs(ctx)
-    with reported(debug):
-        session, rendered = rendered_for(inputs, kubeconfig, context)
-        options = operations.DeleteOptions(rendered, everything, lambda refs: _confirm(refs, yes))
-        result = operations.delete(session, options, reporter())
-        where = rendered.release
-        if not result.targets:
-            say(f"release {where.name} has no objects in namespace {where.namespace}")
-        elif not result.confirmed:
-            say("nothing deleted")
-        else:
-            kept = "" if everything else KEPT
-            say(f"deleted {len(result.deleted)} objects of release {where.name}{kept}")
+    session, rendered = on_cluster(ctx)
+    options = operations.DeleteOptions(rendered, everything, lambda refs: _confirm(refs, yes))
+    result = operations.delete(session, options, reporter())
+    where = rendered.release
+    if not result.targets:
+        say(f"release {where.name} has no objects in namespace {where.namespace}")
+    elif not result.confirmed:
+        say("nothing deleted")
+    else:
+        kept = "" if everything else KEPT
+        say(f"deleted {len(result.deleted)} objects of release {where.name}{kept}")
 
 
 KEPT = "; the claims and the license Secret are kept (--all deletes them)"
@@ -150,51 +122,42 @@ PlanOnly = Annotated[
 ForceValuesFile = Annotated[bool, typer.Option("--force", help="Replace an existing values file.")]
 
 
-@app.command()
+@app.command(cls=taking(FilesAndSets, Connection))
 def migrate(
+    ctx: typer.Context,
     from_helm_release: FromHelmRelease,
     namespace: Namespace = DEFAULT_NAMESPACE,
     output: ValuesFileOut = None,
-    values: ValuesFiles = None,
-    set_values: SetValues = None,
-    set_string: SetStrings = None,
-    set_json: SetJson = None,
-    set_file: SetFiles = None,
     chart: MigrateChart = None,
     do_apply: TakeOver = False,
     dry_run: PlanOnly = False,
     force: ForceValuesFile = False,
-    kubeconfig: Kubeconfig = None,
-    context: Context = None,
-    request_timeout: RequestTimeout = None,
     skip_preflight: SkipPreflight = False,
-    debug: Debug = False,
 ) -> None:
     """Coming from Helm: write a release's values file (the release's values, then -f and
     --set on top); print the plan object by object; with --apply, take the release over."""
     from syntho_ray.cluster import operations
 
+    if do_apply and dry_run:
+        raise UsageError("--apply and --dry-run exclude each other")
     path = output or Path(f"{from_helm_release}-values.yaml")
-    extra = values_input(values, set_values, set_string, set_json, set_file)
+    generation = chart.chart if chart else None
     options = operations.MigrateOptions(
         from_helm_release,
         namespace,
         path,
-        extra,
-        chart.chart if chart else None,
+        chosen(ctx, FilesAndSets).given(),
+        generation,
         do_apply,
         force,
         not skip_preflight,
     )
-    with reported(debug):
-        if do_apply and dry_run:
-            raise UsageError("--apply and --dry-run exclude each other")
-        done = operations.migrate(connect_to(kubeconfig, context), options, reporter())
-        if not do_apply:
-            say("dry run: nothing changed in the cluster; run again with --apply to take over")
-            return
-        say(
-            f"Helm no longer knows release {done.found.name}: `helm uninstall` cannot delete it. "
-            f"From now on: syntho-ray apply --chart {done.chart} -f {path} -n {namespace} "
-            f"--release {done.found.name}"
-        )
+    done = operations.migrate(session(ctx), options, reporter())
+    if not do_apply:
+        say("dry run: nothing changed in the cluster; run again with --apply to take over")
+        return
+    say(
+        f"Helm no longer knows release {done.found.name}: `helm uninstall` cannot delete it. "
+        f"From now on: syntho-ray apply --chart {done.chart} -f {path} -n {namespace} "
+        f"--release {done.found.name}"
+    )

@@ -23,7 +23,7 @@ from syntho_ray.cluster.diff import ObjectDiff, diff_release
 from syntho_ray.cluster.owners import labelled, refuse_foreign
 from syntho_ray.cluster.refs import Ref, ref_of
 from syntho_ray.cluster.wait import Progress, wait_established, wait_ready
-from syntho_ray.errors import UsageError, ValuesError
+from syntho_ray.errors import ValuesError
 from syntho_ray.facts.charts import Chart
 from syntho_ray.facts.kinds import raycluster_kind
 from syntho_ray.output.crds import load_crds, served_versions
@@ -347,9 +347,7 @@ def _migrated(
         f"{'wrote' if written else 'kept'} {path}: the values of Helm release {found.name} "
         f"(revision {found.revision}, chart {found.chart}){added}"
     )
-    release = Release(name=found.name, namespace=options.namespace)
-    if release.problems():
-        raise UsageError("; ".join(release.problems()))
+    release = Release(name=found.name, namespace=options.namespace).checked()
     return Rendered.of(loaded.values, release), found
 
 
