@@ -94,8 +94,8 @@ Registry = Annotated[
 class FilesAndSets:
     """An option group: the values files and the `--set` family."""
 
-    values: ValuesFiles = None
-    set_values: SetValues = None
+    values: ValuesFiles = None  # -f: later files win
+    set_values: SetValues = None  # --set
     set_string: SetStrings = None
     set_json: SetJson = None
     set_file: SetFiles = None
@@ -120,8 +120,8 @@ class Target:
 
     namespace: Namespace = DEFAULT_NAMESPACE
     release: ReleaseName = DEFAULT_RELEASE
-    platform: Platform = None
-    registry: Registry = None
+    platform: Platform = None  # sets the value `platform`
+    registry: Registry = None  # sets the value `registry`
     chart: ChartOption = None
 
     def settings(self) -> list[str]:

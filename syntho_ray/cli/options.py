@@ -57,7 +57,7 @@ class Connection:
 
     kubeconfig: Kubeconfig = None
     context: Context = None
-    request_timeout: RequestTimeout = None
+    request_timeout: RequestTimeout = None  # a duration: `seconds()` reads it
 
     def seconds(self) -> float:
         """How long one call may take (`--request-timeout`, else the default)."""

@@ -87,19 +87,14 @@ def _confirm(refs: list[Ref], yes: bool) -> bool:
     return bool(typer.confirm(f"Delete these {len(refs)} objects?", default=False, err=True))
 
 
-FromHelmRelease = Annotated[
-    str,
-    typer.Option("--from-helm-release", metavar="NAME", help="Name of the installed Helm release."),
-]
-
 ValuesFileOut = Annotated[
     Path | None,
     typer.Option(
         "--output",
         "-o",
         metavar="FILE",
-        help="Values file to write (default: NAME-values.yaml).",
         dir_okay=False,
+        help="Values file to write (default: NAME-values.yaml).",
     ),
 ]
 
@@ -119,6 +114,11 @@ PlanOnly = Annotated[
     bool, typer.Option("--dry-run", help="Only print the plan (the default without --apply).")
 ]
 
+FromHelmRelease = Annotated[
+    str,
+    typer.Option("--from-helm-release", metavar="NAME", help="Name of the installed Helm release."),
+]
+
 ForceValuesFile = Annotated[bool, typer.Option("--force", help="Replace an existing values file.")]
 
 
@@ -129,7 +129,7 @@ def migrate(
     namespace: Namespace = DEFAULT_NAMESPACE,
     output: ValuesFileOut = None,
     chart: MigrateChart = None,
-    do_apply: TakeOver = False,
+    do_apply: TakeOver = False,  # --apply
     dry_run: PlanOnly = False,
     force: ForceValuesFile = False,
     skip_preflight: SkipPreflight = False,

@@ -284,15 +284,17 @@ def prunable(session: Session, scope: Scope, keep: Iterable[Ref]) -> list[Ref]:
     return found
 
 
-def delete(session: Session, ref: Ref, *, dry_run: DryRun) -> bool:
-    """Delete one object (background propagation); False when it was already gone."""
+def delete(session: Session, ref: Ref, *, dry_run: DryRun, uid: str | None = None) -> bool:
+    """Delete one object (background propagation; only the one of `uid`, when given); False
+    when it was already gone."""
     if dry_run is DryRun.CLIENT:
         return session.get(ref.path()) is not None
     query: dict[str, str] = {"propagationPolicy": "Background"}
     if dry_run is DryRun.SERVER:
         query["dryRun"] = "All"
+    body = {"preconditions": {"uid": uid}} if uid else None
     try:
-        session.request("DELETE", ref.path(), query=query)
+        session.request("DELETE", ref.path(), query=query, body=body)
     except ApiError as error:
         if error.status == 404:
             return False

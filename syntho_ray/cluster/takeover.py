@@ -24,7 +24,9 @@ from syntho_ray.cluster.apply import (
     INSTANCE_LABEL,
     MANAGED_LABEL,
     NAMESPACE_LABEL,
+    DryRun,
     apply_patch,
+    delete,
 )
 from syntho_ray.cluster.connect import ApiError, Session
 from syntho_ray.cluster.explain import explain
@@ -192,7 +194,7 @@ def carry_out(session: Session, plan: Plan, report: Callable[[str], None]) -> No
             report(f"{step.ref}: {_DONE[step.action]}")
     for name in plan.records:
         ref = Ref("Secret", plan.namespace, name)
-        if _delete(session, ref, None):
+        if delete(session, ref, dry_run=DryRun.NONE):
             report(f"{ref}: deleted (Helm release record)")
 
 
@@ -221,28 +223,14 @@ def _do(session: Session, step: Step) -> bool:
                 session, step.ref, step.live, sources=HELM_MANAGERS, target=FIELD_MANAGER
             )
         elif step.action in ("replace", "remove"):
-            _delete(session, step.ref, step.live)
+            uid = ((step.live or {}).get("metadata") or {}).get("uid")
+            delete(session, step.ref, dry_run=DryRun.NONE, uid=uid)
             _wait_gone(session, step.ref)
         if step.doc is not None and step.action != "remove":
             apply_patch(session, step.doc, force=True)
     except ApiError as error:
         raise ClusterError(explain(error, step.ref, "patch")) from None
     return step.action != "leave"
-
-
-def _delete(session: Session, ref: Ref, live: dict[str, Any] | None) -> bool:
-    """Delete `ref` (only the object read as `live`, when given); False if already gone."""
-    body: dict[str, Any] = {"propagationPolicy": "Background"}
-    uid = ((live or {}).get("metadata") or {}).get("uid")
-    if uid:
-        body["preconditions"] = {"uid": uid}
-    try:
-        session.request("DELETE", ref.path(), body=body)
-    except ApiError as error:
-        if error.status == 404:
-            return False
-        raise ClusterError(explain(error, ref, "delete")) from None
-    return True
 
 
 def _wait_gone(session: Session, ref: Ref) -> None:

@@ -31,7 +31,7 @@ class Readiness:
 
     ref: Ref
     ready: bool
-    detail: str
+    detail: str  # its state in a few words: "1/2 available", "does not exist"
 
     def line(self) -> str:
         """One line for a progress display."""

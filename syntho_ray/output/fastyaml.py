@@ -64,18 +64,12 @@ class _Writer:
         for key, value in data.items():
             head = f"{'' if inline else pad}{self.key(key)}:"
             inline = False
-            if isinstance(value, dict):
-                if value:
-                    self.out.append(head + "\n")
-                    self.mapping(value, indent + 2, inline=False)
-                else:
-                    self.out.append(head + " {}\n")
-            elif isinstance(value, list):
-                if value:
-                    self.out.append(head + "\n")
-                    self.sequence(value, indent)  # PyYAML does not indent these
-                else:
-                    self.out.append(head + " []\n")
+            if isinstance(value, dict) and value:
+                self.out.append(head + "\n")
+                self.mapping(value, indent + 2, inline=False)
+            elif isinstance(value, list) and value:
+                self.out.append(head + "\n")
+                self.sequence(value, indent)  # PyYAML does not indent these
             else:
                 self.out.append(f"{head} {self.scalar(value)}\n")
 
@@ -83,14 +77,11 @@ class _Writer:
         """Items at `indent`."""
         pad = " " * indent
         for item in data:
-            if isinstance(item, dict):
-                if item:
-                    self.out.append(pad + "- ")
-                    self.mapping(item, indent + 2, inline=True)
-                else:
-                    self.out.append(pad + "- {}\n")
-            elif isinstance(item, list):
+            if isinstance(item, list):
                 raise _Unsupported
+            if isinstance(item, dict) and item:
+                self.out.append(pad + "- ")
+                self.mapping(item, indent + 2, inline=True)
             else:
                 self.out.append(f"{pad}- {self.scalar(item)}\n")
 
@@ -106,7 +97,7 @@ class _Writer:
         return text
 
     def scalar(self, value: Any) -> str:
-        """A scalar as PyYAML writes it on one line."""
+        """A scalar, or an empty mapping or list, as PyYAML writes it on one line."""
         kind = type(value)
         if kind is str:
             text = self.texts.get(value)
@@ -120,6 +111,8 @@ class _Writer:
             return str(value)
         if value is None:
             return "null"
+        if isinstance(value, dict | list):  # empty: the others are written as blocks
+            return "[]" if isinstance(value, list) else "{}"
         return self.by_pyyaml(value)
 
     def by_pyyaml(self, value: Any) -> str:
