@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 from typing import Any
 
-from schema_check import assert_valid
+from support import builders
 
 import syntho_ray
 from syntho_ray import Release, render_documents, values_from_mapping
 from syntho_ray.build import license
-from syntho_ray.output.stream import dump_yaml
-from syntho_ray.render import resolved_values, to_document
 
-ROOT = Path(__file__).resolve().parent.parent
-SNAPSHOTS = ROOT / "snapshots" / "license"
-DISTINCTIVE = "SYNTHO-LIC-7f3a9c0e: signed #payload &anchor"
-CUSTOM = {"SynthoLicense": DISTINCTIVE}
-CUSTOM_RELEASE = Release(name="prod", namespace="team-a")
+DISTINCTIVE = builders.DISTINCTIVE
+CUSTOM = builders.CUSTOM["license"]
+CUSTOM_RELEASE = builders.CUSTOM_RELEASE
 # Every pod kind: head, the default worker group and an extra group.
 ALL_PODS = {
     "worker": {"disabled": False},
@@ -27,10 +22,7 @@ ALL_PODS = {
 
 
 def _documents(data: dict[str, Any], release: Release | None = None) -> list[dict[str, Any]]:
-    return [
-        to_document(o)
-        for o in license.build(resolved_values(values_from_mapping(data)), release or Release())
-    ]
+    return builders.built(license.build, data, release)
 
 
 def _ray_containers(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -51,20 +43,6 @@ def _ray_containers(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _license_env(container: dict[str, Any]) -> dict[str, Any]:
     return next(e for e in container["env"] if e["name"] == "LICENSE_KEY_SIGNED")
-
-
-def test_defaults_match_snapshot(snapshot: Any) -> None:
-    snapshot.snapshot_dir = SNAPSHOTS
-    snapshot.assert_match(dump_yaml(_documents({})), "defaults.yaml")
-
-
-def test_custom_values_match_snapshot(snapshot: Any) -> None:
-    snapshot.snapshot_dir = SNAPSHOTS
-    snapshot.assert_match(dump_yaml(_documents(CUSTOM, CUSTOM_RELEASE)), "custom.yaml")
-
-
-def test_default_and_custom_objects_are_schema_valid() -> None:
-    assert_valid(_documents({}) + _documents(CUSTOM, CUSTOM_RELEASE), kuberay_version="v0.4.0")
 
 
 def test_secret_ray_secret_holds_base64_of_the_license_under_license_key() -> None:

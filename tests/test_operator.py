@@ -3,58 +3,21 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
-from schema_check import assert_valid
+from support import builders
 
-from syntho_ray import Release, values_from_mapping
+from syntho_ray import Release
 from syntho_ray.build import operator
-from syntho_ray.output.stream import dump_yaml
-from syntho_ray.render import resolved_values, to_document
 
-ROOT = Path(__file__).resolve().parent.parent
-SNAPSHOTS = ROOT / "snapshots" / "operator"
-CUSTOM: dict[str, Any] = {
-    "fullnameOverride": "",
-    "nameOverride": "",
-    "operatorImage": {
-        "repository": "registry.example.com/kuberay-operator",
-        "tag": "0.5.0",
-        "pullPolicy": "Always",
-    },
-    "imagePullSecrets": [{"name": "mirror"}],
-    "service": {"type": "NodePort", "port": 9090},
-    "batchScheduler": {"enabled": True},
-    "resources": {"limits": {"cpu": "500m", "memory": "1Gi"}, "requests": {"cpu": "100m"}},
-    "livenessProbe": {"initialDelaySeconds": 30, "periodSeconds": 10, "failureThreshold": 3},
-    "readinessProbe": {"initialDelaySeconds": 1, "periodSeconds": 2, "failureThreshold": 9},
-    "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True},
-    "podSecurityContext": {"runAsNonRoot": True, "runAsUser": 65532, "fsGroup": 65532},
-    "nodeSelector": {"node-role.kubernetes.io/infra": ""},
-    "tolerations": [
-        {"key": "dedicated", "operator": "Equal", "value": "infra", "effect": "NoSchedule"}
-    ],
-    "affinity": {
-        "nodeAffinity": {
-            "requiredDuringSchedulingIgnoredDuringExecution": {
-                "nodeSelectorTerms": [
-                    {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}
-                ]
-            }
-        }
-    },
-}
-CUSTOM_RELEASE = Release(name="prod", namespace="team-a")
+CUSTOM = builders.CUSTOM["operator"]
+CUSTOM_RELEASE = builders.CUSTOM_RELEASE
 FLAG = re.compile(r"^--[a-z][a-z0-9-]*=\S+$")
 
 
 def _documents(data: dict[str, Any], release: Release | None = None) -> list[dict[str, Any]]:
-    return [
-        to_document(o)
-        for o in operator.build(resolved_values(values_from_mapping(data)), release or Release())
-    ]
+    return builders.built(operator.build, data, release)
 
 
 def _deployment(data: dict[str, Any], release: Release | None = None) -> dict[str, Any]:
@@ -73,20 +36,6 @@ def _pod(data: dict[str, Any], release: Release | None = None) -> dict[str, Any]
 def _command(data: dict[str, Any], release: Release | None = None) -> list[str]:
     command: list[str] = _pod(data, release)["containers"][0]["command"]
     return command
-
-
-def test_defaults_match_snapshot(snapshot: Any) -> None:
-    snapshot.snapshot_dir = SNAPSHOTS
-    snapshot.assert_match(dump_yaml(_documents({})), "defaults.yaml")
-
-
-def test_custom_values_match_snapshot(snapshot: Any) -> None:
-    snapshot.snapshot_dir = SNAPSHOTS
-    snapshot.assert_match(dump_yaml(_documents(CUSTOM, CUSTOM_RELEASE)), "custom.yaml")
-
-
-def test_default_and_custom_objects_are_schema_valid() -> None:
-    assert_valid(_documents({}) + _documents(CUSTOM, CUSTOM_RELEASE), kuberay_version="v0.4.0")
 
 
 @pytest.mark.parametrize("batch", [False, True])

@@ -9,16 +9,14 @@ from typing import Any
 import pytest
 import yaml
 from schema_check import assert_valid
+from support import builders
 
 import syntho_ray
 from syntho_ray import Release, ValuesInput, load_values, render_documents, values_from_mapping
 from syntho_ray.build import raycluster
-from syntho_ray.output.stream import dump_yaml
 from syntho_ray.render import resolved_values, to_document
 from syntho_ray.values.model import enabled_worker_groups
 
-ROOT = Path(__file__).resolve().parent.parent
-SNAPSHOTS = ROOT / "snapshots" / "raycluster"
 SHARED_MOUNTS = [
     {"mountPath": "/tmp/ray-workflows", "name": "ray-workflows"},
     {"mountPath": "/tmp/ray-data", "name": "ray-data"},
@@ -32,57 +30,12 @@ COMMON_LABELS = {
     "app.kubernetes.io/managed-by": "syntho-ray",
     "app.kubernetes.io/name": "kuberay",
 }
-CUSTOM: dict[str, Any] = {
-    "SynthoLicense": "example-license-key",
-    "clustername": "syntho-ray",
-    "annotations": {"team": "data"},
-    "image": {"repository": "registry.example.com/syntho-ray", "tag": "2.9.3-cpu"},
-    "service": {"type": "NodePort"},
-    "head": {
-        "rayVersion": "2.9.3",
-        "enableInTreeAutoscaling": True,
-        "autoscalerOptions": {"upscalingMode": "Conservative", "idleTimeoutSeconds": 120},
-        "labels": {"role": "head"},
-        "annotations": {"prometheus.io/scrape": "true"},
-        "rayStartParams": {"num-cpus": 0, "object-store-memory": 100000000},
-        "securityContext": {"runAsUser": 1000},
-        "initContainer": {"securityContext": {"runAsUser": 0}},
-        "lifecycle": {"preStop": {"exec": {"command": ["ray", "stop"]}}},
-    },
-    "worker": {
-        "disabled": False,
-        "replicas": 2,
-        "minReplicas": 0,
-        "maxReplicas": 4,
-        "labels": {"role": "worker"},
-        "volumes": [{"name": "scratch", "emptyDir": {}}],
-        "volumeMounts": [{"name": "scratch", "mountPath": "/scratch"}],
-        "nodeSelector": {"pool": "ray"},
-        "tolerations": [{"key": "ray", "operator": "Exists", "effect": "NoSchedule"}],
-    },
-    "additionalWorkerGroups": {
-        "smallGroup": {"disabled": False},
-        "gpuGroup": {
-            "disabled": False,
-            "miniReplicas": 1,
-            "maxiReplicas": 2,
-            "envFrom": [{"secretRef": {"name": "gpu-env"}}],
-            "rayStartParams": {"num-gpus": 1},
-            "resources": {"limits": {"nvidia.com/gpu": 1}},
-            "ports": [{"containerPort": 9000, "name": "metrics"}],
-            "initContainerImage": "busybox:1.36",
-        },
-        "offGroup": {"disabled": True},
-    },
-}
-CUSTOM_RELEASE = Release(name="prod", namespace="team-a")
+CUSTOM = builders.CUSTOM["raycluster"]
+CUSTOM_RELEASE = builders.CUSTOM_RELEASE
 
 
 def _cluster(data: dict[str, Any], release: Release | None = None) -> dict[str, Any]:
-    [cluster] = [
-        to_document(o)
-        for o in raycluster.build(resolved_values(values_from_mapping(data)), release or Release())
-    ]
+    [cluster] = builders.built(raycluster.build, data, release)
     return cluster
 
 
@@ -104,21 +57,7 @@ def _worker(group: dict[str, Any]) -> dict[str, Any]:
     return {"disabled": False, **group}
 
 
-# -- snapshots and schema ---------------------------------------------------------------------
-
-
-def test_defaults_match_snapshot(snapshot: Any) -> None:
-    snapshot.snapshot_dir = SNAPSHOTS
-    snapshot.assert_match(dump_yaml([_cluster({})]), "defaults.yaml")
-
-
-def test_custom_values_match_snapshot(snapshot: Any) -> None:
-    snapshot.snapshot_dir = SNAPSHOTS
-    snapshot.assert_match(dump_yaml([_cluster(CUSTOM, CUSTOM_RELEASE)]), "custom.yaml")
-
-
-def test_default_and_custom_objects_are_schema_valid() -> None:
-    assert_valid([_cluster({}), _cluster(CUSTOM, CUSTOM_RELEASE)], kuberay_version="v0.4.0")
+# -- schema ------------------------------------------------------------------------------------
 
 
 def test_custom_full_render_is_schema_valid() -> None:

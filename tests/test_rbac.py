@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import yaml
-from schema_check import assert_valid, shared_or_skip
+from schema_check import shared_or_skip
+from support import builders
 
 from syntho_ray import Release, values_from_mapping
 from syntho_ray.build import operator, rbac
-from syntho_ray.output.stream import dump_yaml
 from syntho_ray.render import resolved_values, to_document
 
-ROOT = Path(__file__).resolve().parent.parent
-SNAPSHOTS = ROOT / "snapshots" / "rbac"
-CUSTOM = {
-    "fullnameOverride": "",
-    "nameOverride": "ray-op",
-    "serviceAccount": {"create": True, "name": "ray-operator-sa"},
-    "batchScheduler": {"enabled": True},
-}
-CUSTOM_RELEASE = Release(name="prod", namespace="team-a")
+CUSTOM = builders.CUSTOM["rbac"]
+CUSTOM_RELEASE = builders.CUSTOM_RELEASE
 VOLCANO = {
     ("scheduling.volcano.sh", "podgroups", verb)
     for verb in ("create", "delete", "get", "list", "update", "watch")
@@ -31,10 +23,7 @@ Rule = tuple[str, str, str]
 
 
 def _documents(data: dict[str, Any], release: Release | None = None) -> list[dict[str, Any]]:
-    return [
-        to_document(o)
-        for o in rbac.build(resolved_values(values_from_mapping(data)), release or Release())
-    ]
+    return builders.built(rbac.build, data, release)
 
 
 def _find(docs: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
@@ -55,20 +44,6 @@ def _chart_role(name: str) -> dict[str, Any]:
     path = shared_or_skip() / "reference" / "rendered" / "01-default.yaml"
     docs = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
     return _find(docs, "Role", name)
-
-
-def test_defaults_match_snapshot(snapshot: Any) -> None:
-    snapshot.snapshot_dir = SNAPSHOTS
-    snapshot.assert_match(dump_yaml(_documents({})), "defaults.yaml")
-
-
-def test_custom_values_match_snapshot(snapshot: Any) -> None:
-    snapshot.snapshot_dir = SNAPSHOTS
-    snapshot.assert_match(dump_yaml(_documents(CUSTOM, CUSTOM_RELEASE)), "custom.yaml")
-
-
-def test_default_and_custom_objects_are_schema_valid() -> None:
-    assert_valid(_documents({}) + _documents(CUSTOM, CUSTOM_RELEASE), kuberay_version="v0.4.0")
 
 
 def test_defaults_render_service_account_and_four_rbac_objects() -> None:

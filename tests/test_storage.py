@@ -2,54 +2,25 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from schema_check import assert_valid
+from support import builders
 
 from syntho_ray import Release, values_from_mapping
 from syntho_ray.build import raycluster, storage
-from syntho_ray.output.stream import dump_yaml
 from syntho_ray.render import resolved_values, to_document
 
-ROOT = Path(__file__).resolve().parent.parent
-SNAPSHOTS = ROOT / "snapshots" / "storage"
-CUSTOM = {
-    "storage": {
-        "storageClassName": "",
-        "pvLabelKey": "ray-workflows-pv",
-        "dataPvLabelKey": "ray-data-pv",
-        "dataStorage": "500Gi",
-        "accessMode": "ReadWriteOnce",
-    }
-}
-CUSTOM_RELEASE = Release(name="prod", namespace="team-a")
+CUSTOM = builders.CUSTOM["storage"]
+CUSTOM_RELEASE = builders.CUSTOM_RELEASE
 
 
 def _documents(data: dict[str, Any], release: Release | None = None) -> list[dict[str, Any]]:
-    return [
-        to_document(o)
-        for o in storage.build(resolved_values(values_from_mapping(data)), release or Release())
-    ]
+    return builders.built(storage.build, data, release)
 
 
 def _claims(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {d["metadata"]["name"]: d["spec"] for d in _documents(data)}
-
-
-def test_defaults_match_snapshot(snapshot: Any) -> None:
-    snapshot.snapshot_dir = SNAPSHOTS
-    snapshot.assert_match(dump_yaml(_documents({})), "defaults.yaml")
-
-
-def test_custom_values_match_snapshot(snapshot: Any) -> None:
-    snapshot.snapshot_dir = SNAPSHOTS
-    snapshot.assert_match(dump_yaml(_documents(CUSTOM, CUSTOM_RELEASE)), "custom.yaml")
-
-
-def test_default_and_custom_objects_are_schema_valid() -> None:
-    assert_valid(_documents({}) + _documents(CUSTOM, CUSTOM_RELEASE), kuberay_version="v0.4.0")
 
 
 def test_workflows_and_data_claims_in_the_release_namespace() -> None:
