@@ -22,6 +22,7 @@ from schema_check import assert_valid, shared_or_skip
 from typer.testing import CliRunner
 
 from syntho_ray import ValuesError, cli, render_documents, values_from_mapping
+from syntho_ray.values.loading import key_paths
 from syntho_ray.values.suggest import DUTCH, DUTCH_VALUES
 
 _MIX = "mix_stderr" in inspect.signature(CliRunner.__init__).parameters
@@ -294,17 +295,6 @@ def test_valid_values_render_schema_valid_objects(values: dict[str, Any]) -> Non
 Path_ = tuple[str | int, ...]
 
 
-def _paths(data: Any, prefix: Path_ = ()) -> list[Path_]:
-    found: list[Path_] = [prefix] if prefix else []
-    if isinstance(data, dict):
-        for key, value in data.items():
-            found += _paths(value, (*prefix, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            found += _paths(value, (*prefix, index))
-    return found
-
-
 def _parent(data: Any, path: Path_) -> Any:
     for part in path[:-1]:
         data = data[part]
@@ -344,7 +334,7 @@ def _typo(key: str, data: st.DataObject) -> str:
 
 def _mutate(values: dict[str, Any], data: st.DataObject) -> None:
     """One random change: delete, replace, retype, misspell or translate a key."""
-    paths = _paths(values)
+    paths = key_paths(values)
     path = data.draw(st.sampled_from(paths), label="path")
     parent = _parent(values, path)
     last = path[-1]

@@ -225,7 +225,7 @@ def _set_origin(
 
 def _given(label: str, data: dict[str, Any]) -> Document:
     """Values given as data (a `--set` argument, a mapping): every key on line 0."""
-    return Document(label, data, found_lines={p: 0 for p in _paths(data)})
+    return Document(label, data, found_lines={p: 0 for p in key_paths(data)})
 
 
 def _keys(kind: str, expression: str) -> str:
@@ -268,14 +268,15 @@ def read_text(name: str, limit: int) -> str:
         raise files.UnreadableFile(f"not UTF-8 text (byte {exc.start + 1})") from None
 
 
-def _paths(data: Any, prefix: KeyPath = ()) -> list[KeyPath]:
+def key_paths(data: Any, prefix: KeyPath = ()) -> list[KeyPath]:
+    """The path of every key and list item in `data`, each before those under it."""
     found: list[KeyPath] = [prefix] if prefix else []
     if isinstance(data, dict):
         for key, value in data.items():
-            found += _paths(value, (*prefix, key))
+            found += key_paths(value, (*prefix, key))
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            found += _paths(value, (*prefix, index))
+            found += key_paths(value, (*prefix, index))
     return found
 
 
