@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cluster_setup import emulator, ready_for_release
 from hypothesis import HealthCheck, settings
-from kube_emulator import Emulator
+from support.cluster_setup import emulator, ready_for_release
+from support.kube_emulator import Emulator
 
 settings.register_profile(
     "ci",

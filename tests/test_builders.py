@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from schema_check import assert_valid
 from support.builders import BUILDERS, CUSTOM, CUSTOM_RELEASE, SNAPSHOTS, built
+from support.schema_check import assert_valid
 
 from syntho_ray.output.stream import dump_yaml
 

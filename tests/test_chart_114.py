@@ -276,7 +276,7 @@ def test_group_pod_settings_reach_the_pod() -> None:
 def test_the_json_schema_of_chart_1_14_accepts_every_reference_case() -> None:
     import jsonschema
     import yaml
-    from schema_check import SHARED, shared_or_skip
+    from support.schema_check import SHARED, shared_or_skip
 
     from syntho_ray.values.schema import values_schema
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cluster_setup import LICENSE, run, values_file
-from kube_emulator import Emulator
+from support.cluster_setup import LICENSE, run, values_file
+from support.kube_emulator import Emulator
 
 VALUES_114 = f"""\
 SynthoLicense: {LICENSE}

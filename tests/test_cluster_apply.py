@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cluster_setup import ready_for_release, run, values_file
-from kube_emulator import Emulator
+from support.cluster_setup import ready_for_release, run, values_file
+from support.kube_emulator import Emulator
 
 RELEASE_KINDS = {
     "ServiceAccount": ["kuberay-operator"],
@@ -222,7 +222,7 @@ def test_preflight_serves_version_check_and_skip(emu: Emulator, values: Path) ->
     ready_for_release(emu)
     emu.call(emu.kube.store.types.pop, ("ray.io", "v1alpha1", "rayclusters"))
     emu.call(emu.kube.resources.__delitem__, "ray.io/v1alpha1/rayclusters")
-    from kube_emulator import TypeInfo
+    from support.kube_emulator import TypeInfo
 
     emu.call(
         emu.kube.serve_type, TypeInfo("ray.io", "v1", "rayclusters", "RayCluster", status=True)

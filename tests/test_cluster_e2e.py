@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cluster_setup import LICENSE, run, values_file
+from support.cluster_setup import LICENSE, run, values_file
 
 from syntho_ray.cluster.connect import connect
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from kube_emulator import Emulator
+from support.kube_emulator import Emulator
 
 from syntho_ray.cluster.connect import ApiError, Session, connect
 

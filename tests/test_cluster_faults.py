@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cluster_setup import FAST, run, values_file
-from kube_emulator import Emulator, closed_port, kubeconfig_text
+from support.cluster_setup import FAST, run, values_file
+from support.kube_emulator import Emulator, closed_port, kubeconfig_text
 
 from syntho_ray.cli import cluster as cluster_cli
 from syntho_ray.cluster.connect import RetryPolicy, Session, connect

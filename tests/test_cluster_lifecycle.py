@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cluster_setup import run, values_file
-from kube_emulator import Emulator
+from support.cluster_setup import run, values_file
+from support.kube_emulator import Emulator
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 import yaml
-from cluster_setup import LICENSE, run
-from kube_emulator import Emulator
+from support.cluster_setup import LICENSE, run
+from support.kube_emulator import Emulator
 
 from syntho_ray.cluster.helm_migrate import decode_release, encode_release
 from syntho_ray.cluster.ownership import union, upgraded

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cluster_setup import run, values_file
-from kube_emulator import Emulator
+from support.cluster_setup import run, values_file
+from support.kube_emulator import Emulator
 
 V1 = ("--set", "kuberay.version=1.2.2")
 AVAILABLE = {"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "availableReplicas": 1}

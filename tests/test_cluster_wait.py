@@ -7,8 +7,8 @@ import threading
 import time
 from pathlib import Path
 
-from cluster_setup import run, values_file
-from kube_emulator import Emulator
+from support.cluster_setup import run, values_file
+from support.kube_emulator import Emulator
 
 from syntho_ray.cluster.display import LiveDisplay
 from syntho_ray.cluster.refs import Ref

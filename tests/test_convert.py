@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
-from parity import normalise
-from schema_check import SHARED, shared_or_skip
+from support.parity import normalise
+from support.schema_check import SHARED, shared_or_skip
 from typer.testing import CliRunner
 
 from syntho_ray import ValuesInput, render_documents

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cluster_setup import ready_for_release, run, values_file
-from kube_emulator import Emulator
+from support.cluster_setup import ready_for_release, run, values_file
+from support.kube_emulator import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -23,9 +23,9 @@ from typing import Any
 
 import pytest
 import yaml
-from cluster_setup import ready_for_release
 from hostile_cli import MB, one_clear_error, syntho_ray
-from kube_emulator import Emulator, kubeconfig_text, running
+from support.cluster_setup import ready_for_release
+from support.kube_emulator import Emulator, kubeconfig_text, running
 
 LICENSE = "SYNTHO-LIC-migrate-hostile-31"
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cluster_setup import ready_for_release
 from hostile_cli import Ran, one_clear_error, syntho_ray
-from kube_emulator import Emulator, running
+from support.cluster_setup import ready_for_release
+from support.kube_emulator import Emulator, running
 
 LICENSE_A = "SYNTHO-LIC-release-a-0001"
 LICENSE_B = "SYNTHO-LIC-release-b-0002"

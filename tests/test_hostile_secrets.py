@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cluster_setup import ready_for_release
 from hostile_cli import Ran, one_clear_error, syntho_ray
-from kube_emulator import Emulator, running
+from support.cluster_setup import ready_for_release
+from support.kube_emulator import Emulator, running
 
 LICENSE = "SYNTHO-LIC-hostile-7d2e41aa"
 ROTATED = "SYNTHO-LIC-hostile-rotated-5c9b"

@@ -16,7 +16,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from schema_check import SHARED, assert_valid, shared_or_skip
+from support.schema_check import SHARED, assert_valid, shared_or_skip
 
 from syntho_ray import Release, ValuesError, ValuesInput, load_values, values_from_mapping
 from syntho_ray.facts import kuberay

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 import yaml
-from cluster_setup import LICENSE, run
+from support.cluster_setup import LICENSE, run
 
 from syntho_ray.cluster.connect import Session, connect
 from syntho_ray.facts.kinds import kind_at

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from schema_check import assert_valid
+from support.schema_check import assert_valid
 from test_cli import render
 
 from syntho_ray import Release, values_from_mapping

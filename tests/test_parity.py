@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from parity import by_identity, corrected_reference, load_stream, read
-from schema_check import SHARED, shared_or_skip
+from support.parity import by_identity, corrected_reference, load_stream, read
+from support.schema_check import SHARED, shared_or_skip
 
 from syntho_ray import ValuesInput, load_values, render_yaml
 from syntho_ray.output.stream import dump_yaml

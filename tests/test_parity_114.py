@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from parity import by_identity, corrected_reference_114, read
-from schema_check import SHARED, assert_valid, shared_or_skip
+from support.parity import by_identity, corrected_reference_114, read
+from support.schema_check import SHARED, assert_valid, shared_or_skip
 
 import syntho_ray
 from syntho_ray import ValuesInput, load_values, render_documents

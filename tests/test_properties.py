@@ -1,8 +1,8 @@
 """Property-based tests: valid values always render valid objects; any mutation of them either
 still renders valid objects or fails with a clean, located `ValuesError`.
 
-Objects are checked with tests/schema_check.py: the strict Kubernetes schemas and the KubeRay
-v0.4.0 RayCluster CRD.
+Objects are checked with tests/support/schema_check.py: the strict Kubernetes schemas and the
+KubeRay v0.4.0 RayCluster CRD.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from schema_check import assert_valid, shared_or_skip
+from support.schema_check import assert_valid, shared_or_skip
 from typer.testing import CliRunner
 
 from syntho_ray import ValuesError, cli, render_documents, values_from_mapping

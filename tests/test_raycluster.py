@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
-from schema_check import assert_valid
 from support import builders
+from support.schema_check import assert_valid
 
 import syntho_ray
 from syntho_ray import Release, ValuesInput, load_values, render_documents, values_from_mapping

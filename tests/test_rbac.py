@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from schema_check import shared_or_skip
 from support import builders
+from support.schema_check import shared_or_skip
 
 from syntho_ray import Release, values_from_mapping
 from syntho_ray.build import operator, rbac

@@ -9,9 +9,9 @@ from typing import Any
 
 import kubernetes_validate
 import pytest
-import schema_check
 import yaml
-from schema_check import (
+from support import schema_check
+from support.schema_check import (
     LATEST_KUBERNETES,
     UNDECLARED,
     assert_valid,

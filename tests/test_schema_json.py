@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from schema_check import SHARED, shared_or_skip
+from support.schema_check import SHARED, shared_or_skip
 from test_cli import RUNNER
 
 from syntho_ray import cli

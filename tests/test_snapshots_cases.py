@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from schema_check import SHARED, assert_valid, shared_or_skip
+from support.schema_check import SHARED, assert_valid, shared_or_skip
 
 import syntho_ray
 from syntho_ray import ValuesInput, load_values, render_documents

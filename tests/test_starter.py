@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
-from schema_check import assert_valid
+from support.schema_check import assert_valid
 from test_cli import RUNNER, render
 
 from syntho_ray import ValuesInput, cli, load_values

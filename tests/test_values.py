@@ -6,7 +6,7 @@ import pytest
 import yaml
 from kubernetes import client
 from pydantic import ValidationError
-from schema_check import shared_or_skip
+from support.schema_check import shared_or_skip
 
 from syntho_ray import Values, ValuesError, values_from_mapping
 from syntho_ray.values.model import chart_defaults

@@ -1,4 +1,5 @@
-"""What the emulator (tests/kube_emulator.py) claims of the API server, checked on a real one.
+"""What the emulator (tests/support/kube_emulator.py) claims of the API server, checked on a
+real one.
 
 Each behaviour the emulator-based tests rely on is asserted once here; the emulator stays for
 the faults a real server does not produce on demand (503 storms, dropped connections).

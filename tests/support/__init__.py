@@ -1,1 +1,7 @@
-"""Helpers the test modules share (fixtures are in tests/conftest.py)."""
+"""Helpers the test modules share; the fixtures are in tests/conftest.py.
+
+`kube_emulator` (the Kubernetes API emulator, with `kube_ssa`'s server-side apply) and
+`cluster_setup` (running the command line against it), `schema_check` (the API's and KubeRay's
+schemas), `parity` (comparing a render with the Helm chart's), `builders` (each builder's
+objects and the values its tests render).
+"""

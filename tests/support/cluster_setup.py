@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kube_emulator import Emulator, running
 from typer.testing import CliRunner, Result
 
+from support.kube_emulator import Emulator, running
 from syntho_ray import cli
 from syntho_ray.cli import cluster as cluster_cli
 from syntho_ray.cluster.connect import RetryPolicy

@@ -21,7 +21,7 @@ from jsonschema.exceptions import ValidationError
 from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 
-SHARED: Path = (Path(__file__).resolve().parent.parent / ".." / "shared").resolve()
+SHARED: Path = (Path(__file__).resolve().parents[2] / ".." / "shared").resolve()
 LATEST_KUBERNETES: str = kubernetes_validate.latest_version()
 
 UNDECLARED = "field not declared by the CRD; the API server would drop it"

@@ -35,8 +35,9 @@ from pathlib import Path
 from typing import Any
 
 import kmock
-import kube_ssa
 import yaml
+
+from support import kube_ssa
 
 
 @dataclass(frozen=True)
