@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cluster_setup import LICENSE, run, values_file
-from kube_emulator import Emulator
+from support.cluster_setup import LICENSE, run, values_file
+from support.kube_emulator import Emulator
 from typer.testing import Result
 
 from syntho_ray.cluster.apply import NAMESPACE_LABEL
