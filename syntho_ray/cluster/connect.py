@@ -209,8 +209,6 @@ class Session:
         *,
         stream: bool,
     ) -> Any:
-        from kubernetes.client.exceptions import ApiException
-
         params = [(k, _text(v)) for k, v in (query or {}).items()]
         headers = {"Accept": "application/json", "Content-Type": content_type}
         connecting = min(REQUEST_TIMEOUT[0], self.timeout)
@@ -230,32 +228,43 @@ class Session:
                 _preload_content=False,
                 _request_timeout=timeout,
             )
-        except AttributeError as error:  # the client's own bug: an ApiException without a body
+        except Exception as error:
+            failure = self._failure(error, f"{method} {path}")
+            if failure is None:
+                raise
+            raise failure from None
+        return answer[0] if isinstance(answer, tuple) else answer
+
+    def _failure(self, error: Exception, call: str) -> Exception | None:
+        """Our error for what the client raised during `call`; None for one we do not know."""
+        from kubernetes.client.exceptions import ApiException
+
+        if isinstance(error, AttributeError):  # the client's bug: an ApiException without a body
             cause = error.__context__
             if isinstance(cause, ApiException) and not cause.status:
-                raise ClusterError(_tls_problem(self.server, str(cause.reason))) from None
-            raise
-        except ApiException as error:
-            body_text = error.body.decode() if isinstance(error.body, bytes) else error.body
-            raise ApiError.from_answer(
-                int(error.status or 0), str(body_text or ""), dict(error.headers or {})
-            ) from None
-        except urllib3.exceptions.SSLError as error:
-            raise ClusterError(
+                return ClusterError(_tls_problem(self.server, str(cause.reason)))
+            return None
+        if isinstance(error, ApiException):
+            text = error.body.decode() if isinstance(error.body, bytes) else error.body
+            return ApiError.from_answer(
+                int(error.status or 0), str(text or ""), dict(error.headers or {})
+            )
+        if isinstance(error, urllib3.exceptions.SSLError):
+            return ClusterError(
                 f"{self.server}: TLS failed ({_short(error)}); check the kubeconfig's "
                 "certificate-authority for this cluster"
-            ) from None
-        except urllib3.exceptions.NewConnectionError as error:  # refused: not a time-out
-            raise _unreachable(self.server, error) from None
-        except (urllib3.exceptions.TimeoutError, TimeoutError):
-            raise ClusterError(
+            )
+        if isinstance(error, urllib3.exceptions.NewConnectionError):  # refused: not a time-out
+            return _unreachable(self.server, error)
+        if isinstance(error, urllib3.exceptions.TimeoutError | TimeoutError):
+            return ClusterError(
                 f"the Kubernetes API server at {self.server} did not answer within "
-                f"{self.timeout:g}s ({method} {path}); check that it is running, or give it "
+                f"{self.timeout:g}s ({call}); check that it is running, or give it "
                 "longer with --request-timeout"
-            ) from None
-        except (urllib3.exceptions.HTTPError, OSError) as error:
-            raise _unreachable(self.server, error) from None
-        return answer[0] if isinstance(answer, tuple) else answer
+            )
+        if isinstance(error, urllib3.exceptions.HTTPError | OSError):
+            return _unreachable(self.server, error)
+        return None
 
 
 def _unreachable(server: str, error: BaseException) -> Unreachable:
