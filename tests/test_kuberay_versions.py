@@ -16,7 +16,8 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from support.schema_check import SHARED, assert_valid, shared_or_skip
+from support import builders
+from support.schema_check import REFERENCE_CASES, assert_valid, shared_or_skip
 
 from syntho_ray import Release, ValuesError, ValuesInput, load_values, values_from_mapping
 from syntho_ray.facts import kuberay
@@ -25,17 +26,11 @@ from syntho_ray.output.kustomize import directory_files
 from syntho_ray.output.stream import dump_yaml
 from syntho_ray.render import render_documents, resolved_values
 
-ROOT = Path(__file__).resolve().parent.parent
-SNAPSHOTS = ROOT / "snapshots" / "kuberay"
-CASES = (
-    sorted(p.stem for p in (SHARED / "reference" / "cases").glob("*.yaml"))
-    if SHARED.is_dir()
-    else []
-)
+SNAPSHOTS = builders.SNAPSHOTS / "kuberay"
+CASES = REFERENCE_CASES
 GO_TRUE = {"1", "t", "T", "TRUE", "true", "True"}
 GO_FALSE = {"0", "f", "F", "FALSE", "false", "False"}
 LICENSED: dict[str, Any] = {"SynthoLicense": "k"}
-Rule = tuple[str, str, str]
 
 
 class FlagError(Exception):
@@ -83,16 +78,6 @@ def _command(data: dict[str, Any], release: Release | None = None) -> list[str]:
     deployment = _find(_documents(data, release), "Deployment")
     command: list[str] = deployment["spec"]["template"]["spec"]["containers"][0]["command"]
     return command
-
-
-def _rules(role: dict[str, Any]) -> set[Rule]:
-    return {
-        (group, resource, verb)
-        for rule in role["rules"]
-        for group in rule["apiGroups"]
-        for resource in rule["resources"]
-        for verb in rule["verbs"]
-    }
 
 
 def _at_least(version: str, since: str) -> bool:
@@ -332,7 +317,7 @@ def _role(data: dict[str, Any], namespace: str = "syntho") -> dict[str, Any]:
 
 
 def test_the_1_x_operator_gets_the_rules_it_needs() -> None:
-    rules = _rules(_role({"kuberay": {"version": "1.2.2"}}))
+    rules = builders.rule_set(_role({"kuberay": {"version": "1.2.2"}}))
     assert {
         ("", "endpoints", "watch"),
         ("", "pods/proxy", "get"),
@@ -341,25 +326,27 @@ def test_the_1_x_operator_gets_the_rules_it_needs() -> None:
         ("coordination.k8s.io", "leases", "update"),
         ("route.openshift.io", "routes", "create"),
     } <= rules
-    chart = _rules(_role({}))
+    chart = builders.rule_set(_role({}))
     assert chart < rules
     assert not any(group in ("batch", "route.openshift.io") for group, _, _ in chart)
 
 
 def test_rules_follow_the_release() -> None:
-    assert ("", "endpoints", "list") not in _rules(_role({"kuberay": {"version": "1.6.0"}}))
-    seven = _rules(_role({"kuberay": {"version": "1.7.0"}}))
+    assert ("", "endpoints", "list") not in builders.rule_set(
+        _role({"kuberay": {"version": "1.6.0"}})
+    )
+    seven = builders.rule_set(_role({"kuberay": {"version": "1.7.0"}}))
     assert ("events.k8s.io", "events", "create") in seven
     assert ("", "persistentvolumeclaims", "create") in seven
 
 
 def test_batch_schedulers_get_their_rules() -> None:
-    volcano = _rules(
+    volcano = builders.rule_set(
         _role({"kuberay": {"version": "1.2.2"}, "batchScheduler": {"name": "volcano"}})
     )
     assert ("scheduling.volcano.sh", "podgroups", "create") in volcano
     plugins = {"kuberay": {"version": "1.4.0"}, "batchScheduler": {"name": "scheduler-plugins"}}
-    assert ("scheduling.x-k8s.io", "podgroups", "watch") in _rules(_role(plugins))
+    assert ("scheduling.x-k8s.io", "podgroups", "watch") in builders.rule_set(_role(plugins))
 
 
 def test_every_watched_namespace_gets_the_role_and_binding() -> None:
@@ -489,10 +476,10 @@ def test_gates_equal_features_go(version: str) -> None:
 
 @pytest.mark.parametrize("version", kuberay.RELEASES)
 def test_role_grants_what_config_rbac_asks(version: str) -> None:
-    needed: set[Rule] = set()
+    needed: set[builders.Rule] = set()
     for name in ("role.yaml", "leader_election_role.yaml"):
         for document in yaml.safe_load_all(_show(version, f"ray-operator/config/rbac/{name}")):
-            needed |= _rules(
+            needed |= builders.rule_set(
                 {
                     "rules": [
                         r | {"apiGroups": r.get("apiGroups", [""])}
@@ -500,7 +487,7 @@ def test_role_grants_what_config_rbac_asks(version: str) -> None:
                     ]
                 }
             )
-    granted = _rules(_role({"kuberay": {"version": version}}))
+    granted = builders.rule_set(_role({"kuberay": {"version": version}}))
     assert needed - granted == set()
 
 

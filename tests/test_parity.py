@@ -6,17 +6,13 @@ from pathlib import Path
 
 import pytest
 from support.parity import by_identity, corrected_reference, load_stream, read
-from support.schema_check import SHARED, shared_or_skip
+from support.schema_check import REFERENCE_CASES, shared_or_skip
 
 from syntho_ray import ValuesInput, load_values, render_yaml
 from syntho_ray.output.stream import dump_yaml
 from syntho_ray.render import render_documents
 
-CASES = (
-    sorted(p.stem for p in (SHARED / "reference" / "cases").glob("*.yaml"))
-    if SHARED.is_dir()
-    else []
-)
+CASES = REFERENCE_CASES
 
 
 def _case(name: str) -> tuple[Path, Path]:

@@ -19,8 +19,6 @@ VOLCANO = {
     for verb in ("create", "delete", "get", "list", "update", "watch")
 } | {("apiextensions.k8s.io", "customresourcedefinitions", "get")}
 
-Rule = tuple[str, str, str]
-
 
 def _documents(data: dict[str, Any], release: Release | None = None) -> list[dict[str, Any]]:
     return builders.built(rbac.build, data, release)
@@ -28,16 +26,6 @@ def _documents(data: dict[str, Any], release: Release | None = None) -> list[dic
 
 def _find(docs: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
     return next(d for d in docs if d["kind"] == kind and d["metadata"]["name"] == name)
-
-
-def _rule_set(role: dict[str, Any]) -> set[Rule]:
-    return {
-        (group, resource, verb)
-        for rule in role["rules"]
-        for group in rule["apiGroups"]
-        for resource in rule["resources"]
-        for verb in rule["verbs"]
-    }
 
 
 def _chart_role(name: str) -> dict[str, Any]:
@@ -117,18 +105,20 @@ def test_every_object_is_in_the_release_namespace() -> None:
 
 def test_operator_rule_set_equals_the_charts() -> None:
     ours = _find(_documents({}), "Role", "kuberay-operator")
-    assert _rule_set(ours) == _rule_set(_chart_role("kuberay-operator"))
+    assert builders.rule_set(ours) == builders.rule_set(_chart_role("kuberay-operator"))
 
 
 def test_rayjob_roles_rule_sets_equal_the_charts() -> None:
     docs = _documents({})
     for name in ("rayjob-editor-role", "rayjob-viewer-role"):
-        assert _rule_set(_find(docs, "Role", name)) == _rule_set(_chart_role(name)), name
+        assert builders.rule_set(_find(docs, "Role", name)) == builders.rule_set(
+            _chart_role(name)
+        ), name
 
 
 def test_batch_scheduler_adds_exactly_the_volcano_rules() -> None:
-    plain = _rule_set(_find(_documents({}), "Role", "kuberay-operator"))
-    batch = _rule_set(
+    plain = builders.rule_set(_find(_documents({}), "Role", "kuberay-operator"))
+    batch = builders.rule_set(
         _find(_documents({"batchScheduler": {"enabled": True}}), "Role", "kuberay-operator")
     )
     assert batch - plain == VOLCANO

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from support.schema_check import SHARED, assert_valid, shared_or_skip
+from support import builders
+from support.schema_check import REFERENCE_CASES, assert_valid, shared_or_skip
 
 import syntho_ray
 from syntho_ray import ValuesInput, load_values, render_documents
 
-ROOT = Path(__file__).resolve().parent.parent
-SNAPSHOTS = ROOT / "snapshots" / "cases"
-CASES = (
-    sorted(p.stem for p in (SHARED / "reference" / "cases").glob("*.yaml"))
-    if SHARED.is_dir()
-    else []
-)
+SNAPSHOTS = builders.SNAPSHOTS / "cases"
+CASES = REFERENCE_CASES
 
 
 def _documents(case: str) -> list[dict[str, Any]]:

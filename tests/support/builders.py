@@ -30,6 +30,20 @@ BUILDERS: dict[str, Builder] = {
 }
 
 
+Rule = tuple[str, str, str]  # API group, resource, verb
+
+
+def rule_set(role: dict[str, Any]) -> set[Rule]:
+    """Every (API group, resource, verb) a Role or ClusterRole document grants."""
+    return {
+        (group, resource, verb)
+        for rule in role["rules"]
+        for group in rule["apiGroups"]
+        for resource in rule["resources"]
+        for verb in rule["verbs"]
+    }
+
+
 def built(
     build: Builder, data: dict[str, Any], release: Release | None = None
 ) -> list[dict[str, Any]]:

@@ -23,6 +23,12 @@ from referencing import Registry, Resource
 
 SHARED: Path = (Path(__file__).resolve().parents[2] / ".." / "shared").resolve()
 LATEST_KUBERNETES: str = kubernetes_validate.latest_version()
+# The names of the chart 1.13 reference cases under ../shared/reference/cases/ (none without it).
+REFERENCE_CASES = (
+    sorted(p.stem for p in (SHARED / "reference" / "cases").glob("*.yaml"))
+    if SHARED.is_dir()
+    else []
+)
 
 UNDECLARED = "field not declared by the CRD; the API server would drop it"
 _DEFINITIONS = "https://kubernetes.io/api/_definitions.json"
