@@ -108,7 +108,7 @@ class Conflict:
 
     manager: str
     api_version: str
-    path: Path
+    path: Path  # the field, as fieldsV1 steps (f:name, k:{"name":...})
 
     def __str__(self) -> str:
         dotted = "".join(
