@@ -73,8 +73,10 @@ def init(
     registry: Registry = None,
     output: OutputFile = None,
     force: Force = False,
+    chart: ChartOption = None,
 ) -> None:
-    """Write a commented starter values file with one of the deployment guide's layouts."""
+    """Write a commented starter values file with one of the deployment guide's layouts
+    (in chart 1.14's values layout with --chart 1.14)."""
     import yaml
 
     from syntho_ray.errors import OutputError
@@ -82,8 +84,14 @@ def init(
     from syntho_ray.values.loading import values_from_mapping
     from syntho_ray.values.starter import LICENSE_SECRET, starter_values
 
+    generation = chart.chart if chart else "1.13"
     text = starter_values(
-        profile.value, cpus=cpus, memory=memory, platform=platform, registry=registry
+        profile.value,
+        cpus=cpus,
+        memory=memory,
+        platform=platform,
+        registry=registry,
+        chart=generation,
     )
     data = yaml.safe_load(text)
     warn(warnings(values_from_mapping(data, source="init"), data), strict=False)
@@ -93,7 +101,8 @@ def init(
     if output.exists() and not force:
         raise OutputError(f"{output} exists; choose another file or use --force")
     _write(output, text)
-    say(f"{output}: {profile.value} values written. Next:")
+    layout = " (chart 1.14's layout)" if generation == "1.14" else ""
+    say(f"{output}: {profile.value} values written{layout}. Next:")
     say(
         f"  kubectl -n <namespace> create secret generic {LICENSE_SECRET} "
         "--from-file=license_key=license.txt   # the key alone, no trailing newline"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from syntho_ray.k8s.data import quantity_value
-from syntho_ray.values.model import RayPodValues, Values
+from syntho_ray.values.view import Pod, ValuesView
 from syntho_ray.values.yamlfile import KeyPath
 
 Finding = tuple[KeyPath, str]
@@ -21,7 +21,9 @@ DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 ANNOTATIONS_LIMIT = 256 * 1024  # bytes of keys and values together, per object
-_LISTS = {  # key in the values -> attribute of RayPodValues
+_SIDECARS = ("sidecarContainers", "sidecar_containers")
+_LISTS = {  # key in the values -> attribute of the pod values (chart 1.14's: initContainers)
+    "initContainers": "init_containers",
     "containerEnv": "container_env",
     "envFrom": "env_from",
     "ports": "ports",
@@ -32,39 +34,46 @@ _LISTS = {  # key in the values -> attribute of RayPodValues
 }
 
 
-def problems(values: Values, pods: list[tuple[KeyPath, RayPodValues]]) -> Iterator[Finding]:
-    """Every rule of the API server the values break, with its key path."""
-    yield from _release(values)
-    for path, pod in pods:
+def problems(view: ValuesView) -> Iterator[Finding]:
+    """Every rule of the API server the values (of either chart generation) break, with its
+    key path."""
+    yield from _release(view)
+    for path, pod in view.pods:
         yield from _nulls(path, pod)
         yield from _pod(path, pod)
 
 
-def _release(values: Values) -> Iterator[Finding]:
-    if not values.syntho_license and not values.manual_secret_name:
+def _release(view: ValuesView) -> Iterator[Finding]:
+    if not view.license and not view.manual_secret_name:
         yield (
             ("SynthoLicense",),
             "is empty: set your license key (an unset shell variable?), or manualSecretName "
             "to use a Secret of your own",
         )
-    storage = values.storage
+    storage = view.storage
     if storage.storage_class_name and not _subdomain(storage.storage_class_name):
         yield ("storage", "storageClassName"), _name_rule(storage.storage_class_name)
     size = quantity_value(storage.data_storage) if storage.data_storage else None
     if size is not None and size <= 0:
         yield ("storage", "dataStorage"), f"must be more than 0 (got {storage.data_storage})"
-    for index, namespace in enumerate(values.watch_namespace or []):
+    for path, namespace in view.namespaces:
         if len(namespace) > 63:
-            yield (
-                ("watchNamespace", index),
-                f"a namespace has at most 63 characters (got {len(namespace)})",
-            )
-    yield from _quantities(("resources",), values.resources)
+            yield path, f"a namespace has at most 63 characters (got {len(namespace)})"
+    for path, resources in view.resources:
+        yield from _quantities(path, resources)
+    for path, env in view.env:
+        yield from _env(path, env)
+    for path, tolerations in view.tolerations:
+        for index, toleration in enumerate(tolerations or []):
+            if toleration is not None:
+                yield from _toleration((*path, index), toleration)
+    for path, given in view.annotations:
+        yield from _annotations(path, given)
 
 
-def _nulls(path: KeyPath, pod: RayPodValues) -> Iterator[Finding]:
+def _nulls(path: KeyPath, pod: Pod) -> Iterator[Finding]:
     for key, attribute in _LISTS.items():
-        items = getattr(pod, attribute) or []
+        items = getattr(pod, attribute, None) or []
         for index, item in enumerate(items):
             if item is None:
                 yield (
@@ -75,13 +84,12 @@ def _nulls(path: KeyPath, pod: RayPodValues) -> Iterator[Finding]:
                 )
 
 
-def _pod(path: KeyPath, pod: RayPodValues) -> Iterator[Finding]:
+def _pod(path: KeyPath, pod: Pod) -> Iterator[Finding]:
     containers: list[tuple[KeyPath, Any]] = [(path, None)]
-    containers += [
-        ((*path, "sidecarContainers", i), c)
-        for i, c in enumerate(pod.sidecar_containers or [])
-        if c
-    ]
+    for key, attribute in (("initContainers", "init_containers"), _SIDECARS):
+        containers += [
+            ((*path, key, i), c) for i, c in enumerate(getattr(pod, attribute, None) or []) if c
+        ]
     for where, container in containers:
         ports = pod.ports if container is None else container.ports
         env = pod.container_env if container is None else container.env
@@ -95,12 +103,13 @@ def _pod(path: KeyPath, pod: RayPodValues) -> Iterator[Finding]:
     for index, toleration in enumerate(pod.tolerations or []):
         if toleration is not None:
             yield from _toleration((*path, "tolerations", index), toleration)
-    size = sum(len(k.encode()) + len(str(v).encode()) for k, v in (pod.annotations or {}).items())
+    yield from _annotations((*path, "annotations"), pod.annotations)
+
+
+def _annotations(path: KeyPath, annotations: dict[str, str] | None) -> Iterator[Finding]:
+    size = sum(len(k.encode()) + len(str(v).encode()) for k, v in (annotations or {}).items())
     if size > ANNOTATIONS_LIMIT:
-        yield (
-            (*path, "annotations"),
-            f"{size:,} bytes in total; the API server takes at most 256 KiB",
-        )
+        yield path, f"{size:,} bytes in total; the API server takes at most 256 KiB"
 
 
 def _ports(path: KeyPath, ports: Any) -> Iterator[Finding]:

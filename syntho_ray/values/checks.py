@@ -22,6 +22,7 @@ from syntho_ray.values.model import (
 )
 from syntho_ray.values.raystart import check_start_params
 from syntho_ray.values.suggest import env_suggestion, ray_env_warning
+from syntho_ray.values.view import Pod, ValuesView
 from syntho_ray.values.yamlfile import KeyPath
 
 Finding = tuple[KeyPath, str]
@@ -39,7 +40,6 @@ HEAD_SERVICE_SUFFIX = "-head-svc"
 MIN_HEAD_MEMORY = 2 * 10**9  # the guide: never less than 2G for the Ray head
 MIN_RAY_POD_MEMORY = 8 * 10**9  # the chart's comments: not less than 8G for a Ray pod
 GroupBounds = tuple[int | None, int, int]  # replicas (None: left out), minReplicas, maxReplicas
-Pod = Any  # the pod keys of a group of either layout (RayPodValues, RayPod114)
 SHARED = frozenset(volume for volume, _, _ in SHARED_VOLUMES)  # chart 1.13 adds them to every pod
 _OBJECT_NAME_RULE = (
     "lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"
@@ -57,10 +57,37 @@ def problems(values: Values) -> list[Finding]:
         *group_findings(groups),
         *pod_findings(list(_pods(values)), SHARED, values.head.ray_version),
         *storage_findings(values.storage.data_storage),
-        *_images(values),
-        *_requests_within_limits(values),
-        *apirules.problems(values, list(_pods(values))),
+        *shared_problems(view_113(values)),
     ]
+
+
+def view_113(values: Values) -> ValuesView:
+    """The parts of chart 1.13's values the shared checks read, at their key paths."""
+    from syntho_ray.values.model import chart_defaults
+
+    pods = list(_pods(values))
+    return ValuesView(
+        pods=pods,
+        images=[(("operatorImage",), values.operator_image), (("image",), values.image)],
+        references=list(_image_references(values)),
+        license=values.syntho_license,
+        manual_secret_name=values.manual_secret_name,
+        storage=values.storage,
+        namespaces=[(("watchNamespace", i), n) for i, n in enumerate(values.watch_namespace or [])],
+        resources=[(("resources",), values.resources)],
+        env=[],
+        tolerations=[],
+        annotations=[(("annotations",), values.annotations)],
+        defaults=chart_defaults(),
+    )
+
+
+def shared_problems(view: ValuesView) -> Iterator[Finding]:
+    """The checks of either chart generation: image references, requests within limits and
+    the API server's rules (values/apirules.py)."""
+    yield from _images(view)
+    yield from _requests_within_limits(view)
+    yield from apirules.problems(view)
 
 
 def object_names(named: dict[KeyPath, str | None]) -> Iterator[Finding]:
@@ -91,22 +118,24 @@ def cluster_name(path: KeyPath, name: str) -> Iterator[Finding]:
         )
 
 
-def _requests_within_limits(values: Values) -> Iterator[Finding]:
+def _requests_within_limits(view: ValuesView) -> Iterator[Finding]:
     """Kubernetes refuses a pod whose request is above its limit; a request the chart's
     defaults keep (when only limits are given) is named as such, with the way out."""
-    for path, pod in _pods(values):
-        requests = (pod.resources.requests if pod.resources else None) or {}
-        limits = (pod.resources.limits if pod.resources else None) or {}
+    pods = [(path, pod.resources) for path, pod in view.pods]
+    given = [(path[:-1], resources) for path, resources in view.resources]
+    for path, resources in [*pods, *given]:
+        requests = (resources.requests if resources else None) or {}
+        limits = (resources.limits if resources else None) or {}
         for name in sorted(set(requests) & set(limits)):
             request, limit = quantity_value(requests[name]), quantity_value(limits[name])
             if request is None or limit is None or request <= limit:
                 continue
             where = ".".join(map(str, (*path, "resources")))
             message = f"{requests[name]} is above limits.{name} {limits[name]}"
-            for kind, given, other in (("requests", requests, "limits"), ("limits", limits, "")):
-                if given[name] == _default_at((*path, "resources", kind, name)):
+            for kind, amounts, other in (("requests", requests, "limits"), ("limits", limits, "")):
+                if amounts[name] == view.default_at((*path, "resources", kind, name)):
                     message += (
-                        f": {given[name]} is the chart's default {kind}.{name}, kept when only "
+                        f": {amounts[name]} is the chart's default {kind}.{name}, kept when only "
                         f"{other or 'requests'} are given; set {where}.{kind} too, or drop the "
                         f"defaults with --set {where}.{kind}=null"
                     )
@@ -114,21 +143,12 @@ def _requests_within_limits(values: Values) -> Iterator[Finding]:
             yield (*path, "resources", "requests", name), message
 
 
-def _default_at(path: KeyPath) -> Any:
-    from syntho_ray.values.model import chart_defaults
-
-    found: Any = chart_defaults()
-    for key in path:
-        found = found.get(key) if isinstance(found, dict) else None
-    return found
-
-
-def _images(values: Values) -> Iterator[Finding]:
+def _images(view: ValuesView) -> Iterator[Finding]:
     """Every image is a valid reference: `tag: <tag>` is a placeholder, not a tag."""
-    for key, image in (("operatorImage", values.operator_image), ("image", values.image)):
-        yield from _found((key, "repository"), imageref.name_problem(image.repository))
-        yield from _found((key, "tag"), imageref.tag_problem(image.tag))
-    for path, reference in _image_references(values):
+    for path, image in view.images:
+        yield from _found((*path, "repository"), imageref.name_problem(image.repository))
+        yield from _found((*path, "tag"), imageref.tag_problem(image.tag))
+    for path, reference in view.references:
         yield from _found(path, imageref.reference_problem(reference))
 
 

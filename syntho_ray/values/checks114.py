@@ -18,9 +18,12 @@ from syntho_ray.values.checks import (
     pod_findings,
     ray_warnings,
     resource_warnings,
+    shared_problems,
     storage_findings,
 )
-from syntho_ray.values.model114 import Values114, WorkerGroup114
+from syntho_ray.values.model114 import Values114, WorkerGroup114, chart_defaults_114
+from syntho_ray.values.suggest import env_suggestion
+from syntho_ray.values.view import ValuesView, images_of
 from syntho_ray.values.yamlfile import KeyPath
 
 CLUSTER: KeyPath = ("ray-cluster",)
@@ -37,7 +40,48 @@ def problems(values: Values114) -> list[Finding]:
         *pod_findings(pods(values), frozenset(), values.cluster.head.ray_version),
         *storage_findings(values.storage.data_storage),
         *_operator(values),
+        *shared_problems(view_114(values)),
+        *_common_env(values),
     ]
+
+
+def view_114(values: Values114) -> ValuesView:
+    """The parts of chart 1.14's values the shared checks read, at their key paths."""
+    operator, cluster, ray_pods = values.operator, values.cluster, pods(values)
+    images = [((*OPERATOR, "image"), operator.image), ((*CLUSTER, "image"), cluster.image)]
+    images += [((*path, "image"), pod.image) for path, pod in ray_pods if pod.image is not None]
+    references = images_of(ray_pods)
+    autoscaler = cluster.head.autoscaler_options
+    if autoscaler is not None and autoscaler.image:
+        references.append(((*CLUSTER, "head", "autoscalerOptions", "image"), autoscaler.image))
+    watched = operator.watch_namespace or []
+    return ValuesView(
+        pods=ray_pods,
+        images=images,
+        references=references,
+        license=values.syntho_license,
+        manual_secret_name=values.manual_secret_name,
+        storage=values.storage,
+        namespaces=[((*OPERATOR, "watchNamespace", i), n) for i, n in enumerate(watched)],
+        resources=[((*OPERATOR, "resources"), operator.resources)],
+        env=[
+            ((*CLUSTER, "common", "containerEnv"), cluster.common.container_env),
+            ((*OPERATOR, "env"), operator.env),
+        ],
+        tolerations=[((*OPERATOR, "tolerations"), operator.tolerations)],
+        annotations=[
+            ((*OPERATOR, "annotations"), operator.annotations),
+            ((*CLUSTER, "annotations"), cluster.annotations),
+        ],
+        defaults=chart_defaults_114(),
+    )
+
+
+def _common_env(values: Values114) -> Iterator[Finding]:
+    """Translated names in the env of every Ray container (values/suggest.py)."""
+    for index, env in enumerate(values.cluster.common.container_env or []):
+        if hint := env_suggestion(getattr(env, "name", None) or ""):
+            yield (*CLUSTER, "common", "containerEnv", index, "name"), hint
 
 
 def located_warnings(values: Values114, user: Mapping[str, Any]) -> list[Finding]:

@@ -31,6 +31,7 @@ from syntho_ray.values.model import (
     MountList,
     Namespace,
     PodSecurityContext,
+    Port,
     PortList,
     ProbeValues,
     PullSecretList,
@@ -224,7 +225,7 @@ class OperatorService(_Model):
     """The operator's metrics Service."""
 
     type: ServiceType = Field("ClusterIP", description="Service type.")
-    port: Count = Field(8080, ge=1, le=65535, description="Service port.")
+    port: Port = Field(8080, description="Service port.")
 
 
 class AutoscalerOptions114(AutoscalerOptions):
