@@ -275,6 +275,14 @@ def find_helm(binary: str | None, chart: str | None) -> tuple[Helm | None, str]:
     return Helm(found, Path(chart), version or "unknown version"), ""
 
 
+def with_bytecode(cache: Path) -> None:
+    """New Python processes keep their compiled bytecode (in `cache`), as an installed package
+    has it: with PYTHONDONTWRITEBYTECODE set (as in some development shells), every cold run
+    would compile syntho-ray's modules from source again, which no user's run does."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(cache)
+
+
 def syntho_ray_command(values: Path) -> list[str]:
     """`syntho-ray render -q -f FILE` of this environment (the YAML on stdout)."""
     script = Path(sys.executable).with_name("syntho-ray")
@@ -360,10 +368,12 @@ def bench_cold(
 ) -> None:
     """New processes: the interpreter, the libraries, and each renderer on each values file."""
     python = sys.executable
-    start = Figure("`python -c pass` (the interpreter's start)")
+    bare = Figure("`python -S -c pass` (the interpreter alone, no site-packages)")
+    start = Figure("`python -c pass` (the interpreter's start, with site-packages)")
     libraries = Figure(f'`python -c "{FLOOR}"` (the libraries a render imports)')
     report.cold_floor = run_in_turn(
         [
+            (bare, lambda: [python, "-S", "-c", "pass"], None),
             (start, lambda: [python, "-c", "pass"], None),
             (libraries, lambda: [python, "-c", FLOOR], None),
         ],
@@ -638,6 +648,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     case = CASES / f"{CASE}.yaml"
     with tempfile.TemporaryDirectory(prefix="syntho-ray-bench-") as scratch:
         work = Path(scratch)
+        with_bytecode(work / "bytecode")
         cold_inputs: list[tuple[str, int | None, Path]] = []
         if case.is_file():
             bench_render(report, helm, case, runs)

@@ -18,10 +18,11 @@ from syntho_ray.k8s import client as k8s
 
 VALUES = {"SynthoLicense": "k", "worker": {"disabled": False, "tolerations": [{"key": "a"}]}}
 CASE = Path(__file__).resolve().parent.parent.parent / "shared/reference/cases/02-production.yaml"
-# The installed packages a command that renders may import: ours and what they import.
+# The installed packages a command that renders may import: ours and what they import (click
+# for a typer that does not carry its own; never rich, typer's pretty help and tracebacks).
 RENDER_LIBRARIES = {
     *("kubernetes", "pydantic", "typer", "yaml"),  # the models only, of kubernetes
-    *("annotated_doc", "annotated_types", "click", "pydantic_core", "rich", "shellingham"),
+    *("annotated_doc", "annotated_types", "click", "pydantic_core", "shellingham"),
     *("six", "typing_extensions", "typing_inspection"),
 }
 OFFLINE_COMMANDS = {

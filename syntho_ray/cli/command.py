@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from functools import cache
 from typing import Any, TypeVar, cast
 
 import typer
@@ -60,11 +61,13 @@ def chosen(ctx: typer.Context, group: type[T]) -> T:
 _MADE = "syntho_ray.option_groups"
 
 
-def _params(group: Group) -> list[Any]:
-    """Fresh click parameters for a group's options, as Typer makes them from its declaration."""
+@cache
+def _params(group: Group) -> tuple[Any, ...]:
+    """The click parameters of a group's options, as Typer makes them from its declaration:
+    made once, shared by every command that takes the group (they keep no state of one)."""
     holder = typer.Typer(add_completion=False)
     holder.command()(group)
-    return list(typer.main.get_command(holder).params)
+    return tuple(typer.main.get_command(holder).params)
 
 
 def _take(params: dict[str, Any], group: Group) -> Callable[[], Any]:
