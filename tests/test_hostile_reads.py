@@ -16,7 +16,8 @@ from hostile_cli import MB, baseline_rss, one_clear_error, syntho_ray
 
 MEMORY_FACTOR = 20  # peak memory above an ordinary render, per byte of input
 # A values file becomes data, the values model, client models and documents, each a Python
-# object per value: about 27 bytes per byte of YAML, linear in the size (BENCHMARKS.md).
+# object per value: about 30 bytes per byte of YAML, linear in the size (BENCHMARKS.md,
+# "Memory"; the 20 is not reached: one representation fewer at the peak would be).
 VALUES_FILE_FACTOR = 32
 REFUSED_AT_ONCE = 40 * MB  # a refused input costs no more than this above an ordinary render
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
