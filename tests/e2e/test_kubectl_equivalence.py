@@ -29,8 +29,9 @@ SERVER_ANNOTATIONS = (
 )
 
 
-def comparable(obj: dict[str, Any], namespace: str) -> dict[str, Any]:
-    """The object as the release defines it: server-assigned fields out, namespace as NS."""
+def comparable(obj: dict[str, Any], namespace: str, unlabelled: bool) -> dict[str, Any]:
+    """The object as the release defines it: server-assigned fields out, namespace as NS;
+    `unlabelled`: the render gives it no ownership labels."""
     obj = json.loads(json.dumps(obj).replace(namespace, "NS"))
     meta = obj["metadata"]
     for key in SERVER_SET:
@@ -41,35 +42,41 @@ def comparable(obj: dict[str, Any], namespace: str) -> dict[str, Any]:
         meta["annotations"] = notes
     meta.pop("finalizers", None)
     obj.pop("status", None)
-    if obj["kind"] == "PersistentVolumeClaim":
-        obj["spec"].pop("volumeName", None)
-        # `syntho-ray apply` labels the claims with their release, so that another release
-        # never takes them (issue 13); the rendered files keep the chart's unlabelled claims.
+    if unlabelled:
+        # `syntho-ray apply` labels every object the chart leaves unlabelled (the claims, the
+        # license Secret) with its release, so that another release never takes it (issue 13);
+        # the rendered files keep the chart's unlabelled objects.
         labels = meta.pop("labels", {})
         kept = {k: v for k, v in labels.items() if k not in OWNERSHIP_LABELS}
         if kept:
             meta["labels"] = kept
+    if obj["kind"] == "PersistentVolumeClaim":
+        obj["spec"].pop("volumeName", None)
     if obj["kind"] == "Service":
         obj["spec"].pop("clusterIP", None)
         obj["spec"].pop("clusterIPs", None)
     return dict(obj)
 
 
-def rendered(folder: Path) -> list[tuple[str, str]]:
-    """(kind, name) of each object `render -o` wrote."""
+def rendered(folder: Path) -> list[tuple[str, str, bool]]:
+    """(kind, name, has no ownership labels) of each object `render -o` wrote."""
     found = []
     for path in sorted(folder.glob("*.yaml")):
         if path.name == "kustomization.yaml":
             continue
         for doc in yaml.safe_load_all(path.read_text()):
             if doc:
-                found.append((doc["kind"], doc["metadata"]["name"]))
+                labels = doc["metadata"].get("labels") or {}
+                found.append(
+                    (doc["kind"], doc["metadata"]["name"], OWNERSHIP_LABELS[0] not in labels)
+                )
     return found
 
 
-def live(plane: ControlPlane, namespace: str, kind: str, name: str) -> dict[str, Any]:
+def live(plane: ControlPlane, namespace: str, what: tuple[str, str, bool]) -> dict[str, Any]:
+    kind, name, unlabelled = what
     out = kubectl(plane, "get", "-n", namespace, kind, name, "-o", "json")
-    return comparable(json.loads(out.stdout), namespace)
+    return comparable(json.loads(out.stdout), namespace, unlabelled)
 
 
 def assert_ok(out: subprocess.CompletedProcess[str]) -> None:
@@ -90,10 +97,10 @@ def test_kubectl_apply_k_of_render_equals_syntho_ray_apply(
         assert_ok(by_syntho.cli("apply", "-f", str(by_syntho.values)))
         objects = rendered(folder)
         assert len(objects) >= 8
-        for kind, name in objects:
-            left = live(cluster, by_kubectl.namespace, kind, name)
-            right = live(cluster, by_syntho.namespace, kind, name)
-            assert left == right, f"{kind}/{name} differs"
+        for what in objects:
+            left = live(cluster, by_kubectl.namespace, what)
+            right = live(cluster, by_syntho.namespace, what)
+            assert left == right, f"{what[0]}/{what[1]} differs"
     finally:
         delete_namespace(cluster, by_kubectl.namespace)
         delete_namespace(cluster, by_syntho.namespace)
