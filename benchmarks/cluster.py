@@ -38,10 +38,19 @@ from controlplane import STORAGE_CLASS, ControlPlane  # noqa: E402
 from operator_process import Operator  # noqa: E402
 
 OPERATOR = {"1.13": "0.5.0", "1.14": "1.2.2"}
-VALUES = (
-    f"SynthoLicense: bench-license\nstorage:\n  storageClassName: {STORAGE_CLASS}\n"
-    "worker:\n  disabled: false\n  replicas: 1\n"
-)
+BASE = f"SynthoLicense: bench-license\nstorage:\n  storageClassName: {STORAGE_CLASS}\n"
+VALUES = {  # one worker, in each generation's layout (1.14's worker group is off by default)
+    "1.13": BASE + "worker:\n  disabled: false\n  replicas: 1\n",
+    "1.14": BASE + "ray-cluster:\n  worker:\n    disabled: false\n    replicas: 1\n",
+}
+
+
+def run(argv: list[str]) -> None:
+    """Run a command; if it fails, stop the benchmark with what it printed."""
+    out = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT)
+    if out.returncode != 0:
+        words = " ".join(argv[1:5])
+        raise SystemExit(f"{words} ... exited {out.returncode}:\n{out.stdout}\n{out.stderr}")
 
 
 class Bench:
@@ -50,7 +59,7 @@ class Bench:
     def __init__(self, plane: ControlPlane, folder: Path, chart: str) -> None:
         self.plane, self.folder, self.chart = plane, folder, chart
         self.values = folder / "values.yaml"
-        self.values.write_text(VALUES)
+        self.values.write_text(VALUES[chart])
         self.chart_args = [] if chart == "1.13" else ["--chart", chart]
         self.operators: list[Operator] = []
 
@@ -69,7 +78,7 @@ class Bench:
             str(self.values),
             *args,
         ]
-        subprocess.run(argv, check=True, capture_output=True, cwd=ROOT)
+        run(argv)
 
     def render(self, namespace: str) -> Path:
         folder = self.folder / f"render-{namespace}"
@@ -87,7 +96,7 @@ class Bench:
             str(folder),
             "-q",
         ]
-        subprocess.run(argv, check=True, cwd=ROOT)
+        run(argv)
         return folder
 
     def namespace(self) -> str:
