@@ -7,7 +7,11 @@ files at /var/run/secrets/kubernetes.io/serviceaccount: a token of the Deploymen
 ServiceAccount from the TokenRequest API, the cluster CA and the namespace. So it uses its
 in-cluster configuration, and the rendered RBAC is what the API server enforces on it. Only
 what must be local changes: the binary path (the command's first word), the metrics and
-health ports (127.0.0.1, free) and a log file path.
+health ports (127.0.0.1, free) and a log file path. One setting is added where the Deployment
+sets none: the operator's periodic requeue (RAYCLUSTER_DEFAULT_REQUEUE_SECONDS_ENV, 300 s by
+default) is 10 s. KubeRay 0.5.0 loses a status update that meets a conflict (it logs "Update
+status error ... the object has been modified" and only requeues after that period): with 300 s,
+a RayCluster whose pods are ready can stay without `status.state` for five minutes.
 
 `problems()` lists the log lines that show the operator cannot do its work: RBAC refusals,
 errors, a flag it does not know, or its exit.
@@ -33,6 +37,7 @@ TROUBLE = re.compile(
     r'(?i:forbidden)|flag provided but not defined|"level":"error"|\tERROR\t|^E\d{4} |^panic:',
     re.MULTILINE,
 )
+REQUEUE = "RAYCLUSTER_DEFAULT_REQUEUE_SECONDS_ENV"  # the variable's name, as the operator reads it
 LOCAL_FLAGS = ("metrics-addr", "health-probe-bind-address")
 ACCOUNT_FILES = "/var/run/secrets/kubernetes.io/serviceaccount"
 # In its own mount namespace: a tmpfs over /var/run (the host's stays untouched), the
@@ -144,6 +149,7 @@ class Operator:
             "HOME": str(folder),
             "KUBERNETES_SERVICE_HOST": "127.0.0.1",
             "KUBERNETES_SERVICE_PORT": str(api.port),
+            REQUEUE: "10",
             **container_env(container, namespace),
         }
         log = folder / f"operator-{namespace}.log"
