@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# A place in the values: keys and list indexes from the top, ("head", "ports", 0, "name").
+KeyPath = tuple[str | int, ...]
+
 # The exit codes of every command, in one place (the README's "Exit codes" table is this one).
 OK = 0
 FAILED = 1  # the values, the cluster or the output: one line per problem on stderr

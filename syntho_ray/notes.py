@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from syntho_ray.build import license, openshift
-from syntho_ray.build.naming import Release, cluster_name, operator_name
+from syntho_ray.build.naming import Release, cluster_name, head_service_name, operator_name
 from syntho_ray.facts import kuberay
 from syntho_ray.facts import ray as ray_facts
 from syntho_ray.facts.charts import WORKFLOWS_PATH
 from syntho_ray.output.kustomize import CRDS_DIR, KUBERAY_CRDS
-from syntho_ray.resolve import Resolved
+from syntho_ray.resolve import Resolved, resolve
+from syntho_ray.resolve.platform import on_openshift
 from syntho_ray.values import checks, checks114
 from syntho_ray.values.layouts import AnyValues
 from syntho_ray.values.model import ImageValues, Values
@@ -18,13 +20,7 @@ from syntho_ray.values.model114 import Values114
 from syntho_ray.values.raystart import checked_release
 
 RAY_CLIENT_PORT = 10001
-
-
-def head_service_name(resolved: Resolved, release: Release) -> str:
-    """KubeRay's `<cluster>-head-svc`, or the name `headService` gives it."""
-    service = resolved.values.cluster.head.head_service
-    named = service.metadata.name if service is not None and service.metadata else None
-    return named or f"{cluster_name(resolved, release)}{checks.HEAD_SERVICE_SUFFIX}"
+_RELEASE_TAG = re.compile(r"^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+].*)?$")  # 1.2, v1.2.2-rc.1
 
 
 def ray_address(resolved: Resolved, release: Release) -> str:
@@ -38,11 +34,25 @@ def warnings(values: AnyValues, user: dict[str, Any]) -> list[str]:
     if isinstance(values, Values114):
         return _warnings_114(values, user)
     found = checks.sizing_warnings(values) + _mutable_tags(values) + openshift.warnings(values)
-    if mismatch := kuberay.tag_mismatch(values):
+    if mismatch := _tag_mismatch(values):
         found.append(mismatch)
     found += _placeholder(values.syntho_license, values.manual_secret_name, license.PLACEHOLDER)
     found += _disabled_with_settings(values, user, "")
     return found
+
+
+def _tag_mismatch(values: Values) -> str | None:
+    """A warning when the operator image's tag names another KubeRay minor release."""
+    tag = values.operator_image.tag
+    match = _RELEASE_TAG.match(tag)
+    version = values.kuberay_release
+    if match is None or (int(match[1]), int(match[2])) == kuberay.parse(version)[:2]:
+        return None
+    return (
+        f"operatorImage.tag {tag} looks like KubeRay {match[1]}.{match[2]}, but the render is "
+        f"for KubeRay {version} (kuberay.version): the operator flags and CRDs would not match "
+        "the operator; set kuberay.version to the release the image runs"
+    )
 
 
 def _placeholder(text: str, manual: str | None, chart: str) -> list[str]:
@@ -124,7 +134,7 @@ def _latest(images: dict[str, ImageValues]) -> list[str]:
 
 def _components(values: AnyValues) -> list[tuple[str, str]]:
     """(subdirectory, what it holds) of the cluster-wide parts of the render."""
-    if not isinstance(values, Values) or not openshift.enabled(values):
+    if not isinstance(values, Values) or not on_openshift(values):
         return []
     limit = f"CRI-O pids limit {openshift.PIDS_LIMIT}; the worker pool's nodes restart"
     return [(openshift.COMPONENT_DIR, limit)]
@@ -136,9 +146,7 @@ def _has_settings(given: Any) -> bool:
 
 def next_steps(values: AnyValues, release: Release, directory: str | None) -> list[str]:
     """The commands to run after this render."""
-    from syntho_ray.render import resolved_values
-
-    resolved = resolved_values(values)
+    resolved = resolve(values)
     namespace = release.namespace
     if directory:
         apply = [

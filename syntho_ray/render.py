@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from syntho_ray import collector
-from syntho_ray.build import images, license, openshift, operator, raycluster, rbac, storage
+from syntho_ray.build import license, operator, raycluster, rbac, storage
 from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE, Release
 from syntho_ray.facts.charts import Chart
 from syntho_ray.facts.kinds import apply_rank
@@ -28,14 +28,9 @@ BUILDERS: tuple[Builder, ...] = (
 _HEAD_KEYS = ("apiVersion", "kind", "metadata")
 
 
-def effective_values(values: Values) -> Values:
-    """The values as rendered: the platform's pod settings, then every image from the mirror."""
-    return images.relocated(openshift.adapted(values))
-
-
 def resolved_values(values: AnyValues) -> Resolved:
     """The values as the builders read them (chart 1.13's after its platform and mirror)."""
-    return resolve(effective_values(values) if isinstance(values, Values) else values)
+    return resolve(values)
 
 
 class KubeObject(Protocol):

@@ -8,8 +8,9 @@ import pytest
 from test_cli import RUNNER
 
 from syntho_ray import cli, values_from_mapping
-from syntho_ray.build.images import autoscaler_image, mirrored, relocated, used_images
+from syntho_ray.build.images import autoscaler_image, used_images
 from syntho_ray.render import render_documents, resolved_values
+from syntho_ray.resolve.platform import mirrored, relocated
 
 MIRROR = "registry.local:5000/syntho"
 EVERYTHING: dict[str, Any] = {

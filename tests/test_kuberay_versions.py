@@ -183,8 +183,8 @@ def test_an_unsupported_release_is_refused_with_the_supported_ones() -> None:
 
 
 def test_a_v_prefixed_release_is_read_as_the_release() -> None:
-    assert kuberay.version_of(values_from_mapping({"kuberay": {"version": "v1.2.2"}})) == "1.2.2"
-    assert kuberay.version_of(values_from_mapping({})) == "0.4.0"
+    assert values_from_mapping({"kuberay": {"version": "v1.2.2"}}).kuberay_release == "1.2.2"
+    assert values_from_mapping({}).kuberay_release == "0.4.0"
 
 
 @pytest.mark.parametrize(
@@ -380,7 +380,7 @@ def test_a_directory_with_several_namespaces_keeps_each_object_in_its_own() -> N
 
 def test_the_crds_directory_points_at_the_release() -> None:
     values = values_from_mapping({"kuberay": {"version": "1.2.2"}})
-    files = directory_files(render_documents(values), "syntho", kuberay.version_of(values))
+    files = directory_files(render_documents(values), "syntho", values.kuberay_release)
     crds = yaml.safe_load(files["crds/kustomization.yaml"][0])
     assert crds["resources"] == [
         "https://github.com/ray-project/kuberay/ray-operator/config/crd?ref=v1.2.2"

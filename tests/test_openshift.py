@@ -16,6 +16,7 @@ from syntho_ray.output.kustomize import directory_files
 from syntho_ray.output.stream import dump_yaml
 from syntho_ray.podsecurity import evaluate, pod_templates
 from syntho_ray.render import build_objects, render_documents
+from syntho_ray.resolve import platform
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = ROOT / "snapshots" / "openshift"
@@ -111,7 +112,7 @@ def test_the_component_raises_the_pids_limit_of_the_worker_pool() -> None:
 
 def test_without_the_platform_nothing_changes() -> None:
     values = values_from_mapping({})
-    assert openshift.adapted(values) is values
+    assert platform.adapted(values) is values
     assert openshift.components(values) == {}
 
 

@@ -31,7 +31,6 @@ from ray_nodes import (
 from ray_venv import ray_venv
 
 from syntho_ray import Release, ValuesInput, load_values, render_documents
-from syntho_ray.facts import kuberay
 from syntho_ray.facts import ray as ray_facts
 
 pytestmark = pytest.mark.ray
@@ -51,7 +50,7 @@ def rendered_cluster(version: str) -> tuple[dict[str, Any], str]:
     values = load_values(ValuesInput(files=[str(CASE)], set_values=[f"head.rayVersion={version}"]))
     docs = render_documents(values, Release())
     cluster = next(d for d in docs if d["kind"] == "RayCluster")
-    return cluster, kuberay.version_of(values)
+    return cluster, values.kuberay_release
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from syntho_ray.facts.kuberay import HEAD_SERVICE_SUFFIX
 from syntho_ray.k8s import client
 
 if TYPE_CHECKING:
@@ -79,6 +80,14 @@ def cluster_name(resolved: Resolved, release: Release) -> str:
     """Name of the RayCluster."""
     cluster = resolved.values.cluster
     return fullname(RAY_CLUSTER_CHART, cluster.name_override, cluster.fullname_override, release)
+
+
+def head_service_name(resolved: Resolved, release: Release) -> str:
+    """The head Service's name: KubeRay's `<cluster>-head-svc`, or the one `headService`
+    gives it."""
+    service = resolved.values.cluster.head.head_service
+    named = service.metadata.name if service is not None and service.metadata else None
+    return named or f"{cluster_name(resolved, release)}{HEAD_SERVICE_SUFFIX}"
 
 
 def app_name(resolved: Resolved) -> str:

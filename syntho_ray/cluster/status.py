@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from syntho_ray.build.naming import Release, cluster_name, operator_name
+from syntho_ray.build.naming import Release, cluster_name, head_service_name, operator_name
 from syntho_ray.cluster.connect import ApiError, Session
 from syntho_ray.cluster.explain import crd_missing, is_missing_type
 from syntho_ray.cluster.preflight import raycluster_versions
@@ -18,7 +18,7 @@ from syntho_ray.cluster.wait import (
 )
 from syntho_ray.facts.charts import DATA_CLAIM, WORKFLOWS_CLAIM
 from syntho_ray.facts.kinds import KINDS, raycluster_kind
-from syntho_ray.notes import head_service_name, ray_address
+from syntho_ray.notes import ray_address
 from syntho_ray.resolve import Resolved
 
 GROUP_LABEL = "ray.io/group"

@@ -11,15 +11,11 @@ the table against the source when KUBERAY_SOURCE names a kuberay git directory.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
-
-if TYPE_CHECKING:
-    from syntho_ray.values.model import Values
+from typing import Any, TypeVar
 
 Version = tuple[int, int, int]
-KeyPath = tuple[str | int, ...]
 
 RELEASES: tuple[str, ...] = (
     "0.4.0",
@@ -218,6 +214,7 @@ GATES: tuple[Gate, ...] = (
 RAYCLUSTER_V1 = Span(since="1.0.0")  # the CRD stores ray.io/v1 (v1alpha1 still served)
 WATCH_NAMESPACE_LIST = Span(since="0.5.2")  # --watch-namespace takes a comma-separated list
 HEAD_SERVICE = Span(since="0.5.2")  # headGroupSpec.headService
+HEAD_SERVICE_SUFFIX = "-head-svc"  # the head Service is `<cluster>-head-svc` unless renamed
 FORCED_UPGRADE_WORKS = Span(until="1.2.0")  # later: parsed, logged as deprecated, no effect
 # Before 1.0.0 the autoscaler ran this image when rayVersion is below 2 (else the Ray image).
 AUTOSCALER_FALLBACK = Span(until="1.0.0")
@@ -225,7 +222,6 @@ AUTOSCALER_FALLBACK_IMAGE = "rayproject/ray:2.0.0"
 
 _Row = TypeVar("_Row", bound=Span)
 _RELEASE = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
-_TAG = re.compile(r"^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+].*)?$")
 
 
 def parse(version: str) -> Version:
@@ -240,11 +236,6 @@ def canonical(version: str) -> str | None:
     """The supported release `version` names (`v1.2.2` is `1.2.2`), or None."""
     text = version.removeprefix("v")
     return text if text in RELEASES else None
-
-
-def version_of(values: Values) -> str:
-    """The KubeRay release the values render for (the chart's 0.4.0 unless set)."""
-    return (values.kuberay.version if values.kuberay else None) or CHART_RELEASE
 
 
 def rows(table: Iterable[_Row], version: str) -> tuple[_Row, ...]:
@@ -284,57 +275,27 @@ def scheduler_rules(scheduler: str | None) -> tuple[Rule, ...]:
     return next((s.rules for s in SCHEDULERS if s.name == scheduler), ())
 
 
+def autoscaler_image(
+    version: str, ray_version: str | None, chosen: str | None, ray_image: str
+) -> str:
+    """The image release `version` runs the autoscaler sidecar with: the one `chosen` in
+    `autoscalerOptions.image`, else (before 1.0.0, for a rayVersion below 2) the fallback,
+    else the Ray image."""
+    if chosen:
+        return chosen
+    if AUTOSCALER_FALLBACK.holds_for(version) and _major(ray_version) < 2:
+        return AUTOSCALER_FALLBACK_IMAGE
+    return ray_image
+
+
+def _major(ray_version: str | None) -> int:
+    """The major version KubeRay 0.x reads from rayVersion (2 when it cannot read one)."""
+    match = re.fullmatch(r"(\d+)(?:\..*)?", ray_version or "")
+    return int(match[1]) if match else 2
+
+
 def scheduler_of(operator: Any) -> str | None:
     """The batch scheduler the operator runs: its name, or Volcano for `enabled` (`operator`
     has `batch_scheduler`: the values of either chart generation, or its operator's)."""
     chosen = operator.batch_scheduler
     return chosen.name or ("volcano" if chosen.enabled else None)
-
-
-def problems(values: Values) -> list[tuple[KeyPath, str, Any]]:
-    """(key path, message, value) for each setting the chosen release does not have."""
-    version = version_of(values)
-    return [*_scheduler_problems(values, version), *_other_problems(values, version)]
-
-
-def _scheduler_problems(values: Values, version: str) -> Iterator[tuple[KeyPath, str, Any]]:
-    name = values.batch_scheduler.name
-    if name is None:
-        return
-    path: KeyPath = ("batchScheduler", "name")
-    known = scheduler_names(version)
-    if not known:
-        yield path, f"KubeRay {version} has no --batch-scheduler (from 1.2.2); use enabled", name
-    elif name not in known:
-        yield path, f"KubeRay {version} knows the batch schedulers {', '.join(known)}", name
-    if values.batch_scheduler.enabled:
-        yield path, "set either batchScheduler.enabled or batchScheduler.name, not both", name
-
-
-def _other_problems(values: Values, version: str) -> Iterator[tuple[KeyPath, str, Any]]:
-    namespaces = values.watch_namespace or []
-    if len(namespaces) > 1 and not WATCH_NAMESPACE_LIST.holds_for(version):
-        message = f"KubeRay {version} watches one namespace (a list from 0.5.2)"
-        yield ("watchNamespace",), message, namespaces
-    service = values.head.head_service
-    if service is not None and not HEAD_SERVICE.holds_for(version):
-        yield ("head", "headService"), f"KubeRay {version} has no headService (from 0.5.2)", service
-    known = gate_names(version)
-    for index, gate in enumerate(values.feature_gates or []):
-        if gate.name not in known:
-            have = f"'s gates are {', '.join(known)}" if known else " has none (from 1.2.0)"
-            yield ("featureGates", index, "name"), f"KubeRay {version}{have}", gate.name
-
-
-def tag_mismatch(values: Values) -> str | None:
-    """A warning when the operator image's tag names another KubeRay minor release."""
-    tag = values.operator_image.tag
-    match = _TAG.match(tag)
-    version = version_of(values)
-    if match is None or (int(match[1]), int(match[2])) == parse(version)[:2]:
-        return None
-    return (
-        f"operatorImage.tag {tag} looks like KubeRay {match[1]}.{match[2]}, but the render is "
-        f"for KubeRay {version} (kuberay.version): the operator flags and CRDs would not match "
-        "the operator; set kuberay.version to the release the image runs"
-    )

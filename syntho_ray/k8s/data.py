@@ -16,10 +16,9 @@ import re
 from functools import cache
 from typing import Any
 
+from syntho_ray.errors import KeyPath
 from syntho_ray.k8s import client
 from syntho_ray.values.suggest import suggestion
-
-Path = tuple[str | int, ...]
 
 # Fields of type Quantity: Kubernetes accepts a number or a string there.
 _QUANTITY_FIELDS = frozenset({"limits", "requests", "size_limit", "capacity", "allocatable"})
@@ -49,12 +48,12 @@ _DICT = re.compile(r"^dict[\[(]str, (.+)[\])]$")  # both spellings across client
 class KubeDataError(ValueError):
     """Manifest data that does not fit a Kubernetes type; `problems` pairs paths with messages."""
 
-    def __init__(self, problems: list[tuple[Path, str]]) -> None:
+    def __init__(self, problems: list[tuple[KeyPath, str]]) -> None:
         super().__init__("; ".join(f"{format_path(p)}: {m}" for p, m in problems))
         self.problems = problems
 
 
-def format_path(path: Path) -> str:
+def format_path(path: KeyPath) -> str:
     """`('a', 0, 'b')` -> `a[0].b`; a key that cannot be printed as is is quoted: `a["\\n"]`."""
     out = ""
     for part in path:
@@ -81,7 +80,7 @@ def from_data(data: Any, type_name: str) -> Any:
     Raises KubeDataError listing every unknown field, wrong type and missing
     required field, each with its path inside `data`.
     """
-    problems: list[tuple[Path, str]] = []
+    problems: list[tuple[KeyPath, str]] = []
     result = _convert(data, type_name, (), problems, quantity=False)
     if problems:
         raise KubeDataError(problems)
@@ -89,7 +88,7 @@ def from_data(data: Any, type_name: str) -> Any:
 
 
 def _convert(
-    data: Any, type_name: str, path: Path, problems: list[tuple[Path, str]], *, quantity: bool
+    data: Any, type_name: str, path: KeyPath, problems: list[tuple[KeyPath, str]], *, quantity: bool
 ) -> Any:
     if data is None:
         return None
@@ -119,7 +118,7 @@ def _convert(
     return _object(data, type_name, path, problems)
 
 
-def _object(data: Any, type_name: str, path: Path, problems: list[tuple[Path, str]]) -> Any:
+def _object(data: Any, type_name: str, path: KeyPath, problems: list[tuple[KeyPath, str]]) -> Any:
     if not isinstance(data, dict):
         problems.append((path, f"expected a mapping ({type_name[2:]}), got {_describe(data)}"))
         return None
@@ -152,7 +151,7 @@ def _object(data: Any, type_name: str, path: Path, problems: list[tuple[Path, st
         return None
 
 
-def _missing(model: type[Any], path: Path, exc: ValueError) -> tuple[Path, str]:
+def _missing(model: type[Any], path: KeyPath, exc: ValueError) -> tuple[KeyPath, str]:
     missing = re.search(r"`(\w+)`, must not be `None`", str(exc))
     if missing is None:
         return path, str(exc)
@@ -160,7 +159,7 @@ def _missing(model: type[Any], path: Path, exc: ValueError) -> tuple[Path, str]:
 
 
 def _check_choice(
-    type_name: str, attr: str, value: Any, path: Path, problems: list[tuple[Path, str]]
+    type_name: str, attr: str, value: Any, path: KeyPath, problems: list[tuple[KeyPath, str]]
 ) -> None:
     allowed = _CHOICES.get((type_name, attr))
     if allowed and value is not None and value not in allowed:
@@ -168,7 +167,7 @@ def _check_choice(
 
 
 def _check_resource_names(
-    resources: dict[Any, Any], path: Path, problems: list[tuple[Path, str]]
+    resources: dict[Any, Any], path: KeyPath, problems: list[tuple[KeyPath, str]]
 ) -> None:
     for name in resources:
         known = str(name) in _RESOURCE_NAMES or str(name).startswith("hugepages-")
@@ -214,7 +213,7 @@ def quantity_value(quantity: Any) -> float | None:
 
 
 def _primitive(
-    data: Any, type_name: str, path: Path, problems: list[tuple[Path, str]], *, quantity: bool
+    data: Any, type_name: str, path: KeyPath, problems: list[tuple[KeyPath, str]], *, quantity: bool
 ) -> Any:
     number = isinstance(data, int | float) and not isinstance(data, bool)
     ok = {

@@ -10,11 +10,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from syntho_ray.facts import kuberay
 from syntho_ray.facts import ray as ray_facts
 from syntho_ray.facts.charts import CHART_113, SHARED_VOLUMES, WORKFLOWS_PATH
 from syntho_ray.k8s import client
 from syntho_ray.k8s.data import or_none
+from syntho_ray.resolve.platform import DEFAULT_INIT_IMAGE, adapted, relocated
 from syntho_ray.resolve.resolved import SECRET_NAME, Resolved, go_text, license_env
 from syntho_ray.values.model import (
     RayPodValues,
@@ -37,7 +37,6 @@ from syntho_ray.values.model114 import (
     WorkerGroup114,
 )
 
-DEFAULT_INIT_IMAGE = "busybox:1.28"
 # Workers wait until the head's Service resolves before Ray starts.
 WAIT_FOR_HEAD = (
     "until nslookup $RAY_IP.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace)"
@@ -56,8 +55,9 @@ def _made(model: type[_Model], **fields: Any) -> _Model:
     return model.model_construct(**fields)
 
 
-def resolve_113(values: Values) -> Resolved:
-    """Chart 1.13's (effective) values for the builders."""
+def resolve_113(given: Values) -> Resolved:
+    """Chart 1.13's values for the builders, as its platform and mirror registry make them."""
+    values = relocated(adapted(given))
     return Resolved(
         values=_made(
             Values114,
@@ -68,7 +68,7 @@ def resolve_113(values: Values) -> Resolved:
             cluster=_cluster(values),
         ),
         facts=CHART_113,
-        kuberay=kuberay.version_of(values),
+        kuberay=values.kuberay_release,
     )
 
 

@@ -1,4 +1,4 @@
-"""`Resolved`, and `resolve`: from either generation's values to it."""
+"""`Resolved`: the settings of a release in the one shape the builders read."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from syntho_ray.facts.charts import ChartFacts
 from syntho_ray.k8s import client
 
 if TYPE_CHECKING:
-    from syntho_ray.values.model import StartParam, Values
+    from syntho_ray.values.model import StartParam
     from syntho_ray.values.model114 import Values114, WorkerGroup114
 
 SECRET_NAME = "ray-secret"
@@ -44,15 +44,6 @@ class Resolved:
         if worker is not None and not worker.disabled:
             groups.append((worker.group_name or "", worker))
         return groups
-
-
-def resolve(values: Values | Values114) -> Resolved:
-    """The values of either chart generation, resolved for the builders."""
-    from syntho_ray.resolve.chart113 import resolve_113
-    from syntho_ray.resolve.chart114 import resolve_114
-    from syntho_ray.values.model import Values
-
-    return resolve_113(values) if isinstance(values, Values) else resolve_114(values)
 
 
 def license_env(secret_name: str) -> client.V1EnvVar:

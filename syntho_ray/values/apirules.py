@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from syntho_ray.errors import KeyPath
 from syntho_ray.k8s.data import quantity_value
 from syntho_ray.values.view import Pod, ValuesView
-from syntho_ray.values.yamlfile import KeyPath
 
 Finding = tuple[KeyPath, str]
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")

@@ -9,8 +9,10 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from syntho_ray.errors import KeyPath
 from syntho_ray.facts import ray as ray_facts
 from syntho_ray.facts.charts import SHARED_VOLUMES
+from syntho_ray.facts.kuberay import HEAD_SERVICE_SUFFIX
 from syntho_ray.k8s.data import quantity_value
 from syntho_ray.values import apirules, imageref
 from syntho_ray.values.model import (
@@ -23,7 +25,6 @@ from syntho_ray.values.model import (
 from syntho_ray.values.raystart import check_start_params
 from syntho_ray.values.suggest import env_suggestion, ray_env_warning
 from syntho_ray.values.view import Pod, ValuesView
-from syntho_ray.values.yamlfile import KeyPath
 
 Finding = tuple[KeyPath, str]
 DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
@@ -36,7 +37,6 @@ _DNS_1035_RULE = (
     "lower-case letters, digits and '-', starting with a letter and ending with a letter or digit"
 )
 LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-HEAD_SERVICE_SUFFIX = "-head-svc"
 MIN_HEAD_MEMORY = 2 * 10**9  # the guide: never less than 2G for the Ray head
 MIN_RAY_POD_MEMORY = 8 * 10**9  # the chart's comments: not less than 8G for a Ray pod
 GroupBounds = tuple[int | None, int, int]  # replicas (None: left out), minReplicas, maxReplicas

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from syntho_ray.errors import KeyPath
 from syntho_ray.facts import kuberay
 from syntho_ray.facts.charts import CHART_114
 from syntho_ray.values.checks import (
@@ -24,7 +25,6 @@ from syntho_ray.values.checks import (
 from syntho_ray.values.model114 import Values114, WorkerGroup114, chart_defaults_114
 from syntho_ray.values.suggest import env_suggestion
 from syntho_ray.values.view import ValuesView, images_of
-from syntho_ray.values.yamlfile import KeyPath
 
 CLUSTER: KeyPath = ("ray-cluster",)
 OPERATOR: KeyPath = ("kuberay-operator",)

@@ -11,12 +11,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from syntho_ray import collector
-from syntho_ray.errors import Problem, ValuesError
+from syntho_ray.errors import KeyPath, Problem, ValuesError
 from syntho_ray.facts.charts import Chart
 from syntho_ray.k8s.data import format_path
 from syntho_ray.values import files, helm, messages
 from syntho_ray.values.layouts import LAYOUTS, AnyValues, chart_of, choose
-from syntho_ray.values.yamlfile import Document, KeyPath, parse
+from syntho_ray.values.yamlfile import Document, parse
 
 STDIN = files.STDIN  # `-f -` reads the values from standard input
 STANDARD_INPUT = "standard input"

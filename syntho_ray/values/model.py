@@ -9,6 +9,7 @@ in Helm).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache, partial
 from typing import Annotated, Any, Literal
 
@@ -27,6 +28,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from syntho_ray.errors import KeyPath
 from syntho_ray.facts import kuberay
 from syntho_ray.k8s.data import KubeDataError, from_data, to_data
 
@@ -547,10 +549,15 @@ class Values(_Model):
         None, description="Mirror registry HOST[:PORT][/PREFIX] every image is pulled from."
     )
 
+    @property
+    def kuberay_release(self) -> str:
+        """The KubeRay release the values render for (the chart's 0.4.0 unless set)."""
+        return (self.kuberay.version if self.kuberay else None) or kuberay.CHART_RELEASE
+
     @model_validator(mode="after")
     def _fits_the_kuberay_release(self) -> Values:
         """Settings the chosen KubeRay release does not have are refused, at their key."""
-        found = kuberay.problems(self)
+        found = [*_scheduler_problems(self), *_release_problems(self)]
         if found:
             raise ValidationError.from_exception_data(
                 "Values",
@@ -564,6 +571,41 @@ class Values(_Model):
                 ],
             )
         return self
+
+
+# (key path, message, value) of a setting the chosen KubeRay release does not have.
+ReleaseProblem = tuple[KeyPath, str, Any]
+
+
+def _scheduler_problems(values: Values) -> Iterator[ReleaseProblem]:
+    name = values.batch_scheduler.name
+    if name is None:
+        return
+    version = values.kuberay_release
+    path: KeyPath = ("batchScheduler", "name")
+    known = kuberay.scheduler_names(version)
+    if not known:
+        yield path, f"KubeRay {version} has no --batch-scheduler (from 1.2.2); use enabled", name
+    elif name not in known:
+        yield path, f"KubeRay {version} knows the batch schedulers {', '.join(known)}", name
+    if values.batch_scheduler.enabled:
+        yield path, "set either batchScheduler.enabled or batchScheduler.name, not both", name
+
+
+def _release_problems(values: Values) -> Iterator[ReleaseProblem]:
+    version = values.kuberay_release
+    namespaces = values.watch_namespace or []
+    if len(namespaces) > 1 and not kuberay.WATCH_NAMESPACE_LIST.holds_for(version):
+        message = f"KubeRay {version} watches one namespace (a list from 0.5.2)"
+        yield ("watchNamespace",), message, namespaces
+    service = values.head.head_service
+    if service is not None and not kuberay.HEAD_SERVICE.holds_for(version):
+        yield ("head", "headService"), f"KubeRay {version} has no headService (from 0.5.2)", service
+    known = kuberay.gate_names(version)
+    for index, gate in enumerate(values.feature_gates or []):
+        if gate.name not in known:
+            have = f"'s gates are {', '.join(known)}" if known else " has none (from 1.2.0)"
+            yield ("featureGates", index, "name"), f"KubeRay {version}{have}", gate.name
 
 
 @cache

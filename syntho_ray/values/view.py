@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from syntho_ray.errors import KeyPath
 from syntho_ray.values.model import ImageValues, StorageValues
-from syntho_ray.values.yamlfile import KeyPath
 
 Pod = Any  # the pod keys of a group of either layout (RayPodValues, RayPod114)
 

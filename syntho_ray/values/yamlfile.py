@@ -22,10 +22,9 @@ from typing import Any
 import yaml
 from yaml import events
 
-from syntho_ray.errors import Problem, ValuesError
+from syntho_ray.errors import KeyPath, Problem, ValuesError
 from syntho_ray.k8s.data import format_path
 
-KeyPath = tuple[str | int, ...]
 _FLOAT = re.compile(
     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
     r"|\.(?:nan|NaN|NAN))$"
