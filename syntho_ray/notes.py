@@ -15,9 +15,10 @@ from syntho_ray.resolve import Resolved, resolve
 from syntho_ray.resolve.platform import on_openshift
 from syntho_ray.values import checks, checks114
 from syntho_ray.values.layouts import AnyValues
-from syntho_ray.values.model import ImageValues, Values
+from syntho_ray.values.model import Values
 from syntho_ray.values.model114 import Values114
 from syntho_ray.values.raystart import checked_release
+from syntho_ray.values.shared import ImageValues
 
 RAY_CLIENT_PORT = 10001
 _RELEASE_TAG = re.compile(r"^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+].*)?$")  # 1.2, v1.2.2-rc.1

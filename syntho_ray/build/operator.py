@@ -16,7 +16,7 @@ from syntho_ray.facts import kuberay
 from syntho_ray.k8s import client
 from syntho_ray.k8s.data import or_none
 from syntho_ray.resolve import Resolved
-from syntho_ray.values.model import ProbeValues
+from syntho_ray.values.shared import ProbeValues
 
 HTTP_PORT = 8080
 LOG_VOLUME = "kuberay-logs"

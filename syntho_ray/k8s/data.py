@@ -18,11 +18,11 @@ from typing import Any
 
 from syntho_ray.errors import KeyPath
 from syntho_ray.k8s import client
+from syntho_ray.k8s.patterns import DICT_TYPE, LIST_TYPE, QUANTITY
 from syntho_ray.values.suggest import suggestion
 
 # Fields of type Quantity: Kubernetes accepts a number or a string there.
 _QUANTITY_FIELDS = frozenset({"limits", "requests", "size_limit", "capacity", "allocatable"})
-_QUANTITY = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))([KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$")
 _RESOURCE_NAMES = ("cpu", "memory", "ephemeral-storage", "storage")
 _PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 # Closed choices inside Kubernetes types: (model, attribute) -> allowed values.
@@ -41,8 +41,6 @@ _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ),
     ("V1LabelSelectorRequirement", "operator"): ("In", "NotIn", "Exists", "DoesNotExist"),
 }
-_LIST = re.compile(r"^list\[(.+)\]$")
-_DICT = re.compile(r"^dict[\[(]str, (.+)[\])]$")  # both spellings across client releases
 
 
 class KubeDataError(ValueError):
@@ -92,7 +90,7 @@ def _convert(
 ) -> Any:
     if data is None:
         return None
-    if match := _LIST.match(type_name):
+    if match := LIST_TYPE.match(type_name):
         if not isinstance(data, list):
             problems.append((path, f"expected a list, got {_describe(data)}"))
             return None
@@ -103,7 +101,7 @@ def _convert(
             for i, v in enumerate(data)
             if v is not None
         ]
-    if match := _DICT.match(type_name):
+    if match := DICT_TYPE.match(type_name):
         if not isinstance(data, dict):
             problems.append((path, f"expected a mapping, got {_describe(data)}"))
             return None
@@ -200,7 +198,7 @@ def quantity_value(quantity: Any) -> float | None:
     """A Kubernetes quantity as a number (`500m` -> 0.5, `2Gi` -> 2147483648), None if invalid."""
     if isinstance(quantity, int | float) and not isinstance(quantity, bool):
         return float(quantity)
-    match = _QUANTITY.match(str(quantity)) if isinstance(quantity, str) else None
+    match = QUANTITY.match(str(quantity)) if isinstance(quantity, str) else None
     if match is None:
         return None
     number, suffix = float(match[1]), str(match[2] or "")
@@ -224,7 +222,7 @@ def _primitive(
         "object": isinstance(data, str | int | float | bool | dict | list),
         "datetime": isinstance(data, str),
     }[type_name]
-    if ok and quantity and not _QUANTITY.match(str(data)):
+    if ok and quantity and not QUANTITY.match(str(data)):
         problems.append(
             (path, f"not a Kubernetes quantity: {data!r} (for example 500m, 2, 4Gi, 32G)")
         )

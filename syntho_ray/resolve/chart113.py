@@ -16,13 +16,7 @@ from syntho_ray.k8s import client
 from syntho_ray.k8s.data import or_none
 from syntho_ray.resolve.platform import DEFAULT_INIT_IMAGE, adapted, relocated
 from syntho_ray.resolve.resolved import SECRET_NAME, Resolved, go_text, license_env
-from syntho_ray.values.model import (
-    RayPodValues,
-    StartParam,
-    Values,
-    WorkerGroupValues,
-    replica_bounds,
-)
+from syntho_ray.values.model import RayPodValues, Values, WorkerGroupValues, replica_bounds
 from syntho_ray.values.model114 import (
     BatchScheduler114,
     CommonValues,
@@ -36,6 +30,7 @@ from syntho_ray.values.model114 import (
     Values114,
     WorkerGroup114,
 )
+from syntho_ray.values.shared import StartParam
 
 # Workers wait until the head's Service resolves before Ray starts.
 WAIT_FOR_HEAD = (

@@ -15,7 +15,8 @@ from typing import Any
 
 from syntho_ray.facts import kuberay
 from syntho_ray.k8s.data import from_data, to_data
-from syntho_ray.values.model import AutoscalerOptions, ImageValues, Values, WorkerGroupValues
+from syntho_ray.values.model import Values, WorkerGroupValues
+from syntho_ray.values.shared import AutoscalerOptions, ImageValues
 
 DEFAULT_INIT_IMAGE = "busybox:1.28"
 DOCKER_HUB = ("docker.io", "index.docker.io")

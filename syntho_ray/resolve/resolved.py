@@ -11,8 +11,8 @@ from syntho_ray.facts.charts import ChartFacts
 from syntho_ray.k8s import client
 
 if TYPE_CHECKING:
-    from syntho_ray.values.model import StartParam
     from syntho_ray.values.model114 import Values114, WorkerGroup114
+    from syntho_ray.values.shared import StartParam
 
 SECRET_NAME = "ray-secret"
 SECRET_KEY = "license_key"

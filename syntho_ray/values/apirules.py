@@ -8,18 +8,15 @@ that make sense, annotations within their size, and no empty (null) list items, 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from syntho_ray.errors import KeyPath
 from syntho_ray.k8s.data import quantity_value
+from syntho_ray.k8s.patterns import DNS_LABEL, DNS_SUBDOMAIN, ENV_NAME
 from syntho_ray.values.view import Pod, ValuesView
 
 Finding = tuple[KeyPath, str]
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 ANNOTATIONS_LIMIT = 256 * 1024  # bytes of keys and values together, per object
 _SIDECARS = ("sidecarContainers", "sidecar_containers")
 _LISTS = {  # key in the values -> attribute of the pod values (chart 1.14's: initContainers)

@@ -5,7 +5,6 @@ Each check gives (key path, message) pairs; `loading` locates them in the files.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -14,6 +13,7 @@ from syntho_ray.facts import ray as ray_facts
 from syntho_ray.facts.charts import SHARED_VOLUMES
 from syntho_ray.facts.kuberay import HEAD_SERVICE_SUFFIX
 from syntho_ray.k8s.data import quantity_value
+from syntho_ray.k8s.patterns import DNS_1035, DNS_SUBDOMAIN, LABEL_KEY, LABEL_VALUE
 from syntho_ray.values import apirules, imageref
 from syntho_ray.values.model import (
     RayPodValues,
@@ -27,16 +27,9 @@ from syntho_ray.values.suggest import env_suggestion, ray_env_warning
 from syntho_ray.values.view import Pod, ValuesView
 
 Finding = tuple[KeyPath, str]
-DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-LABEL_KEY = re.compile(
-    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
-)
 _DNS_1035_RULE = (
     "lower-case letters, digits and '-', starting with a letter and ending with a letter or digit"
 )
-LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 MIN_HEAD_MEMORY = 2 * 10**9  # the guide: never less than 2G for the Ray head
 MIN_RAY_POD_MEMORY = 8 * 10**9  # the chart's comments: not less than 8G for a Ray pod
 GroupBounds = tuple[int | None, int, int]  # replicas (None: left out), minReplicas, maxReplicas

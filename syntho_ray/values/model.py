@@ -10,17 +10,13 @@ in Helm).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache, partial
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
-    Strict,
     StringConstraints,
     ValidationError,
     WithJsonSchema,
@@ -30,35 +26,41 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from syntho_ray.errors import KeyPath
 from syntho_ray.facts import kuberay
-from syntho_ray.k8s.data import KubeDataError, from_data, to_data
+from syntho_ray.values.shared import (
+    INT32_MAX,
+    OPERATOR_RESOURCES,
+    PULL_SECRETS,
+    Affinity,
+    AutoscalerOptions,
+    ChartValues,
+    Count,
+    FeatureGateValues,
+    Flag,
+    ImageValues,
+    KubeService,
+    Namespace,
+    PodSecurityContext,
+    Port,
+    ProbeValues,
+    PullSecretList,
+    RayPod,
+    Resources,
+    SecurityContext,
+    ServiceAccountValues,
+    ServiceType,
+    StartParam,
+    StorageValues,
+    StringMap,
+    Text,
+    TolerationList,
+    ValuesModel,
+    chart_image,
+    requests_and_limits,
+)
 
-PullPolicy = Literal["Always", "IfNotPresent", "Never"]
-AccessMode = Literal["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]
-ServiceType = Literal["ClusterIP", "NodePort", "LoadBalancer"]
-UpscalingMode = Literal["Default", "Aggressive", "Conservative"]
 Platform = Literal["kubernetes", "openshift"]
 SchedulerName = Annotated[str, WithJsonSchema({"enum": [s.name for s in kuberay.SCHEDULERS]})]
-Namespace = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
 Registry = Annotated[str, StringConstraints(pattern=r"^[\w.-]+(:\d+)?(/[a-z0-9._-]+)*/?$")]
-INT32_MAX = 2**31 - 1
-# Whole numbers as Kubernetes stores them (int32); `true` or "3" is not a number here.
-Count = Annotated[int, Strict(), Field(ge=0, le=INT32_MAX)]
-Port = Annotated[int, Strict(), Field(ge=1, le=65535)]
-# true or false, never the text "false" (which Helm would treat as true).
-Flag = Annotated[bool, Strict()]
-# rayStartParams values: rendered as strings the way Helm's `quote` prints them.
-StartParam = str | bool | int | float | None
-
-
-def _int_as_text(value: Any) -> Any:
-    """`--set image.tag=123` gives an integer; a name or tag is text."""
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-Text = Annotated[
-    str, BeforeValidator(_int_as_text), WithJsonSchema({"type": ["string", "integer"]})
-]
-LicenseKey = Annotated[Text, AfterValidator(str.strip)]
 
 
 def _release(value: Any) -> Any:
@@ -77,92 +79,6 @@ KubeRayVersion = Annotated[
 ]
 
 
-def kube_value(value: Any, *, type_name: str) -> Any:
-    """The client model(s) `type_name` describes, from manifest data (a field validator)."""
-    if value is None:
-        return None
-    try:
-        return from_data(value, type_name)
-    except KubeDataError as exc:
-        raise PydanticCustomError(
-            "kubernetes", "{detail}", {"detail": str(exc), "problems": exc.problems}
-        ) from None
-
-
-def _as_kube(type_name: str) -> BeforeValidator:
-    """Validator building the client model(s) `type_name` describes from manifest data."""
-    return BeforeValidator(partial(kube_value, type_name=type_name))
-
-
-_AS_DATA = PlainSerializer(to_data)
-Resources = Annotated[Any, _as_kube("V1ResourceRequirements"), _AS_DATA]
-EnvList = Annotated[Any, _as_kube("list[V1EnvVar]"), _AS_DATA]
-EnvFromList = Annotated[Any, _as_kube("list[V1EnvFromSource]"), _AS_DATA]
-PortList = Annotated[Any, _as_kube("list[V1ContainerPort]"), _AS_DATA]
-VolumeList = Annotated[Any, _as_kube("list[V1Volume]"), _AS_DATA]
-MountList = Annotated[Any, _as_kube("list[V1VolumeMount]"), _AS_DATA]
-TolerationList = Annotated[Any, _as_kube("list[V1Toleration]"), _AS_DATA]
-Affinity = Annotated[Any, _as_kube("V1Affinity"), _AS_DATA]
-SecurityContext = Annotated[Any, _as_kube("V1SecurityContext"), _AS_DATA]
-PodSecurityContext = Annotated[Any, _as_kube("V1PodSecurityContext"), _AS_DATA]
-Lifecycle = Annotated[Any, _as_kube("V1Lifecycle"), _AS_DATA]
-ContainerList = Annotated[Any, _as_kube("list[V1Container]"), _AS_DATA]
-PullSecretList = Annotated[Any, _as_kube("list[V1LocalObjectReference]"), _AS_DATA]
-KubeService = Annotated[Any, _as_kube("V1Service"), _AS_DATA]
-StringMap = dict[str, Text] | None
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        frozen=True,
-        extra="forbid",
-        validate_by_alias=True,
-        validate_by_name=False,
-        serialize_by_alias=True,
-        arbitrary_types_allowed=True,
-    )
-
-
-class ImageValues(_Model):
-    """A container image."""
-
-    repository: Text = Field(description="Image repository, without the tag.")
-    tag: Text = Field(description="Image tag.")
-    pull_policy: PullPolicy = Field(
-        "IfNotPresent", alias="pullPolicy", description="Kubernetes imagePullPolicy."
-    )
-
-    @property
-    def reference(self) -> str:
-        """`repository:tag`."""
-        return f"{self.repository}:{self.tag}"
-
-
-class AutoscalerOptions(_Model):
-    """Overrides for the Ray autoscaler sidecar (KubeRay `autoscalerOptions`)."""
-
-    upscaling_mode: UpscalingMode | None = Field(
-        None, alias="upscalingMode", description="Default, Aggressive or Conservative."
-    )
-    idle_timeout_seconds: Count | None = Field(
-        None,
-        alias="idleTimeoutSeconds",
-        ge=0,
-        description="Seconds before an idle worker is removed.",
-    )
-    image: Text | None = Field(None, description="Autoscaler image; default: the Ray image.")
-    image_pull_policy: PullPolicy | None = Field(
-        None, alias="imagePullPolicy", description="Autoscaler imagePullPolicy."
-    )
-    resources: Resources = Field(None, description="Autoscaler container resources.")
-    env: EnvList = Field(None, description="Autoscaler container env.")
-    env_from: EnvFromList = Field(None, alias="envFrom", description="Autoscaler envFrom.")
-    security_context: SecurityContext = Field(
-        None, alias="securityContext", description="Autoscaler securityContext."
-    )
-
-
-_NO_PARAMS: dict[str, StartParam] = {}
 _CHMOD_SHARED: tuple[StartParam, ...] = (
     "chmod",
     "-R",
@@ -172,7 +88,7 @@ _CHMOD_SHARED: tuple[StartParam, ...] = (
 )
 
 
-class InitContainerValues(_Model):
+class InitContainerValues(ValuesModel):
     """The head's init container that opens up the shared volumes."""
 
     arguments: list[StartParam] | None = Field(
@@ -188,44 +104,13 @@ class InitContainerValues(_Model):
     image: Text | None = Field("busybox:1.28", description="Init container image.")
 
 
-class RayPodValues(_Model):
+class RayPodValues(RayPod):
     """Settings shared by the head and every worker group's pods."""
-
-    labels: StringMap = Field(None, description="Extra pod labels.")
-    annotations: StringMap = Field(None, description="Pod annotations.")
-    ray_start_params: dict[str, StartParam] | None = Field(
-        None, alias="rayStartParams", description="`ray start` parameters."
-    )
-    init_args: dict[str, StartParam] | None = Field(
-        None, alias="initArgs", description="Deprecated alias of rayStartParams (wins on clash)."
-    )
-    container_env: EnvList = Field(None, alias="containerEnv", description="Ray container env.")
-    env_from: EnvFromList = Field(None, alias="envFrom", description="Ray container envFrom.")
-    ports: PortList = Field(None, description="Ray container ports.")
-    resources: Resources = Field(None, description="Ray container requests and limits.")
-    node_selector: StringMap = Field(None, alias="nodeSelector", description="Pod nodeSelector.")
-    tolerations: TolerationList = Field(None, description="Pod tolerations.")
-    affinity: Affinity = Field(None, description="Pod affinity.")
-    security_context: SecurityContext = Field(
-        None, alias="securityContext", description="Ray container securityContext."
-    )
-    volumes: VolumeList = Field(None, description="Extra pod volumes.")
-    volume_mounts: MountList = Field(
-        None, alias="volumeMounts", description="Extra Ray container mounts."
-    )
-    sidecar_containers: ContainerList = Field(
-        None, alias="sidecarContainers", description="Extra containers in the pod."
-    )
-    lifecycle: Lifecycle = Field(None, description="Ray container lifecycle hooks.")
 
 
 _RAY_ENV = [{"name": "RAY_SCHEDULER_SPREAD_THRESHOLD", "value": "0.0"}]
 _LOG_VOLUME = [{"name": "log-volume", "emptyDir": {}}]
 _LOG_MOUNT = [{"mountPath": "/tmp/ray", "name": "log-volume"}]
-
-
-def _resources(cpu: str | int, memory: str) -> dict[str, dict[str, str | int]]:
-    return {"limits": {"cpu": cpu, "memory": memory}, "requests": {"cpu": cpu, "memory": memory}}
 
 
 class HeadValues(RayPodValues):
@@ -252,39 +137,6 @@ class HeadValues(RayPodValues):
         default_factory=InitContainerValues,
         alias="initContainer",
         description="The head's init container.",
-    )
-    labels: StringMap = Field({}, description="Extra pod labels.")
-    annotations: StringMap = Field({}, description="Pod annotations.")
-    ray_start_params: dict[str, StartParam] | None = Field(
-        _NO_PARAMS | {"dashboard-host": "0.0.0.0", "block": "true"},
-        alias="rayStartParams",
-        description="`ray start` parameters.",
-    )
-    container_env: EnvList = Field(_RAY_ENV, alias="containerEnv", description="Ray container env.")
-    env_from: EnvFromList = Field([], alias="envFrom", description="Ray container envFrom.")
-    ports: PortList = Field(
-        [
-            {"containerPort": 6379, "name": "gcs"},
-            {"containerPort": 8265, "name": "dashboard"},
-            {"containerPort": 10001, "name": "client"},
-        ],
-        description="Ray container ports.",
-    )
-    resources: Resources = Field(
-        _resources("8000m", "32G"), description="Ray container requests and limits."
-    )
-    node_selector: StringMap = Field({}, alias="nodeSelector", description="Pod nodeSelector.")
-    tolerations: TolerationList = Field([], description="Pod tolerations.")
-    affinity: Affinity = Field({}, description="Pod affinity.")
-    security_context: SecurityContext = Field(
-        {}, alias="securityContext", description="Ray container securityContext."
-    )
-    volumes: VolumeList = Field(_LOG_VOLUME, description="Extra pod volumes.")
-    volume_mounts: MountList = Field(
-        _LOG_MOUNT, alias="volumeMounts", description="Extra Ray container mounts."
-    )
-    sidecar_containers: ContainerList = Field(
-        [], alias="sidecarContainers", description="Extra containers in the pod."
     )
     service_type: ServiceType | None = Field(
         None, alias="serviceType", description="Head Service type; default: service.type."
@@ -334,6 +186,31 @@ class WorkerGroupValues(RayPodValues):
     )
 
 
+def _chart_head() -> HeadValues:
+    return HeadValues.model_validate(
+        {
+            "labels": {},
+            "annotations": {},
+            "rayStartParams": {"dashboard-host": "0.0.0.0", "block": "true"},
+            "containerEnv": _RAY_ENV,
+            "envFrom": [],
+            "ports": [
+                {"containerPort": 6379, "name": "gcs"},
+                {"containerPort": 8265, "name": "dashboard"},
+                {"containerPort": 10001, "name": "client"},
+            ],
+            "resources": requests_and_limits("8000m", "32G"),
+            "nodeSelector": {},
+            "tolerations": [],
+            "affinity": {},
+            "securityContext": {},
+            "volumes": _LOG_VOLUME,
+            "volumeMounts": _LOG_MOUNT,
+            "sidecarContainers": [],
+        }
+    )
+
+
 def _chart_worker(**overrides: Any) -> WorkerGroupValues:
     data: dict[str, Any] = {
         "disabled": True,
@@ -344,7 +221,7 @@ def _chart_worker(**overrides: Any) -> WorkerGroupValues:
         "initContainerSecurityContext": {},
         "containerEnv": _RAY_ENV,
         "envFrom": [],
-        "resources": _resources("8000m", "32G"),
+        "resources": requests_and_limits("8000m", "32G"),
         "annotations": {},
         "nodeSelector": {},
         "tolerations": [],
@@ -361,63 +238,14 @@ def _chart_groups(**groups: WorkerGroupValues | None) -> dict[str, WorkerGroupVa
     return groups
 
 
-class ServiceValues(_Model):
+class ServiceValues(ValuesModel):
     """The operator's Service; `type` is also the head Service type."""
 
     type: ServiceType = Field("ClusterIP", description="Service type (operator and Ray head).")
     port: Port = Field(8080, description="Operator Service port.")
 
 
-class StorageValues(_Model):
-    """The two ReadWriteMany claims shared by every Ray pod."""
-
-    pv_label_key: Text | None = Field(
-        "",
-        alias="pvLabelKey",
-        description="Without a storage class: bind ray-workflows-claim to PVs labelled "
-        "pv-label-key=<this>.",
-    )
-    storage_class_name: Text | None = Field(
-        "default", alias="storageClassName", description="StorageClass of both claims."
-    )
-    access_mode: AccessMode | None = Field(
-        "ReadWriteMany", alias="accessMode", description="Access mode of both claims."
-    )
-    data_pv_label_key: Text | None = Field(
-        "",
-        alias="dataPvLabelKey",
-        description="Without a storage class: bind ray-data-claim to PVs labelled "
-        "pv-label-key=<this>.",
-    )
-    data_storage: Text | None = Field(
-        None, alias="dataStorage", description="Size of ray-data-claim; default 100Gi."
-    )
-
-
-class ServiceAccountValues(_Model):
-    """The operator's ServiceAccount."""
-
-    create: Flag = Field(True, description="Create the ServiceAccount.")
-    name: Text | None = Field(
-        "kuberay-operator", description="Its name; default: the full name (or `default`)."
-    )
-
-
-class ProbeValues(_Model):
-    """Timing of an operator probe."""
-
-    initial_delay_seconds: Count = Field(
-        10, alias="initialDelaySeconds", ge=0, description="Seconds before the first probe."
-    )
-    period_seconds: Count = Field(
-        5, alias="periodSeconds", ge=1, description="Seconds between probes."
-    )
-    failure_threshold: Count = Field(
-        5, alias="failureThreshold", ge=1, description="Failures before the probe fails."
-    )
-
-
-class BatchSchedulerValues(_Model):
+class BatchSchedulerValues(ValuesModel):
     """KubeRay's batch scheduler integration (Volcano)."""
 
     enabled: Flag = Field(False, description="Start the operator with the batch scheduler.")
@@ -426,14 +254,7 @@ class BatchSchedulerValues(_Model):
     )
 
 
-class FeatureGateValues(_Model):
-    """An operator feature gate."""
-
-    name: Text = Field(description="Gate name, as the KubeRay release spells it.")
-    enabled: Flag = Field(description="Switch it on or off.")
-
-
-class KubeRayValues(_Model):
+class KubeRayValues(ValuesModel):
     """The KubeRay release the operator image runs."""
 
     version: KubeRayVersion = Field(
@@ -443,49 +264,34 @@ class KubeRayValues(_Model):
     )
 
 
-class Values(_Model):
+class Values(ChartValues):
     """All values of the Ray chart."""
 
-    model_config = ConfigDict(validate_default=True)
-
-    syntho_license: LicenseKey = Field(
-        "<put-your-own-license>",
-        alias="SynthoLicense",
-        description="Syntho license key, stored in the Secret ray-secret (surrounding "
-        "whitespace, such as the newline --set-file reads, is dropped).",
-    )
-    manual_secret_name: Text | None = Field(
-        None,
-        alias="manualSecretName",
-        description="Use this existing Secret (key license_key) instead of rendering ray-secret.",
-    )
     clustername: Text = Field("ray-cluster", description="Name of the RayCluster.")
     image_pull_secrets: PullSecretList = Field(
-        [{"name": "syntho-cr-secret"}],
+        PULL_SECRETS,
         alias="imagePullSecrets",
         description="Pull secrets of every pod.",
     )
     operator_image: ImageValues = Field(
-        default_factory=lambda: ImageValues.model_validate(
-            {"repository": "syntho.azurecr.io/syntho-ray-operator", "tag": "latest"}
-        ),
+        default_factory=lambda: chart_image("syntho.azurecr.io/syntho-ray-operator", "latest"),
         alias="operatorImage",
         description="KubeRay operator image.",
     )
     image: ImageValues = Field(
-        default_factory=lambda: ImageValues.model_validate(
-            {"repository": "syntho.azurecr.io/syntho-ray", "tag": "latest-cpu"}
-        ),
+        default_factory=lambda: chart_image("syntho.azurecr.io/syntho-ray", "latest-cpu"),
         description="Ray image of the head and workers.",
     )
-    head: HeadValues = Field(default_factory=HeadValues, description="The Ray head.")
+    head: HeadValues = Field(default_factory=_chart_head, description="The Ray head.")
     worker: WorkerGroupValues | None = Field(
         default_factory=lambda: _chart_worker(groupName="workergroup"),
         description="The default worker group (disabled by default).",
     )
     additional_worker_groups: dict[str, WorkerGroupValues | None] | None = Field(
         default_factory=lambda: _chart_groups(
-            smallGroup=_chart_worker(minReplicas=1, maxReplicas=3, resources=_resources(1, "1G"))
+            smallGroup=_chart_worker(
+                minReplicas=1, maxReplicas=3, resources=requests_and_limits(1, "1G")
+            )
         ),
         alias="additionalWorkerGroups",
         description="More worker groups, keyed by group name.",
@@ -505,9 +311,7 @@ class Values(_Model):
         alias="serviceAccount",
         description="Operator ServiceAccount.",
     )
-    resources: Resources = Field(
-        {"limits": {"cpu": "100m", "memory": "512Mi"}}, description="Operator container resources."
-    )
+    resources: Resources = Field(OPERATOR_RESOURCES, description="Operator container resources.")
     liveness_probe: ProbeValues = Field(
         default_factory=ProbeValues, alias="livenessProbe", description="Operator liveness probe."
     )

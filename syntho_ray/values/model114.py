@@ -9,47 +9,49 @@ three charts' templates reads is here, under the same key; Kubernetes parts are 
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, Strict, WithJsonSchema
 
 from syntho_ray.facts import charts, kuberay
-from syntho_ray.values.model import (
+from syntho_ray.values.shared import (
     INT32_MAX,
+    OPERATOR_RESOURCES,
+    PULL_SECRETS,
     Affinity,
     AutoscalerOptions,
+    ChartValues,
     ContainerList,
     Count,
-    EnvFromList,
+    Encoder,
     EnvList,
     FeatureGateValues,
     Flag,
     ImageValues,
     KubeService,
     LicenseKey,
-    Lifecycle,
     MountList,
     Namespace,
     PodSecurityContext,
     Port,
-    PortList,
     ProbeValues,
     PullSecretList,
+    RayPod,
     Resources,
+    RestartPolicy,
     SecurityContext,
     ServiceAccountValues,
     ServiceType,
-    StartParam,
     StorageValues,
     StringMap,
     Text,
     TolerationList,
-    VolumeList,
-    _Model,
+    ValuesModel,
+    chart_image,
+    pv_label,
+    requests_and_limits,
 )
 
-Encoder = Literal["", "json", "console"]
-RestartPolicy = Literal["", "Always", "OnFailure", "Never"]
 # `--batch-scheduler` of KubeRay 1.2.2; "" leaves the flag out.
 SchedulerName114 = Annotated[
     str,
@@ -58,15 +60,6 @@ SchedulerName114 = Annotated[
 Priority = Annotated[int, Strict(), Field(ge=-(2**31), le=INT32_MAX)]
 
 
-def _image(repository: str, tag: str) -> ImageValues:
-    return ImageValues.model_validate({"repository": repository, "tag": tag})
-
-
-def _resources(cpu: str | int, memory: str) -> dict[str, dict[str, str | int]]:
-    return {"limits": {"cpu": cpu, "memory": memory}, "requests": {"cpu": cpu, "memory": memory}}
-
-
-_PULL_SECRETS = [{"name": "syntho-cr-secret"}]
 _CLAIM_VOLUMES = [
     {"name": "log-volume", "emptyDir": {}},
     {"name": "ray-workflows", "persistentVolumeClaim": {"claimName": "ray-workflows-claim"}},
@@ -101,7 +94,7 @@ _OPERATOR_SECURITY = {
 }
 
 
-class LoggingValues(_Model):
+class LoggingValues(ValuesModel):
     """Where and how the operator logs (`--log-*` flags)."""
 
     stdout_encoder: Encoder | None = Field(
@@ -118,7 +111,7 @@ class LoggingValues(_Model):
     )
 
 
-class BatchScheduler114(_Model):
+class BatchScheduler114(ValuesModel):
     """KubeRay 1.2.2's batch scheduler integration."""
 
     enabled: Flag | None = Field(
@@ -129,17 +122,17 @@ class BatchScheduler114(_Model):
     )
 
 
-class OperatorValues(_Model):
+class OperatorValues(ValuesModel):
     """`kuberay-operator:`: the values of KubeRay's operator chart 1.2.2."""
 
     model_config = ConfigDict(validate_default=True)
 
     image: ImageValues = Field(
-        default_factory=lambda: _image("syntho.azurecr.io/syntho-ray-operator", "1.4.0"),
+        default_factory=lambda: chart_image("syntho.azurecr.io/syntho-ray-operator", "1.4.0"),
         description="Operator image.",
     )
     image_pull_secrets: PullSecretList = Field(
-        _PULL_SECRETS, alias="imagePullSecrets", description="Pull secrets of the operator pod."
+        PULL_SECRETS, alias="imagePullSecrets", description="Pull secrets of the operator pod."
     )
     name_override: Text | None = Field(
         "kuberay-operator",
@@ -159,9 +152,7 @@ class OperatorValues(_Model):
     service: OperatorService = Field(
         default_factory=lambda: OperatorService(), description="Operator Service."
     )
-    resources: Resources = Field(
-        {"limits": {"cpu": "100m", "memory": "512Mi"}}, description="Operator container resources."
-    )
+    resources: Resources = Field(OPERATOR_RESOURCES, description="Operator container resources.")
     logging: LoggingValues = Field(default_factory=LoggingValues, description="Operator log.")
     liveness_probe: ProbeValues = Field(
         default_factory=ProbeValues, alias="livenessProbe", description="Liveness probe timing."
@@ -221,7 +212,7 @@ class OperatorValues(_Model):
     tolerations: TolerationList = Field(None, description="Operator tolerations.")
 
 
-class OperatorService(_Model):
+class OperatorService(ValuesModel):
     """The operator's metrics Service."""
 
     type: ServiceType = Field("ClusterIP", description="Service type.")
@@ -236,11 +227,9 @@ class AutoscalerOptions114(AutoscalerOptions):
     )
 
 
-class RayPod114(_Model):
+class RayPod114(RayPod):
     """Keys every Ray pod group of ray-cluster 1.2.2 reads (head, worker, extra groups)."""
 
-    labels: StringMap = Field(None, description="Extra pod labels.")
-    annotations: StringMap = Field(None, description="Pod annotations.")
     service_account_name: Text | None = Field(
         None, alias="serviceAccountName", description="Pod serviceAccountName."
     )
@@ -250,38 +239,12 @@ class RayPod114(_Model):
     init_containers: ContainerList = Field(
         None, alias="initContainers", description="Pod initContainers."
     )
-    ray_start_params: dict[str, StartParam] | None = Field(
-        None, alias="rayStartParams", description="`ray start` parameters."
-    )
-    init_args: dict[str, StartParam] | None = Field(
-        None, alias="initArgs", description="Deprecated alias of rayStartParams (after it)."
-    )
     image: ImageValues | None = Field(None, description="This group's Ray image.")
-    container_env: EnvList = Field(
-        None, alias="containerEnv", description="Ray container env (after common.containerEnv)."
-    )
-    env_from: EnvFromList = Field(None, alias="envFrom", description="Ray container envFrom.")
-    ports: PortList = Field(None, description="Ray container ports.")
-    resources: Resources = Field(None, description="Ray container requests and limits.")
-    security_context: SecurityContext = Field(
-        None, alias="securityContext", description="Ray container securityContext."
-    )
     pod_security_context: PodSecurityContext = Field(
         None, alias="podSecurityContext", description="Pod securityContext."
     )
-    volumes: VolumeList = Field(None, description="Pod volumes.")
-    volume_mounts: MountList = Field(
-        None, alias="volumeMounts", description="Ray container mounts."
-    )
-    sidecar_containers: ContainerList = Field(
-        None, alias="sidecarContainers", description="Containers after the Ray container."
-    )
     command: list[Text] | None = Field(None, description="Ray container command.")
     args: list[Text] | None = Field(None, description="Ray container args.")
-    lifecycle: Lifecycle = Field(None, description="Ray container lifecycle hooks.")
-    node_selector: StringMap = Field(None, alias="nodeSelector", description="Pod nodeSelector.")
-    tolerations: TolerationList = Field(None, description="Pod tolerations.")
-    affinity: Affinity = Field(None, description="Pod affinity.")
     priority_class_name: Text | None = Field(
         None, alias="priorityClassName", description="Pod priorityClassName."
     )
@@ -327,7 +290,7 @@ class DefaultWorker114(WorkerGroup114):
     group_name: Text | None = Field(None, alias="groupName", description="Group name.")
 
 
-class CommonValues(_Model):
+class CommonValues(ValuesModel):
     """Settings of every Ray container."""
 
     container_env: EnvList = Field(
@@ -335,7 +298,7 @@ class CommonValues(_Model):
     )
 
 
-class RayService114(_Model):
+class RayService114(ValuesModel):
     """The Ray head Service."""
 
     type: ServiceType = Field("ClusterIP", description="headGroupSpec.serviceType.")
@@ -367,13 +330,13 @@ def _groups(**groups: WorkerGroup114 | None) -> dict[str, WorkerGroup114 | None]
     return groups
 
 
-class RayClusterValues(_Model):
+class RayClusterValues(ValuesModel):
     """`ray-cluster:`: the values of KubeRay's ray-cluster chart 1.2.2."""
 
     model_config = ConfigDict(validate_default=True)
 
     image: ImageValues = Field(
-        default_factory=lambda: _image("synthoregistry.azurecr.io/syntho-ray", "latest"),
+        default_factory=lambda: chart_image("synthoregistry.azurecr.io/syntho-ray", "latest"),
         description="Ray image of every group.",
     )
     name_override: Text | None = Field(
@@ -383,7 +346,7 @@ class RayClusterValues(_Model):
         "ray-cluster", alias="fullnameOverride", description="Name of the RayCluster."
     )
     image_pull_secrets: PullSecretList = Field(
-        _PULL_SECRETS, alias="imagePullSecrets", description="Pull secrets of every Ray pod."
+        PULL_SECRETS, alias="imagePullSecrets", description="Pull secrets of every Ray pod."
     )
     annotations: StringMap = Field(None, description="Annotations of the RayCluster.")
     common: CommonValues = Field(default_factory=CommonValues, description="Every Ray container.")
@@ -392,7 +355,7 @@ class RayClusterValues(_Model):
             _group(
                 initContainers=_CHMOD_INIT,
                 rayStartParams={"dashboard-host": "0.0.0.0"},
-                resources=_resources("8", "32G"),
+                resources=requests_and_limits("8", "32G"),
                 headService={},
             )
         ),
@@ -406,7 +369,7 @@ class RayClusterValues(_Model):
                 replicas=1,
                 minReplicas=1,
                 maxReplicas=3,
-                resources=_resources("1", "1G"),
+                resources=requests_and_limits("1", "1G"),
             )
         ),
         description="The default worker group (disabled by default).",
@@ -419,7 +382,7 @@ class RayClusterValues(_Model):
                     replicas=0,
                     minReplicas=0,
                     maxReplicas=3,
-                    resources=_resources(1, "1G"),
+                    resources=requests_and_limits(1, "1G"),
                 )
             )
         ),
@@ -432,35 +395,18 @@ class RayClusterValues(_Model):
 class Storage114(StorageValues):
     """The two ReadWriteMany claims (chart 1.14 sets only storageClassName)."""
 
-    pv_label_key: Text | None = Field(
-        None,
-        alias="pvLabelKey",
-        description="Without a storage class: bind ray-workflows-claim to PVs labelled "
-        "pv-label-key=<this>.",
-    )
+    pv_label_key: Text | None = pv_label("ray-workflows-claim", "pvLabelKey", None)
     access_mode: Any = Field(None, alias="accessMode", description="Access mode of both claims.")
-    data_pv_label_key: Text | None = Field(
-        None,
-        alias="dataPvLabelKey",
-        description="Without a storage class: bind ray-data-claim to PVs labelled "
-        "pv-label-key=<this>.",
-    )
+    data_pv_label_key: Text | None = pv_label("ray-data-claim", "dataPvLabelKey", None)
 
 
-class Values114(_Model):
+class Values114(ChartValues):
     """All values of chart `ray` 1.14."""
-
-    model_config = ConfigDict(validate_default=True)
 
     syntho_license: LicenseKey = Field(
         "<license-key>",
         alias="SynthoLicense",
         description="Syntho license key, stored in the Secret ray-secret.",
-    )
-    manual_secret_name: Text | None = Field(
-        None,
-        alias="manualSecretName",
-        description="Use this existing Secret (key license_key) instead of rendering ray-secret.",
     )
     storage: Storage114 = Field(default_factory=Storage114, description="Shared volumes.")
     operator: OperatorValues = Field(

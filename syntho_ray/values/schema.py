@@ -7,7 +7,6 @@ is merged over the chart's defaults, so each one may leave out any key.
 
 from __future__ import annotations
 
-import re
 from functools import partial
 from typing import Any
 
@@ -16,11 +15,11 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from syntho_ray.k8s.client import model_class
-from syntho_ray.values.model import Values, kube_value
+from syntho_ray.k8s.patterns import DICT_TYPE, LIST_TYPE
+from syntho_ray.values.model import Values
+from syntho_ray.values.shared import kube_value
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
-_LIST = re.compile(r"^list\[(.+)\]$")
-_DICT = re.compile(r"^dict[\[(]str, (.+)[\])]$")
 _PRIMITIVES: dict[str, JsonSchemaValue] = {
     "str": {"type": "string"},
     "int": {"type": "integer"},
@@ -64,9 +63,9 @@ class _Generator(GenerateJsonSchema):
 
 def _kube(type_name: str, definitions: dict[str, JsonSchemaValue]) -> JsonSchemaValue:
     """The schema of a client type name (`V1Container`, `list[V1EnvVar]`, `dict(str, str)`)."""
-    if match := _LIST.match(type_name):
+    if match := LIST_TYPE.match(type_name):
         return {"type": "array", "items": _kube(match[1], definitions)}
-    if match := _DICT.match(type_name):
+    if match := DICT_TYPE.match(type_name):
         return {"type": "object", "additionalProperties": _kube(match[1], definitions)}
     if type_name in _PRIMITIVES:
         return dict(_PRIMITIVES[type_name])

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from syntho_ray.errors import KeyPath
-from syntho_ray.values.model import ImageValues, StorageValues
+from syntho_ray.values.shared import ImageValues, StorageValues
 
 Pod = Any  # the pod keys of a group of either layout (RayPodValues, RayPod114)
 
