@@ -9,9 +9,10 @@ Read from `helm/ray` of syntho-ai/deployment-tools at 47f975a (chart `ray-cluste
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
+from syntho_ray.facts import kuberay
 from syntho_ray.facts.kuberay import Rule
 
 Chart = Literal["1.13", "1.14"]
@@ -31,9 +32,6 @@ SHARED_VOLUMES = (
 
 _READ = ("get", "list", "watch")
 _EDIT = ("create", "delete", "get", "list", "patch", "update", "watch")
-_CREATE = ("create", "delete", "get", "list", "watch")
-_MANAGE = ("create", "delete", "get", "list", "update", "watch")
-_STATUS = ("get", "patch", "update")
 _LEASES = ("create", "get", "list", "update")
 
 # kuberay-operator 1.2.2's `<fullname>-leader-election` Role.
@@ -43,31 +41,23 @@ LEADER_ELECTION_RULES: tuple[Rule, ...] = (
     Rule("", ("events",), ("create",)),
     Rule("coordination.k8s.io", ("leases",), _LEASES),
 )
-# kuberay-operator 1.2.2's `role.consistentRules`: its Role in each namespace, or its ClusterRole.
-OPERATOR_RULES_114: tuple[Rule, ...] = (
-    Rule("batch", ("jobs",), _EDIT),
-    Rule("coordination.k8s.io", ("leases",), _LEASES),
-    Rule("", ("endpoints",), _READ),
-    Rule("", ("events", "pods", "pods/status", "services"), _EDIT),
-    Rule("", ("pods",), ("deletecollection",)),
-    Rule("", ("pods/proxy",), ("get", "patch", "update")),
-    Rule("", ("serviceaccounts",), _CREATE),
-    Rule("", ("services/proxy",), ("create", "get", "patch", "update")),
-    Rule("", ("services/status",), _STATUS),
-    Rule("extensions", ("ingresses",), _EDIT),
-    Rule("networking.k8s.io", ("ingressclasses",), _READ),
-    Rule("networking.k8s.io", ("ingresses",), _EDIT),
-    Rule("ray.io", ("rayclusters", "rayjobs", "rayservices"), _EDIT),
-    Rule(
-        "ray.io",
-        ("rayclusters/finalizers", "rayjobs/finalizers", "rayservices/finalizers"),
-        ("update",),
-    ),
-    Rule("ray.io", ("rayclusters/status", "rayjobs/status", "rayservices/status"), _STATUS),
-    Rule("rbac.authorization.k8s.io", ("rolebindings",), _CREATE),
-    Rule("rbac.authorization.k8s.io", ("roles",), _MANAGE),
-    Rule("route.openshift.io", ("routes",), _EDIT),
-)
+
+
+def chart_operator_rules(version: str) -> tuple[Rule, ...]:
+    """The Role KubeRay's operator chart of release `version` gives the operator (its
+    `role.consistentRules`, in each namespace or as a ClusterRole): the release's rules
+    without the ConfigMaps (its leader-election Role has those), in controller-gen's order
+    (by API group, `core` for the core group, then resource)."""
+    kept = (
+        replace(rule, resources=tuple(r for r in rule.resources if not r.startswith("configmaps")))
+        for rule in kuberay.rows(kuberay.RULES, version)
+    )
+    return tuple(
+        sorted((r for r in kept if r.resources), key=lambda r: (r.group or "core", r.resources))
+    )
+
+
+OPERATOR_RULES_114 = chart_operator_rules("1.2.2")
 
 
 @dataclass(frozen=True)

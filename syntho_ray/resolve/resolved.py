@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from syntho_ray.facts.charts import ChartFacts
 from syntho_ray.k8s import client
+from syntho_ray.values.shared import enabled_groups
 
 if TYPE_CHECKING:
     from syntho_ray.values.model114 import Values114, WorkerGroup114
@@ -35,15 +36,9 @@ class Resolved:
     def worker_groups(self) -> list[tuple[str, WorkerGroup114]]:
         """(name, group) of every enabled group: extra groups by name, then the default one."""
         cluster = self.values.cluster
-        groups: list[tuple[str, WorkerGroup114]] = [
-            (name, group)
-            for name, group in sorted((cluster.additional_worker_groups or {}).items())
-            if group is not None and group.disabled is not True
-        ]
-        worker = cluster.worker
-        if worker is not None and not worker.disabled:
-            groups.append((worker.group_name or "", worker))
-        return groups
+        worker: WorkerGroup114 | None = cluster.worker
+        name = cluster.worker.group_name if cluster.worker else None
+        return enabled_groups(cluster.additional_worker_groups, worker, name)
 
 
 def license_env(secret_name: str) -> client.V1EnvVar:

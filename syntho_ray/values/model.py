@@ -55,6 +55,7 @@ from syntho_ray.values.shared import (
     TolerationList,
     ValuesModel,
     chart_image,
+    enabled_groups,
     requests_and_limits,
 )
 
@@ -186,52 +187,42 @@ class WorkerGroupValues(RayPodValues):
     )
 
 
+# What the chart gives the head and every worker group it defines.
+_CHART_POD: dict[str, Any] = {
+    "labels": {},
+    "annotations": {},
+    "containerEnv": _RAY_ENV,
+    "envFrom": [],
+    "resources": requests_and_limits("8000m", "32G"),
+    "nodeSelector": {},
+    "tolerations": [],
+    "affinity": {},
+    "securityContext": {},
+    "volumes": _LOG_VOLUME,
+    "volumeMounts": _LOG_MOUNT,
+    "sidecarContainers": [],
+}
+
+
 def _chart_head() -> HeadValues:
-    return HeadValues.model_validate(
-        {
-            "labels": {},
-            "annotations": {},
-            "rayStartParams": {"dashboard-host": "0.0.0.0", "block": "true"},
-            "containerEnv": _RAY_ENV,
-            "envFrom": [],
-            "ports": [
-                {"containerPort": 6379, "name": "gcs"},
-                {"containerPort": 8265, "name": "dashboard"},
-                {"containerPort": 10001, "name": "client"},
-            ],
-            "resources": requests_and_limits("8000m", "32G"),
-            "nodeSelector": {},
-            "tolerations": [],
-            "affinity": {},
-            "securityContext": {},
-            "volumes": _LOG_VOLUME,
-            "volumeMounts": _LOG_MOUNT,
-            "sidecarContainers": [],
-        }
-    )
+    ports = [
+        {"containerPort": 6379, "name": "gcs"},
+        {"containerPort": 8265, "name": "dashboard"},
+        {"containerPort": 10001, "name": "client"},
+    ]
+    params = {"dashboard-host": "0.0.0.0", "block": "true"}
+    return HeadValues.model_validate(_CHART_POD | {"rayStartParams": params, "ports": ports})
 
 
 def _chart_worker(**overrides: Any) -> WorkerGroupValues:
-    data: dict[str, Any] = {
+    worker = {
         "disabled": True,
         "replicas": 1,
-        "labels": {},
         "rayStartParams": {"block": "true"},
         "initContainerImage": "busybox:1.28",
         "initContainerSecurityContext": {},
-        "containerEnv": _RAY_ENV,
-        "envFrom": [],
-        "resources": requests_and_limits("8000m", "32G"),
-        "annotations": {},
-        "nodeSelector": {},
-        "tolerations": [],
-        "affinity": {},
-        "securityContext": {},
-        "volumes": _LOG_VOLUME,
-        "volumeMounts": _LOG_MOUNT,
-        "sidecarContainers": [],
     }
-    return WorkerGroupValues.model_validate(data | overrides)
+    return WorkerGroupValues.model_validate(_CHART_POD | worker | overrides)
 
 
 def _chart_groups(**groups: WorkerGroupValues | None) -> dict[str, WorkerGroupValues | None]:
@@ -435,12 +426,6 @@ def _first(*candidates: int | None) -> int:
 
 def enabled_worker_groups(values: Values) -> list[tuple[str, WorkerGroupValues]]:
     """(name, group) of every enabled group: extra groups by name, then the default group."""
-    groups = [
-        (name, group)
-        for name, group in sorted((values.additional_worker_groups or {}).items())
-        if group is not None and group.disabled is not True
-    ]
     worker = values.worker
-    if worker is not None and not worker.disabled:
-        groups.append((worker.group_name or "", worker))
-    return groups
+    name = worker.group_name if worker else None
+    return enabled_groups(values.additional_worker_groups, worker, name)

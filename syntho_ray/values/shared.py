@@ -8,8 +8,9 @@ means the key is absent (a user's `null` removes a chart default, as in Helm).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -193,6 +194,31 @@ def pv_label(claim: str, key: str, default: str | None) -> Any:
     """The field of a claim's PV label (`pvLabelKey`, `dataPvLabelKey`)."""
     doc = f"Without a storage class: bind {claim} to PVs labelled pv-label-key=<this>."
     return Field(default, alias=key, description=doc)
+
+
+class Group(Protocol):
+    """A worker group of either generation, as far as choosing the enabled ones goes."""
+
+    @property
+    def disabled(self) -> bool | None: ...
+
+
+GroupT = TypeVar("GroupT", bound=Group)
+
+
+def enabled_groups(
+    extra: Mapping[str, GroupT | None] | None, worker: GroupT | None, worker_name: str | None
+) -> list[tuple[str, GroupT]]:
+    """(name, group) of every enabled group: the extra groups by name (`disabled` must be
+    true to skip one), then the default group (unless `disabled`), named `worker_name`."""
+    groups = [
+        (name, group)
+        for name, group in sorted((extra or {}).items())
+        if group is not None and group.disabled is not True
+    ]
+    if worker is not None and not worker.disabled:
+        groups.append((worker_name or "", worker))
+    return groups
 
 
 class StorageValues(ValuesModel):
