@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from syntho_ray.build import license, openshift
 from syntho_ray.build.naming import Release, cluster_name, head_service_name, operator_name
@@ -13,12 +13,14 @@ from syntho_ray.facts.charts import WORKFLOWS_PATH
 from syntho_ray.output.kustomize import CRDS_DIR, KUBERAY_CRDS
 from syntho_ray.resolve import Resolved, resolve
 from syntho_ray.resolve.platform import on_openshift
-from syntho_ray.values import checks, checks114
+from syntho_ray.values import checks
 from syntho_ray.values.layouts import AnyValues
 from syntho_ray.values.model import Values
-from syntho_ray.values.model114 import Values114
 from syntho_ray.values.raystart import checked_release
 from syntho_ray.values.shared import ImageValues
+
+if TYPE_CHECKING:
+    from syntho_ray.values.model114 import Values114
 
 RAY_CLIENT_PORT = 10001
 _RELEASE_TAG = re.compile(r"^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+].*)?$")  # 1.2, v1.2.2-rc.1
@@ -32,7 +34,7 @@ def ray_address(resolved: Resolved, release: Release) -> str:
 
 def warnings(values: AnyValues, user: dict[str, Any]) -> list[str]:
     """Things that render but are probably not what the user wants."""
-    if isinstance(values, Values114):
+    if not isinstance(values, Values):
         return _warnings_114(values, user)
     found = checks.sizing_warnings(values) + _mutable_tags(values) + openshift.warnings(values)
     if mismatch := _tag_mismatch(values):
@@ -71,6 +73,8 @@ def _warnings_114(values: Values114, user: dict[str, Any]) -> list[str]:
         "kuberay-operator.image": values.operator.image,
         "ray-cluster.image": values.cluster.image,
     }
+    from syntho_ray.values import checks114
+
     found = checks114.warnings(values) + _latest(images)
     found += _placeholder(values.syntho_license, values.manual_secret_name, license.PLACEHOLDER_114)
     given = user.get("ray-cluster")

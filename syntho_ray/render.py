@@ -13,10 +13,8 @@ from syntho_ray.facts.charts import Chart
 from syntho_ray.facts.kinds import apply_rank
 from syntho_ray.k8s.data import to_data
 from syntho_ray.resolve import Resolved, resolve
-from syntho_ray.values.model import Values
-from syntho_ray.values.model114 import Values114
+from syntho_ray.values.layouts import AnyValues
 
-AnyValues = Values | Values114  # the values of either chart generation
 Builder = Callable[[Resolved, Release], list[Any]]
 BUILDERS: tuple[Builder, ...] = (
     rbac.build,
@@ -80,9 +78,7 @@ def render_yaml(
 
     with collector.paused():
         model = (
-            values
-            if isinstance(values, Values | Values114)
-            else values_from_mapping(values, chart=chart)
+            values if not isinstance(values, Mapping) else values_from_mapping(values, chart=chart)
         )
         return dump_yaml(render_documents(model, Release(name=release, namespace=namespace)))
 

@@ -131,3 +131,11 @@ def test_every_kind_of_import_counts() -> None:
         "syntho_ray.values.model",
         "syntho_ray.render",
     }
+
+
+def test_the_1_14_layout_is_told_apart_by_its_models_own_keys() -> None:
+    from syntho_ray.values.layouts import SHARED_KEYS, own_keys
+    from syntho_ray.values.model114 import Values114
+
+    keys = {field.alias or name for name, field in Values114.model_fields.items()}
+    assert own_keys("1.14") == keys - SHARED_KEYS

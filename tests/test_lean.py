@@ -114,6 +114,14 @@ def test_an_offline_command_loads_no_cluster_code_and_no_http_client(
     assert unwanted == []
 
 
+@pytest.mark.skipif(not CASE.is_file(), reason="../shared is not there")
+def test_a_render_of_chart_113_values_loads_nothing_of_chart_114(tmp_path: Path) -> None:
+    found = modules_of_a_new_process(OFFLINE_COMMANDS["render"], tmp_path)
+    assert "syntho_ray.values.model" in found["all"]
+    chart_114 = ("syntho_ray.values.model114", "syntho_ray.values.checks114")
+    assert [name for name in found["all"] if name.startswith(chart_114)] == []
+
+
 def test_models_only_renders_the_same_and_the_whole_client_still_loads_after() -> None:
     out = run_python(
         f"""

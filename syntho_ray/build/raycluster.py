@@ -9,11 +9,10 @@ from syntho_ray.facts.kinds import raycluster_kind
 from syntho_ray.k8s import client
 from syntho_ray.k8s.data import or_none
 from syntho_ray.k8s.rayapi import HeadGroupSpec, RayCluster, RayClusterSpec, WorkerGroupSpec
-from syntho_ray.resolve.resolved import Resolved, go_text
-from syntho_ray.values.model114 import RayPod114, WorkerGroup114
+from syntho_ray.resolve.resolved import RayPod, Resolved, WorkerGroup, go_text
 
 
-def ray_start_params(group: RayPod114) -> dict[str, str]:
+def ray_start_params(group: RayPod) -> dict[str, str]:
     """rayStartParams, then the deprecated initArgs (last wins), every value quoted.
 
     A key whose value is null is left out, as Helm prints nothing for it.
@@ -23,10 +22,10 @@ def ray_start_params(group: RayPod114) -> dict[str, str]:
     return dict(sorted(params.items()))
 
 
-def _ray_container(name: str, group: RayPod114, resolved: Resolved) -> client.V1Container:
+def _ray_container(name: str, group: RayPod, resolved: Resolved) -> client.V1Container:
     cluster = resolved.values.cluster
     image = group.image or cluster.image
-    env = [*(cluster.common.container_env or []), *(group.container_env or [])]
+    env = [*(cluster.common_env or []), *(group.container_env or [])]
     return client.V1Container(
         name=name,
         image=image.reference,
@@ -44,7 +43,7 @@ def _ray_container(name: str, group: RayPod114, resolved: Resolved) -> client.V1
 
 
 def _pod_template(
-    group: RayPod114, container: str, resolved: Resolved, release: Release
+    group: RayPod, container: str, resolved: Resolved, release: Release
 ) -> client.V1PodTemplateSpec:
     return client.V1PodTemplateSpec(
         metadata=client.V1ObjectMeta(
@@ -75,7 +74,7 @@ def head_group(resolved: Resolved, release: Release) -> HeadGroupSpec:
     """The head group: its Service settings and the `ray-head` pod."""
     cluster = resolved.values.cluster
     return HeadGroupSpec(
-        service_type=cluster.service.type,
+        service_type=cluster.service_type,
         head_service=or_none(cluster.head.head_service),
         ray_start_params=ray_start_params(cluster.head),
         template=_pod_template(cluster.head, "ray-head", resolved, release),
@@ -83,7 +82,7 @@ def head_group(resolved: Resolved, release: Release) -> HeadGroupSpec:
 
 
 def worker_group(
-    name: str, group: WorkerGroup114, resolved: Resolved, release: Release
+    name: str, group: WorkerGroup, resolved: Resolved, release: Release
 ) -> WorkerGroupSpec:
     """One worker group of `ray-worker` pods."""
     return WorkerGroupSpec(

@@ -113,10 +113,10 @@ def init(
 @app.command(cls=Command)
 def schema(output: OutputFile = None, chart: ChartOption = None) -> None:
     """Print the JSON Schema of a values file, for editors (the YAML language server)."""
-    from syntho_ray.values.layouts import LAYOUTS
+    from syntho_ray.values.layouts import layout
     from syntho_ray.values.schema import values_schema
 
-    model = LAYOUTS[chart.chart if chart else "1.13"].model
+    model = layout(chart.chart if chart else "1.13").model
     text = json.dumps(values_schema(model), indent=2) + "\n"
     if output is None:
         sys.stdout.write(text)

@@ -6,30 +6,28 @@ start parameter and the license env.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
+from typing import Any
 
 from syntho_ray.facts import ray as ray_facts
 from syntho_ray.facts.charts import CHART_113, SHARED_VOLUMES, WORKFLOWS_PATH
 from syntho_ray.k8s import client
 from syntho_ray.k8s.data import or_none
 from syntho_ray.resolve.platform import DEFAULT_INIT_IMAGE, adapted, relocated
-from syntho_ray.resolve.resolved import SECRET_NAME, Resolved, go_text, license_env
-from syntho_ray.values.model import RayPodValues, Values, WorkerGroupValues, replica_bounds
-from syntho_ray.values.model114 import (
-    BatchScheduler114,
-    CommonValues,
-    DefaultWorker114,
-    Head114,
-    LoggingValues,
+from syntho_ray.resolve.resolved import (
+    SECRET_NAME,
+    BatchScheduler,
+    Head,
+    Operator,
+    OperatorLogging,
     OperatorService,
-    OperatorValues,
-    RayClusterValues,
-    RayService114,
-    Values114,
-    WorkerGroup114,
+    RayClusterSettings,
+    Resolved,
+    Settings,
+    WorkerGroup,
+    go_text,
+    license_env,
 )
+from syntho_ray.values.model import RayPodValues, Values, WorkerGroupValues, replica_bounds
 from syntho_ray.values.shared import StartParam
 
 # Workers wait until the head's Service resolves before Ray starts.
@@ -37,93 +35,94 @@ WAIT_FOR_HEAD = (
     "until nslookup $RAY_IP.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace)"
     ".svc.cluster.local; do echo waiting for K8s Service $RAY_IP; sleep 2; done"
 )
+# The operator's settings chart 1.13 has under the same name as chart 1.14 (at the top).
+_OPERATOR_KEYS = (
+    "image_pull_secrets",
+    "name_override",
+    "fullname_override",
+    "service_account",
+    "resources",
+    "liveness_probe",
+    "readiness_probe",
+    "feature_gates",
+    "pod_security_context",
+    "security_context",
+    "leader_election_enabled",
+    "rbac_enable",
+    "watch_namespace",
+    "node_selector",
+    "affinity",
+    "tolerations",
+)
+# A Ray pod group's settings both generations have under the same name.
+_POD_KEYS = (
+    "labels",
+    "annotations",
+    "init_args",
+    "env_from",
+    "ports",
+    "resources",
+    "security_context",
+    "sidecar_containers",
+    "lifecycle",
+    "node_selector",
+    "tolerations",
+    "affinity",
+)
 
 
-_Model = TypeVar("_Model", bound=BaseModel)
-
-
-def _made(model: type[_Model], **fields: Any) -> _Model:
-    """`model` with exactly these fields, already checked (every field must be given)."""
-    missing = set(model.model_fields) - set(fields)
-    if missing:
-        raise TypeError(f"{model.__name__} lacks {sorted(missing)}")
-    return model.model_construct(**fields)
+def _same(given: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(given, name) for name in names}
 
 
 def resolve_113(given: Values) -> Resolved:
     """Chart 1.13's values for the builders, as its platform and mirror registry make them."""
     values = relocated(adapted(given))
-    return Resolved(
-        values=_made(
-            Values114,
-            syntho_license=values.syntho_license,
-            manual_secret_name=values.manual_secret_name,
-            storage=values.storage,
-            operator=_operator(values),
-            cluster=_cluster(values),
-        ),
-        facts=CHART_113,
-        kuberay=values.kuberay_release,
+    settings = Settings(
+        syntho_license=values.syntho_license,
+        manual_secret_name=values.manual_secret_name,
+        storage=values.storage,
+        operator=_operator(values),
+        cluster=_cluster(values),
     )
+    return Resolved(values=settings, facts=CHART_113, kuberay=values.kuberay_release)
 
 
-def _operator(values: Values) -> OperatorValues:
+def _operator(values: Values) -> Operator:
     scheduler = values.batch_scheduler
-    return _made(
-        OperatorValues,
+    return Operator(
+        **_same(values, _OPERATOR_KEYS),
         image=values.operator_image,
-        image_pull_secrets=values.image_pull_secrets,
-        name_override=values.name_override,
-        fullname_override=values.fullname_override,
-        service_account=values.service_account,
-        service=_made(OperatorService, type=values.service.type, port=values.service.port),
-        resources=values.resources,
-        logging=_made(
-            LoggingValues, stdout_encoder=None, file_encoder=None, base_dir=None, file_name=None
+        service=OperatorService(type=values.service.type, port=values.service.port),
+        logging=OperatorLogging(
+            stdout_encoder=None, file_encoder=None, base_dir=None, file_name=None
         ),
-        liveness_probe=values.liveness_probe,
-        readiness_probe=values.readiness_probe,
-        batch_scheduler=_made(BatchScheduler114, enabled=scheduler.enabled, name=scheduler.name),
-        feature_gates=values.feature_gates,
-        pod_security_context=values.pod_security_context,
-        security_context=values.security_context,
+        batch_scheduler=BatchScheduler(enabled=scheduler.enabled, name=scheduler.name),
         use_kubernetes_proxy=None,
-        leader_election_enabled=values.leader_election_enabled,
-        rbac_enable=values.rbac_enable,
         cr_namespaced_rbac_enable=True,
         single_namespace_install=True,
-        watch_namespace=values.watch_namespace,
         env=None,
         labels=None,
         annotations=None,
-        node_selector=values.node_selector,
-        affinity=values.affinity,
-        tolerations=values.tolerations,
     )
 
 
-def _cluster(values: Values) -> RayClusterValues:
+def _cluster(values: Values) -> RayClusterSettings:
     groups = values.additional_worker_groups
     worker = values.worker
-    return _made(
-        RayClusterValues,
+    return RayClusterSettings(
         image=values.image,
         name_override=None,
         fullname_override=values.clustername,
         image_pull_secrets=values.image_pull_secrets,
         annotations=values.annotations,
-        common=_made(CommonValues, container_env=None),
+        common_env=None,
         head=_head(values),
-        worker=None
-        if worker is None
-        else _made(DefaultWorker114, group_name=worker.group_name, **_worker(worker, values)),
+        worker=None if worker is None else _worker(worker, values, worker.group_name),
         additional_worker_groups=None
         if groups is None
-        else {
-            name: None if group is None else _made(WorkerGroup114, **_worker(group, values))
-            for name, group in groups.items()
-        },
-        service=_made(RayService114, type=values.head.service_type or values.service.type),
+        else {name: None if g is None else _worker(g, values, None) for name, g in groups.items()},
+        service_type=values.head.service_type or values.service.type,
     )
 
 
@@ -146,30 +145,18 @@ def keeps_workflow_storage(group: RayPodValues, ray_version: str | None) -> bool
 
 def _pod(group: RayPodValues, values: Values, init: list[client.V1Container]) -> dict[str, Any]:
     """The pod keys of a 1.13 group, with the shared claims, init containers and license."""
-    return {
-        "labels": group.labels,
-        "annotations": group.annotations,
+    return _same(group, _POD_KEYS) | {
         "service_account_name": None,
         "restart_policy": None,
         "init_containers": init or None,
         "ray_start_params": _params(group, values.head.ray_version),
-        "init_args": group.init_args,
         "image": None,
         "container_env": [*(group.container_env or []), license_env(_secret(values))],
-        "env_from": group.env_from,
-        "ports": group.ports,
-        "resources": group.resources,
-        "security_context": group.security_context,
         "pod_security_context": None,
         "volumes": _shared_volumes() + list(group.volumes or []),
         "volume_mounts": _shared_mounts() + list(group.volume_mounts or []),
-        "sidecar_containers": group.sidecar_containers,
         "command": None,
         "args": None,
-        "lifecycle": group.lifecycle,
-        "node_selector": group.node_selector,
-        "tolerations": group.tolerations,
-        "affinity": group.affinity,
         "priority_class_name": None,
         "priority": None,
     }
@@ -179,10 +166,9 @@ def _secret(values: Values) -> str:
     return values.manual_secret_name or SECRET_NAME
 
 
-def _head(values: Values) -> Head114:
+def _head(values: Values) -> Head:
     head = values.head
-    return _made(
-        Head114,
+    return Head(
         ray_version=head.ray_version,
         enable_in_tree_autoscaling=head.enable_in_tree_autoscaling,
         autoscaler_options=head.autoscaler_options,
@@ -209,7 +195,7 @@ def _chmod_init(values: Values) -> list[client.V1Container]:
     ]
 
 
-def _worker(group: WorkerGroupValues, values: Values) -> dict[str, Any]:
+def _worker(group: WorkerGroupValues, values: Values, name: str | None) -> WorkerGroup:
     init = client.V1Container(
         name="init",
         image=group.init_container_image or DEFAULT_INIT_IMAGE,
@@ -217,14 +203,15 @@ def _worker(group: WorkerGroupValues, values: Values) -> dict[str, Any]:
         security_context=or_none(group.init_container_security_context),
     )
     replicas, low, high = replica_bounds(group)
-    return {
-        "disabled": group.disabled,
-        "replicas": replicas,
-        "min_replicas": low,
-        "max_replicas": high,
-        "num_of_hosts": None,
+    return WorkerGroup(
+        disabled=group.disabled,
+        replicas=replicas,
+        min_replicas=low,
+        max_replicas=high,
+        num_of_hosts=None,
+        group_name=name,
         **_pod(group, values, [init]),
-    }
+    )
 
 
 def _shared_volumes() -> list[client.V1Volume]:

@@ -3,54 +3,83 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import fields
 from typing import Any, TypeVar
 
 from syntho_ray.facts.charts import CHART_114
-from syntho_ray.resolve.resolved import SECRET_KEY, SECRET_NAME, Resolved
-from syntho_ray.values.model114 import Values114, WorkerGroup114
+from syntho_ray.resolve.resolved import (
+    SECRET_KEY,
+    SECRET_NAME,
+    BatchScheduler,
+    Head,
+    Operator,
+    OperatorLogging,
+    OperatorService,
+    RayClusterSettings,
+    Resolved,
+    Settings,
+    WorkerGroup,
+)
+from syntho_ray.values.model114 import RayClusterValues, Values114, WorkerGroup114
 
 DEFAULT_MIN_REPLICAS = 0
 DEFAULT_MAX_REPLICAS = 2147483647
 DEFAULT_NUM_OF_HOSTS = 1
-_Group = TypeVar("_Group", bound=WorkerGroup114)
+_Shape = TypeVar("_Shape")
+
+
+def _carried(shape: type[_Shape], given: Any, **changed: Any) -> _Shape:
+    """`shape` with the fields of the same name from the values `given`, but `changed`."""
+    names = [f.name for f in fields(shape) if f.name not in changed]  # type: ignore[arg-type]
+    return shape(**{name: getattr(given, name) for name in names}, **changed)
 
 
 def resolve_114(values: Values114) -> Resolved:
     """Group bounds and hosts with the template's defaults; with `manualSecretName`, the
     license env that reads `ray-secret` reads that Secret instead (the chart left it on a
     Secret it no longer renders, so the pods never started)."""
-    cluster = values.cluster
+    operator = values.operator
+    settings = _carried(
+        Settings,
+        values,
+        operator=_carried(
+            Operator,
+            operator,
+            service=_carried(OperatorService, operator.service),
+            logging=_carried(OperatorLogging, operator.logging),
+            batch_scheduler=_carried(BatchScheduler, operator.batch_scheduler),
+        ),
+        cluster=_cluster(values.cluster, values.manual_secret_name),
+    )
+    return Resolved(values=settings, facts=CHART_114, kuberay=CHART_114.kuberay or "")
+
+
+def _cluster(cluster: RayClusterValues, manual_secret: str | None) -> RayClusterSettings:
     groups = cluster.additional_worker_groups
-    common = cluster.common
-    resolved = cluster.model_copy(
-        update={
-            "common": common.model_copy(
-                update={"container_env": _license_env(common.container_env, values)}
-            ),
-            "worker": _bounded(cluster.worker),
-            "additional_worker_groups": None
-            if groups is None
-            else {name: _bounded(group) for name, group in groups.items()},
-        }
-    )
-    return Resolved(
-        values=values.model_copy(update={"cluster": resolved}),
-        facts=CHART_114,
-        kuberay=CHART_114.kuberay or "",
+    worker = cluster.worker
+    return _carried(
+        RayClusterSettings,
+        cluster,
+        common_env=_license_env(cluster.common.container_env, manual_secret),
+        head=_carried(Head, cluster.head),
+        worker=None if worker is None else _bounded(worker, worker.group_name),
+        additional_worker_groups=None
+        if groups is None
+        else {name: None if g is None else _bounded(g, None) for name, g in groups.items()},
+        service_type=cluster.service.type,
     )
 
 
-def _bounded(group: _Group | None) -> _Group | None:
+def _bounded(group: WorkerGroup114, name: str | None) -> WorkerGroup:
     """minReplicas 0, maxReplicas 2147483647 and numOfHosts 1 where left out. An explicit 0
     is kept (the chart's `default` turned a maxReplicas of 0 into 2147483647)."""
-    if group is None:
-        return None
-    return group.model_copy(
-        update={
-            "min_replicas": _given(group.min_replicas, DEFAULT_MIN_REPLICAS),
-            "max_replicas": _given(group.max_replicas, DEFAULT_MAX_REPLICAS),
-            "num_of_hosts": group.num_of_hosts or DEFAULT_NUM_OF_HOSTS,
-        }
+    return _carried(
+        WorkerGroup,
+        group,
+        min_replicas=_given(group.min_replicas, DEFAULT_MIN_REPLICAS),
+        max_replicas=_given(group.max_replicas, DEFAULT_MAX_REPLICAS),
+        num_of_hosts=group.num_of_hosts or DEFAULT_NUM_OF_HOSTS,
+        group_name=name,
     )
 
 
@@ -58,11 +87,10 @@ def _given(value: int | None, default: int) -> int:
     return default if value is None else value
 
 
-def _license_env(env: list[Any] | None, values: Values114) -> list[Any] | None:
-    manual = values.manual_secret_name
-    if not manual or not env:
+def _license_env(env: list[Any] | None, manual_secret: str | None) -> list[Any] | None:
+    if not manual_secret or not env:
         return env
-    return [_repointed(var, manual) for var in env]
+    return [_repointed(var, manual_secret) for var in env]
 
 
 def _repointed(var: Any, secret: str) -> Any:

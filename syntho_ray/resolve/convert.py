@@ -13,15 +13,29 @@ what the target chart cannot carry.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
+from pydantic import BaseModel
 
 from syntho_ray.errors import UsageError
 from syntho_ray.facts.charts import CHART_114, FACTS, SHARED_VOLUMES, Chart
-from syntho_ray.resolve.resolved import LICENSE_ENV, Resolved
+from syntho_ray.resolve.resolved import LICENSE_ENV, Resolved, Settings, WorkerGroup
 from syntho_ray.values.model import Values, chart_defaults
-from syntho_ray.values.model114 import Values114, chart_defaults_114
+from syntho_ray.values.model114 import (
+    BatchScheduler114,
+    CommonValues,
+    DefaultWorker114,
+    Head114,
+    LoggingValues,
+    OperatorService,
+    OperatorValues,
+    RayClusterValues,
+    RayService114,
+    Values114,
+    WorkerGroup114,
+    chart_defaults_114,
+)
 
 if TYPE_CHECKING:
     from syntho_ray.values.loading import Loaded
@@ -122,11 +136,52 @@ def _to_114(values: Values, user: dict[str, Any]) -> Converted:
 
 
 def _dumped(resolved: Resolved) -> dict[str, Any]:
-    """The resolved values as plain data, every key (None included) by its alias."""
-    dumped: dict[str, Any] = resolved.values.model_dump(
+    """The resolved values as plain data in chart 1.14's layout, every key (None included)
+    by its alias, in the order of chart 1.14's values."""
+    dumped: dict[str, Any] = _as_114(resolved.values).model_dump(
         mode="json", by_alias=True, exclude_none=False, warnings=False
     )
     return dumped
+
+
+def _as_114(settings: Settings) -> Values114:
+    """The resolved settings as chart 1.14's values (not checked again: they were)."""
+    operator, cluster = settings.operator, settings.cluster
+    return _built(
+        Values114,
+        settings,
+        operator=_built(
+            OperatorValues,
+            operator,
+            service=_built(OperatorService, operator.service),
+            logging=_built(LoggingValues, operator.logging),
+            batch_scheduler=_built(BatchScheduler114, operator.batch_scheduler),
+        ),
+        cluster=_built(
+            RayClusterValues,
+            cluster,
+            common=CommonValues.model_construct(container_env=cluster.common_env),
+            head=_built(Head114, cluster.head),
+            worker=cluster.worker and _built(DefaultWorker114, cluster.worker),
+            additional_worker_groups=_extra_groups(cluster.additional_worker_groups),
+            service=RayService114.model_construct(type=cluster.service_type),
+        ),
+    )
+
+
+def _extra_groups(groups: dict[str, WorkerGroup | None] | None) -> Any:
+    if groups is None:
+        return None
+    return {name: group and _built(WorkerGroup114, group) for name, group in groups.items()}
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _built(model: type[_Model], given: Any, **changed: Any) -> _Model:
+    """`model` with the fields of the same name from `given`, but `changed`."""
+    names = [name for name in model.model_fields if name not in changed]
+    return model.model_construct(**{name: getattr(given, name) for name in names}, **changed)
 
 
 def _groups(cluster: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

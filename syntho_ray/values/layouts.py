@@ -9,20 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from pydantic import BaseModel
 
 from syntho_ray.errors import Problem
 from syntho_ray.facts.charts import CHARTS, DEFAULT_CHART, Chart
-from syntho_ray.values import checks, checks114
+from syntho_ray.values import checks
 from syntho_ray.values.model import Values, chart_defaults
-from syntho_ray.values.model114 import Values114, chart_defaults_114
 from syntho_ray.values.yamlfile import Document
 
-AnyValues = Values | Values114  # the values of either chart generation
+if TYPE_CHECKING:
+    from syntho_ray.values.model114 import Values114
+
+# The values of either chart generation (chart 1.14's model is loaded only when used).
+AnyValues: TypeAlias = "Values | Values114"
 
 SHARED_KEYS = frozenset({"SynthoLicense", "manualSecretName", "storage"})
+# Chart 1.14's top-level keys besides SHARED_KEYS: its two subcharts' (tests/test_architecture.py
+# checks them against its model, which telling the layouts apart does not load).
+OWN_KEYS_114 = frozenset({"kuberay-operator", "ray-cluster"})
 # Where a 1.13 key lives in the 1.14 layout (for messages; `convert` carries the values).
 MOVED_114 = {
     "clustername": "ray-cluster.fullnameOverride",
@@ -48,36 +55,42 @@ class Layout:
     warnings: Callable[[Any], list[str]]  # the sizing rules
     located: Callable[[Any, Mapping[str, Any]], list[checks.Finding]]  # warnings, key paths
 
-    @property
-    def own_keys(self) -> frozenset[str]:
-        """Top-level keys no other layout has."""
-        keys = {f.alias or n for n, f in self.model.model_fields.items()}
-        return frozenset(keys - SHARED_KEYS)
 
+@cache
+def layout(chart: Chart) -> Layout:
+    """The chart generation's layout (chart 1.14's model and checks are loaded on first use)."""
+    if chart == "1.13":
+        return Layout(
+            "1.13",
+            Values,
+            chart_defaults,
+            checks.problems,
+            checks.sizing_warnings,
+            checks.located_warnings,
+        )
+    from syntho_ray.values import checks114
+    from syntho_ray.values.model114 import Values114, chart_defaults_114
 
-LAYOUTS: dict[Chart, Layout] = {
-    "1.13": Layout(
-        "1.13",
-        Values,
-        chart_defaults,
-        checks.problems,
-        checks.sizing_warnings,
-        checks.located_warnings,
-    ),
-    "1.14": Layout(
+    return Layout(
         "1.14",
         Values114,
         chart_defaults_114,
         checks114.problems,
         checks114.warnings,
         checks114.located_warnings,
-    ),
-}
+    )
+
+
+def own_keys(chart: Chart) -> frozenset[str]:
+    """Top-level keys no other layout has."""
+    if chart == "1.14":
+        return OWN_KEYS_114
+    return frozenset({f.alias or n for n, f in Values.model_fields.items()} - SHARED_KEYS)
 
 
 def chart_of(values: AnyValues) -> Chart:
     """The generation a values model is of."""
-    return "1.14" if isinstance(values, Values114) else "1.13"
+    return "1.13" if isinstance(values, Values) else "1.14"
 
 
 def layout_of(data: Mapping[str, Any]) -> Chart | None:
@@ -89,7 +102,7 @@ def layout_of(data: Mapping[str, Any]) -> Chart | None:
 def _marks(data: Mapping[str, Any]) -> dict[Chart, list[str]]:
     """Per generation, the top-level keys of `data` only its layout has."""
     keys = [k for k in data if isinstance(k, str)] if isinstance(data, Mapping) else []
-    found = {c: [k for k in keys if k in LAYOUTS[c].own_keys] for c in CHARTS}
+    found = {c: [k for k in keys if k in own_keys(c)] for c in CHARTS}
     return {chart: keys for chart, keys in found.items() if keys}
 
 

@@ -15,7 +15,7 @@ from syntho_ray.errors import KeyPath, Problem, ValuesError
 from syntho_ray.facts.charts import Chart
 from syntho_ray.k8s.data import format_path
 from syntho_ray.values import files, helm, messages
-from syntho_ray.values.layouts import LAYOUTS, AnyValues, chart_of, choose
+from syntho_ray.values.layouts import AnyValues, chart_of, choose, layout
 from syntho_ray.values.yamlfile import Document, parse
 
 STDIN = files.STDIN  # `-f -` reads the values from standard input
@@ -88,9 +88,9 @@ def load(given: ValuesInput | None = None) -> Loaded:
     except helm.SetSyntaxError as exc:  # one --set against what an earlier one set
         raise ValuesError([Problem(f"--{exc.kind}", "", str(exc))]) from None
     chart = choose(given.chart, origins)
-    merged = helm.overlay(user, LAYOUTS[chart].defaults())  # shares `user`: only read
+    merged = helm.overlay(user, layout(chart).defaults())  # shares `user`: only read
     values = validate(merged, origins, chart)
-    found = _located(LAYOUTS[chart].located(values, user), origins)
+    found = _located(layout(chart).located(values, user), origins)
     return Loaded(values, user, tuple(dict.fromkeys(found)))  # the Ray release first
 
 
@@ -102,7 +102,7 @@ def values_from_mapping(
     the generation (default: the one the data's layout shows, else 1.13)."""
     given = dict(data)
     chosen = choose(chart, [Document(source, given, found_lines={})])
-    merged = helm.coalesce(given, LAYOUTS[chosen].defaults())
+    merged = helm.coalesce(given, layout(chosen).defaults())
     try:
         return validate(merged, (), chosen)
     except ValuesError:  # again, with every key's source: only now worth finding
@@ -114,13 +114,13 @@ def validate(
 ) -> AnyValues:
     """The chart generation's values from merged data, every problem located in the source
     that set it."""
-    layout = LAYOUTS[chart]
+    chosen = layout(chart)
     try:
-        values: AnyValues = layout.model.model_validate(merged)  # type: ignore[assignment]
+        values: AnyValues = chosen.model.model_validate(merged)  # type: ignore[assignment]
     except ValidationError as exc:
-        found = messages.findings(exc, merged, layout.model) + _checks_without(merged, exc, chart)
+        found = messages.findings(exc, merged, chosen.model) + _checks_without(merged, exc, chart)
     else:
-        found = layout.problems(values)
+        found = chosen.problems(values)
     if found:
         problems = _located(found, origins)
         raise ValuesError(sorted_problems(problems, [o.name for o in origins]))
@@ -137,14 +137,14 @@ def _checks_without(
     pruned = copy.deepcopy(merged)
     for error in exc.errors(include_url=False):
         _drop(pruned, tuple(error["loc"]))
-    layout = LAYOUTS[chart]
+    chosen = layout(chart)
     try:
-        values = layout.model.model_validate(pruned)
+        values = chosen.model.model_validate(pruned)
     except ValidationError:
         return []
     failed = {_section(tuple(e["loc"])) for e in exc.errors(include_url=False)}
     return [
-        (path, message) for path, message in layout.problems(values) if _section(path) not in failed
+        (path, message) for path, message in chosen.problems(values) if _section(path) not in failed
     ]
 
 
