@@ -70,6 +70,17 @@ _POD_KEYS = (
     "affinity",
 )
 
+# Chart 1.14's settings chart 1.13 has no key for (left out of the objects).
+_NO_OPERATOR_KEYS = ("use_kubernetes_proxy", "env", "labels", "annotations")
+_NO_POD_KEYS = (
+    *("service_account_name", "restart_policy", "image", "pod_security_context"),
+    *("command", "args", "priority_class_name", "priority"),
+)
+
+
+def _absent(names: tuple[str, ...]) -> dict[str, Any]:
+    return dict.fromkeys(names)
+
 
 def _same(given: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: getattr(given, name) for name in names}
@@ -98,12 +109,9 @@ def _operator(values: Values) -> Operator:
             stdout_encoder=None, file_encoder=None, base_dir=None, file_name=None
         ),
         batch_scheduler=BatchScheduler(enabled=scheduler.enabled, name=scheduler.name),
-        use_kubernetes_proxy=None,
-        cr_namespaced_rbac_enable=True,
+        cr_namespaced_rbac_enable=True,  # chart 1.13: a Role in each watched namespace
         single_namespace_install=True,
-        env=None,
-        labels=None,
-        annotations=None,
+        **_absent(_NO_OPERATOR_KEYS),
     )
 
 
@@ -145,21 +153,17 @@ def keeps_workflow_storage(group: RayPodValues, ray_version: str | None) -> bool
 
 def _pod(group: RayPodValues, values: Values, init: list[client.V1Container]) -> dict[str, Any]:
     """The pod keys of a 1.13 group, with the shared claims, init containers and license."""
-    return _same(group, _POD_KEYS) | {
-        "service_account_name": None,
-        "restart_policy": None,
-        "init_containers": init or None,
-        "ray_start_params": _params(group, values.head.ray_version),
-        "image": None,
-        "container_env": [*(group.container_env or []), license_env(_secret(values))],
-        "pod_security_context": None,
-        "volumes": _shared_volumes() + list(group.volumes or []),
-        "volume_mounts": _shared_mounts() + list(group.volume_mounts or []),
-        "command": None,
-        "args": None,
-        "priority_class_name": None,
-        "priority": None,
-    }
+    return (
+        _same(group, _POD_KEYS)
+        | _absent(_NO_POD_KEYS)
+        | {
+            "init_containers": init or None,
+            "ray_start_params": _params(group, values.head.ray_version),
+            "container_env": [*(group.container_env or []), license_env(_secret(values))],
+            "volumes": _shared_volumes() + list(group.volumes or []),
+            "volume_mounts": _shared_mounts() + list(group.volume_mounts or []),
+        }
+    )
 
 
 def _secret(values: Values) -> str:

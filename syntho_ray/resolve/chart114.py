@@ -7,19 +7,8 @@ from dataclasses import fields
 from typing import Any, TypeVar
 
 from syntho_ray.facts.charts import CHART_114
-from syntho_ray.resolve.resolved import (
-    SECRET_KEY,
-    SECRET_NAME,
-    BatchScheduler,
-    Head,
-    Operator,
-    OperatorLogging,
-    OperatorService,
-    RayClusterSettings,
-    Resolved,
-    Settings,
-    WorkerGroup,
-)
+from syntho_ray.resolve import resolved as shape
+from syntho_ray.resolve.resolved import SECRET_KEY, SECRET_NAME, Resolved
 from syntho_ray.values.model114 import RayClusterValues, Values114, WorkerGroup114
 
 DEFAULT_MIN_REPLICAS = 0
@@ -40,28 +29,28 @@ def resolve_114(values: Values114) -> Resolved:
     Secret it no longer renders, so the pods never started)."""
     operator = values.operator
     settings = _carried(
-        Settings,
+        shape.Settings,
         values,
         operator=_carried(
-            Operator,
+            shape.Operator,
             operator,
-            service=_carried(OperatorService, operator.service),
-            logging=_carried(OperatorLogging, operator.logging),
-            batch_scheduler=_carried(BatchScheduler, operator.batch_scheduler),
+            service=_carried(shape.OperatorService, operator.service),
+            logging=_carried(shape.OperatorLogging, operator.logging),
+            batch_scheduler=_carried(shape.BatchScheduler, operator.batch_scheduler),
         ),
         cluster=_cluster(values.cluster, values.manual_secret_name),
     )
     return Resolved(values=settings, facts=CHART_114, kuberay=CHART_114.kuberay or "")
 
 
-def _cluster(cluster: RayClusterValues, manual_secret: str | None) -> RayClusterSettings:
+def _cluster(cluster: RayClusterValues, manual_secret: str | None) -> shape.RayClusterSettings:
     groups = cluster.additional_worker_groups
     worker = cluster.worker
     return _carried(
-        RayClusterSettings,
+        shape.RayClusterSettings,
         cluster,
         common_env=_license_env(cluster.common.container_env, manual_secret),
-        head=_carried(Head, cluster.head),
+        head=_carried(shape.Head, cluster.head),
         worker=None if worker is None else _bounded(worker, worker.group_name),
         additional_worker_groups=None
         if groups is None
@@ -70,11 +59,11 @@ def _cluster(cluster: RayClusterValues, manual_secret: str | None) -> RayCluster
     )
 
 
-def _bounded(group: WorkerGroup114, name: str | None) -> WorkerGroup:
+def _bounded(group: WorkerGroup114, name: str | None) -> shape.WorkerGroup:
     """minReplicas 0, maxReplicas 2147483647 and numOfHosts 1 where left out. An explicit 0
     is kept (the chart's `default` turned a maxReplicas of 0 into 2147483647)."""
     return _carried(
-        WorkerGroup,
+        shape.WorkerGroup,
         group,
         min_replicas=_given(group.min_replicas, DEFAULT_MIN_REPLICAS),
         max_replicas=_given(group.max_replicas, DEFAULT_MAX_REPLICAS),

@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from syntho_ray.values.yamlfile import MAX_DEPTH
 
@@ -77,6 +77,17 @@ def _clone(value: Any) -> Any:
     if isinstance(value, list):
         return [_clone(item) for item in value]
     return value
+
+
+_Nested = TypeVar("_Nested", dict[str, Any], list[Any])
+
+
+def _holding(existing: Any, kind: type[_Nested], what: str) -> _Nested:
+    """`existing`, if it is a map (`kind` dict) or list (`kind` list) to set a value in."""
+    if not isinstance(existing, kind):
+        container = "map" if kind is dict else "list"
+        raise _Problem(f"{what}: it holds {_type_name(existing)}, not a {container}")
+    return existing
 
 
 def _type_name(value: Any) -> str:
@@ -407,13 +418,7 @@ class _Parser:
             raise _Problem(f"key is nested more than the maximum of {MAX_NESTED_NAME_LEVEL} levels")
         inner: dict[str, Any] = {}
         if name in data:
-            existing = data[name]
-            if not isinstance(existing, dict):
-                raise _Problem(
-                    f"cannot set a field of {_quote(name)}: "
-                    f"it holds {_type_name(existing)}, not a map"
-                )
-            inner = existing
+            inner = _holding(data[name], dict, f"cannot set a field of {_quote(name)}")
         done = self._key(inner, level)
         if not done and not inner:
             raise _Problem(f"key map {_quote(name)} has no value")
@@ -435,13 +440,7 @@ class _Parser:
             inner_index = self._index()
             current: list[Any] = []
             if index < len(items) and items[index] is not None:
-                existing = items[index]
-                if not isinstance(existing, list):
-                    raise _Problem(
-                        f"cannot index list item {index}: "
-                        f"it holds {_type_name(existing)}, not a list"
-                    )
-                current = existing
+                current = _holding(items[index], list, f"cannot index list item {index}")
             nested, done = self._list_item(current, inner_index, level)
             if done:
                 return items, True
