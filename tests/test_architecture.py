@@ -92,22 +92,9 @@ def _way_back(
     return None
 
 
-# Circles known and being taken apart elsewhere (issue 9's command-line half); each entry
-# must still be a circle, so that it leaves this list the day it is gone.
-KNOWN_CIRCLES = [
-    {"syntho_ray.cli.cluster", "syntho_ray.cli.inputs", "syntho_ray.cli.options"},
-]
-
-
 def test_no_module_imports_itself_through_others() -> None:
-    found = [c for c in circles(import_graph()) if set(c) not in KNOWN_CIRCLES]
-    named = [" -> ".join(circle) for circle in found]
+    named = [" -> ".join(circle) for circle in circles(import_graph())]
     assert named == [], "import circles:\n" + "\n".join(named)
-
-
-def test_every_known_circle_is_still_there() -> None:
-    present = [set(circle) for circle in circles(import_graph())]
-    assert [c for c in KNOWN_CIRCLES if c not in present] == []
 
 
 def test_the_circle_search_finds_a_circle_and_names_it() -> None:
