@@ -288,18 +288,7 @@ class ControlPlane:
         )
         pki = self.folder / "pki"
         argv = [
-            str(binary),
-            "--kubeconfig",
-            str(config),
-            "--authentication-kubeconfig",
-            str(config),
-            "--authorization-kubeconfig",
-            str(config),
-            "--leader-elect=false",
-            "--bind-address",
-            "127.0.0.1",
-            "--secure-port",
-            str(free_port()),
+            *_component_argv(binary, config, free_port()),
             "--use-service-account-credentials",
             "--root-ca-file",
             str(authority.path),
@@ -321,20 +310,7 @@ class ControlPlane:
     def _scheduler(self, binary: Path, authority: Authority) -> None:
         config = self._component_kubeconfig(authority, "scheduler", "system:kube-scheduler")
         port = free_port()
-        argv = [
-            str(binary),
-            "--kubeconfig",
-            str(config),
-            "--authentication-kubeconfig",
-            str(config),
-            "--authorization-kubeconfig",
-            str(config),
-            "--leader-elect=false",
-            "--bind-address",
-            "127.0.0.1",
-            "--secure-port",
-            str(port),
-        ]
+        argv = _component_argv(binary, config, port)
         self._version("kube-scheduler", binary)
         self._process("kube-scheduler", argv).wait_until(lambda: _https_ok(port, "/healthz"))
 
@@ -533,3 +509,23 @@ def kwok_configuration() -> str:
             if path.name != "kustomization.yaml":
                 documents.append(path.read_text())
     return "\n---\n".join(documents)
+
+
+def _component_argv(binary: Path, config: Path, port: int) -> list[str]:
+    """The flags the controller manager and the scheduler share: one kubeconfig for the API
+    server and for delegated authentication and authorization, no leader election, and a
+    local secure port."""
+    return [
+        str(binary),
+        "--kubeconfig",
+        str(config),
+        "--authentication-kubeconfig",
+        str(config),
+        "--authorization-kubeconfig",
+        str(config),
+        "--leader-elect=false",
+        "--bind-address",
+        "127.0.0.1",
+        "--secure-port",
+        str(port),
+    ]
