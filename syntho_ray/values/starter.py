@@ -4,6 +4,7 @@ in chart 1.13's layout or chart 1.14's."""
 from __future__ import annotations
 
 import json
+import textwrap
 
 from syntho_ray.errors import UsageError
 from syntho_ray.facts.charts import Chart
@@ -128,18 +129,8 @@ _NO_WORKERS_114 = """
   worker:
     disabled: true
 """
-_WORKERS_114 = """
-  # One worker pool. For more machines raise replicas and maxReplicas together.
-  worker:
-    disabled: false
-    groupName: workergroup
-    replicas: 1
-    minReplicas: 1
-    maxReplicas: 1
-    resources:
-      limits: {resources}
-      requests: {resources}
-"""
+# The same pool, under `ray-cluster:`.
+_WORKERS_114 = textwrap.indent(_WORKERS, "  ")
 
 
 def starter_values(
