@@ -1,10 +1,9 @@
 """The values model: every key of the chart's `values.yaml`, typed and frozen.
 
-Defaults equal the chart's `values.yaml` at 47f975a. Keys keep the chart's
-spelling (aliases); fields that are Kubernetes types take the same YAML a
-Kubernetes manifest takes and hold `kubernetes` client models. A value of
-`None` means the key is absent (a user's `null` removes a chart default, as
-in Helm).
+Defaults equal the chart's `values.yaml` at 47f975a. Keys keep the chart's spelling (a
+field's name in camelCase, or its `alias`); fields that are Kubernetes types take the same
+YAML a Kubernetes manifest takes and hold `kubernetes` client models. A value of `None` means
+the key is absent (a user's `null` removes a chart default, as in Helm).
 """
 
 from __future__ import annotations
@@ -38,7 +37,7 @@ from syntho_ray.values.shared import (
     Flag,
     ImageValues,
     KubeService,
-    Namespace,
+    NamespaceList,
     PodSecurityContext,
     Port,
     ProbeValues,
@@ -97,10 +96,7 @@ class InitContainerValues(ValuesModel):
         description="The init container's command.",
     )
     security_context: SecurityContext = Field(
-        {},
-        alias="securityContext",
-        validate_default=True,
-        description="The init container's securityContext.",
+        {}, validate_default=True, description="The init container's securityContext."
     )
     image: Text | None = Field("busybox:1.28", description="Init container image.")
 
@@ -121,30 +117,24 @@ class HeadValues(RayPodValues):
 
     ray_version: Text | None = Field(
         None,
-        alias="rayVersion",
         description="The Ray release the image runs (spec.rayVersion); start parameters are "
         "checked against it.",
     )
     enable_in_tree_autoscaling: Flag | None = Field(
-        None, alias="enableInTreeAutoscaling", description="Add the Ray autoscaler sidecar."
+        None, description="Add the Ray autoscaler sidecar."
     )
-    autoscaler_options: AutoscalerOptions | None = Field(
-        None, alias="autoscalerOptions", description="Autoscaler overrides."
-    )
+    autoscaler_options: AutoscalerOptions | None = Field(None, description="Autoscaler overrides.")
     init_container_enabled: Flag | None = Field(
         True, alias="init_container_enabled", description="Run the chmod init container."
     )
     init_container: InitContainerValues = Field(
-        default_factory=InitContainerValues,
-        alias="initContainer",
-        description="The head's init container.",
+        default_factory=InitContainerValues, description="The head's init container."
     )
     service_type: ServiceType | None = Field(
-        None, alias="serviceType", description="Head Service type; default: service.type."
+        None, description="Head Service type; default: service.type."
     )
     head_service: KubeService = Field(
         None,
-        alias="headService",
         description="Head Service overrides, a Service (KubeRay 0.5.2+; metadata.name renames it).",
     )
 
@@ -154,36 +144,26 @@ class WorkerGroupValues(RayPodValues):
 
     disabled: Flag | None = Field(None, description="Skip this group.")
     group_name: Text | None = Field(
-        None,
-        alias="groupName",
-        description="Group name (default group only; extra groups are named by their key).",
+        None, description="Group name (default group only; extra groups are named by their key)."
     )
     replicas: Count | None = Field(None, ge=0, description="Workers to start; default minReplicas.")
     min_replicas: Count | None = Field(
-        None, alias="minReplicas", ge=0, description="Autoscaling lower bound; default 1."
+        None, ge=0, description="Autoscaling lower bound; default 1."
     )
     max_replicas: Count | None = Field(
-        None, alias="maxReplicas", ge=0, description="Autoscaling upper bound; default 2147483647."
+        None, ge=0, description="Autoscaling upper bound; default 2147483647."
     )
     mini_replicas: Count | None = Field(
-        None,
-        alias="miniReplicas",
-        ge=0,
-        description="The chart's fallback spelling of minReplicas.",
+        None, ge=0, description="The chart's fallback spelling of minReplicas."
     )
     maxi_replicas: Count | None = Field(
-        None,
-        alias="maxiReplicas",
-        ge=0,
-        description="The chart's fallback spelling of maxReplicas.",
+        None, ge=0, description="The chart's fallback spelling of maxReplicas."
     )
     init_container_image: Text | None = Field(
-        None, alias="initContainerImage", description="Image of the wait-for-head init container."
+        None, description="Image of the wait-for-head init container."
     )
     init_container_security_context: SecurityContext = Field(
-        None,
-        alias="initContainerSecurityContext",
-        description="securityContext of the init container.",
+        None, description="securityContext of the init container."
     )
 
 
@@ -260,13 +240,10 @@ class Values(ChartValues):
 
     clustername: Text = Field("ray-cluster", description="Name of the RayCluster.")
     image_pull_secrets: PullSecretList = Field(
-        PULL_SECRETS,
-        alias="imagePullSecrets",
-        description="Pull secrets of every pod.",
+        PULL_SECRETS, description="Pull secrets of every pod."
     )
     operator_image: ImageValues = Field(
         default_factory=lambda: chart_image("syntho.azurecr.io/syntho-ray-operator", "latest"),
-        alias="operatorImage",
         description="KubeRay operator image.",
     )
     image: ImageValues = Field(
@@ -284,58 +261,45 @@ class Values(ChartValues):
                 minReplicas=1, maxReplicas=3, resources=requests_and_limits(1, "1G")
             )
         ),
-        alias="additionalWorkerGroups",
         description="More worker groups, keyed by group name.",
     )
     service: ServiceValues = Field(default_factory=ServiceValues, description="Services.")
-    name_override: Text | None = Field(
-        "kuberay", alias="nameOverride", description="The app.kubernetes.io/name label."
-    )
+    name_override: Text | None = Field("kuberay", description="The app.kubernetes.io/name label.")
     fullname_override: Text | None = Field(
-        "kuberay-operator",
-        alias="fullnameOverride",
-        description="Name of the operator and its RBAC.",
+        "kuberay-operator", description="Name of the operator and its RBAC."
     )
     storage: StorageValues = Field(default_factory=StorageValues, description="Shared volumes.")
     service_account: ServiceAccountValues = Field(
-        default_factory=ServiceAccountValues,
-        alias="serviceAccount",
-        description="Operator ServiceAccount.",
+        default_factory=ServiceAccountValues, description="Operator ServiceAccount."
     )
     resources: Resources = Field(OPERATOR_RESOURCES, description="Operator container resources.")
     liveness_probe: ProbeValues = Field(
-        default_factory=ProbeValues, alias="livenessProbe", description="Operator liveness probe."
+        default_factory=ProbeValues, description="Operator liveness probe."
     )
     readiness_probe: ProbeValues = Field(
-        default_factory=ProbeValues, alias="readinessProbe", description="Operator readiness probe."
+        default_factory=ProbeValues, description="Operator readiness probe."
     )
-    rbac_enable: Flag = Field(True, alias="rbacEnable", description="Render the operator's RBAC.")
+    rbac_enable: Flag = Field(True, description="Render the operator's RBAC.")
     batch_scheduler: BatchSchedulerValues = Field(
-        default_factory=BatchSchedulerValues, alias="batchScheduler", description="Batch scheduler."
+        default_factory=BatchSchedulerValues, description="Batch scheduler."
     )
-    security_context: SecurityContext = Field(
-        {}, alias="securityContext", description="Operator container securityContext."
-    )
+    security_context: SecurityContext = Field({}, description="Operator container securityContext.")
     pod_security_context: PodSecurityContext = Field(
-        None, alias="podSecurityContext", description="Operator pod securityContext."
+        None, description="Operator pod securityContext."
     )
-    node_selector: StringMap = Field({}, alias="nodeSelector", description="Operator nodeSelector.")
+    node_selector: StringMap = Field({}, description="Operator nodeSelector.")
     tolerations: TolerationList = Field([], description="Operator tolerations.")
     affinity: Affinity = Field({}, description="Operator affinity.")
     annotations: StringMap = Field(None, description="Annotations of the RayCluster.")
     kuberay: KubeRayValues | None = Field(None, description="The KubeRay release.")
-    watch_namespace: list[Namespace] | None = Field(
-        None,
-        alias="watchNamespace",
-        description="Namespaces the operator watches (RBAC in each); default: the release's.",
+    watch_namespace: NamespaceList = Field(
+        None, description="Namespaces the operator watches (RBAC in each); default: the release's."
     )
     leader_election_enabled: Flag | None = Field(
-        None,
-        alias="leaderElectionEnabled",
-        description="Operator leader election; default: the operator's (on).",
+        None, description="Operator leader election; default: the operator's (on)."
     )
     feature_gates: list[FeatureGateValues] | None = Field(
-        None, alias="featureGates", description="Operator feature gates (KubeRay 1.2+)."
+        None, description="Operator feature gates (KubeRay 1.2+)."
     )
     platform: Platform | None = Field(
         None, description="openshift: pods for the restricted-v2 SCC; default: kubernetes."

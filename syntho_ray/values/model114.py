@@ -31,7 +31,7 @@ from syntho_ray.values.shared import (
     KubeService,
     LicenseKey,
     MountList,
-    Namespace,
+    NamespaceList,
     PodSecurityContext,
     Port,
     ProbeValues,
@@ -98,17 +98,13 @@ class LoggingValues(ValuesModel):
     """Where and how the operator logs (`--log-*` flags)."""
 
     stdout_encoder: Encoder | None = Field(
-        "", alias="stdoutEncoder", description="Encoder of the log on stdout: json or console."
+        "", description="Encoder of the log on stdout: json or console."
     )
     file_encoder: Encoder | None = Field(
-        "", alias="fileEncoder", description="Encoder of the log file: json or console."
+        "", description="Encoder of the log file: json or console."
     )
-    base_dir: Text | None = Field(
-        "", alias="baseDir", description="Directory of the log file (with fileName)."
-    )
-    file_name: Text | None = Field(
-        "", alias="fileName", description="Name of the log file (with baseDir)."
-    )
+    base_dir: Text | None = Field("", description="Directory of the log file (with fileName).")
+    file_name: Text | None = Field("", description="Name of the log file (with baseDir).")
 
 
 class BatchScheduler114(ValuesModel):
@@ -132,22 +128,16 @@ class OperatorValues(ValuesModel):
         description="Operator image.",
     )
     image_pull_secrets: PullSecretList = Field(
-        PULL_SECRETS, alias="imagePullSecrets", description="Pull secrets of the operator pod."
+        PULL_SECRETS, description="Pull secrets of the operator pod."
     )
     name_override: Text | None = Field(
-        "kuberay-operator",
-        alias="nameOverride",
-        description="The app.kubernetes.io/name label (and the selector).",
+        "kuberay-operator", description="The app.kubernetes.io/name label (and the selector)."
     )
     fullname_override: Text | None = Field(
-        "kuberay-operator",
-        alias="fullnameOverride",
-        description="Name of the Deployment, its Service and RBAC.",
+        "kuberay-operator", description="Name of the Deployment, its Service and RBAC."
     )
     service_account: ServiceAccountValues = Field(
-        default_factory=ServiceAccountValues,
-        alias="serviceAccount",
-        description="Operator ServiceAccount.",
+        default_factory=ServiceAccountValues, description="Operator ServiceAccount."
     )
     service: OperatorService = Field(
         default_factory=lambda: OperatorService(), description="Operator Service."
@@ -155,13 +145,13 @@ class OperatorValues(ValuesModel):
     resources: Resources = Field(OPERATOR_RESOURCES, description="Operator container resources.")
     logging: LoggingValues = Field(default_factory=LoggingValues, description="Operator log.")
     liveness_probe: ProbeValues = Field(
-        default_factory=ProbeValues, alias="livenessProbe", description="Liveness probe timing."
+        default_factory=ProbeValues, description="Liveness probe timing."
     )
     readiness_probe: ProbeValues = Field(
-        default_factory=ProbeValues, alias="readinessProbe", description="Readiness probe timing."
+        default_factory=ProbeValues, description="Readiness probe timing."
     )
     batch_scheduler: BatchScheduler114 = Field(
-        default_factory=BatchScheduler114, alias="batchScheduler", description="Batch scheduler."
+        default_factory=BatchScheduler114, description="Batch scheduler."
     )
     feature_gates: list[FeatureGateValues] | None = Field(
         default_factory=lambda: [
@@ -169,45 +159,31 @@ class OperatorValues(ValuesModel):
                 {"name": "RayClusterStatusConditions", "enabled": False}
             )
         ],
-        alias="featureGates",
         description="--feature-gates, as name and enabled.",
     )
     pod_security_context: PodSecurityContext = Field(
-        {}, alias="podSecurityContext", description="Operator pod securityContext."
+        {}, description="Operator pod securityContext."
     )
     security_context: SecurityContext = Field(
-        _OPERATOR_SECURITY,
-        alias="securityContext",
-        description="Operator container securityContext.",
+        _OPERATOR_SECURITY, description="Operator container securityContext."
     )
     use_kubernetes_proxy: Flag | None = Field(
-        None,
-        alias="useKubernetesProxy",
-        description="--use-kubernetes-proxy: reach Ray heads through the API server.",
+        None, description="--use-kubernetes-proxy: reach Ray heads through the API server."
     )
-    leader_election_enabled: Flag | None = Field(
-        True, alias="leaderElectionEnabled", description="--enable-leader-election."
-    )
-    rbac_enable: Flag | None = Field(True, alias="rbacEnable", description="Render RBAC.")
+    leader_election_enabled: Flag | None = Field(True, description="--enable-leader-election.")
+    rbac_enable: Flag | None = Field(True, description="Render RBAC.")
     cr_namespaced_rbac_enable: Flag | None = Field(
-        True,
-        alias="crNamespacedRbacEnable",
-        description="A Role per watched namespace (with singleNamespaceInstall).",
+        True, description="A Role per watched namespace (with singleNamespaceInstall)."
     )
     single_namespace_install: Flag | None = Field(
         True,
-        alias="singleNamespaceInstall",
         description="Namespaced RBAC and watching the release's namespace; false: cluster RBAC.",
     )
-    watch_namespace: list[Namespace] | None = Field(
-        None, alias="watchNamespace", description="Namespaces the operator watches."
-    )
+    watch_namespace: NamespaceList = Field(None, description="Namespaces the operator watches.")
     env: EnvList = Field(None, description="Operator container env.")
     labels: StringMap = Field(None, description="Extra labels of the Deployment and its pods.")
     annotations: StringMap = Field(None, description="Operator pod annotations.")
-    node_selector: StringMap = Field(
-        None, alias="nodeSelector", description="Operator nodeSelector."
-    )
+    node_selector: StringMap = Field(None, description="Operator nodeSelector.")
     affinity: Affinity = Field(None, description="Operator affinity.")
     tolerations: TolerationList = Field(None, description="Operator tolerations.")
 
@@ -222,48 +198,34 @@ class OperatorService(ValuesModel):
 class AutoscalerOptions114(AutoscalerOptions):
     """KubeRay 1.2.2's `autoscalerOptions`."""
 
-    volume_mounts: MountList = Field(
-        None, alias="volumeMounts", description="Autoscaler container mounts."
-    )
+    volume_mounts: MountList = Field(None, description="Autoscaler container mounts.")
 
 
 class RayPod114(RayPod):
     """Keys every Ray pod group of ray-cluster 1.2.2 reads (head, worker, extra groups)."""
 
-    service_account_name: Text | None = Field(
-        None, alias="serviceAccountName", description="Pod serviceAccountName."
-    )
-    restart_policy: RestartPolicy | None = Field(
-        None, alias="restartPolicy", description="Pod restartPolicy."
-    )
-    init_containers: ContainerList = Field(
-        None, alias="initContainers", description="Pod initContainers."
-    )
+    service_account_name: Text | None = Field(None, description="Pod serviceAccountName.")
+    restart_policy: RestartPolicy | None = Field(None, description="Pod restartPolicy.")
+    init_containers: ContainerList = Field(None, description="Pod initContainers.")
     image: ImageValues | None = Field(None, description="This group's Ray image.")
-    pod_security_context: PodSecurityContext = Field(
-        None, alias="podSecurityContext", description="Pod securityContext."
-    )
+    pod_security_context: PodSecurityContext = Field(None, description="Pod securityContext.")
     command: list[Text] | None = Field(None, description="Ray container command.")
     args: list[Text] | None = Field(None, description="Ray container args.")
-    priority_class_name: Text | None = Field(
-        None, alias="priorityClassName", description="Pod priorityClassName."
-    )
+    priority_class_name: Text | None = Field(None, description="Pod priorityClassName.")
     priority: Priority | None = Field(None, description="Pod priority.")
 
 
 class Head114(RayPod114):
     """`ray-cluster.head`: the Ray head."""
 
-    ray_version: Text | None = Field(None, alias="rayVersion", description="spec.rayVersion.")
+    ray_version: Text | None = Field(None, description="spec.rayVersion.")
     enable_in_tree_autoscaling: Flag | None = Field(
-        None, alias="enableInTreeAutoscaling", description="Add the Ray autoscaler sidecar."
+        None, description="Add the Ray autoscaler sidecar."
     )
     autoscaler_options: AutoscalerOptions114 | None = Field(
-        None, alias="autoscalerOptions", description="Autoscaler overrides."
+        None, description="Autoscaler overrides."
     )
-    head_service: KubeService = Field(
-        None, alias="headService", description="Head Service overrides, a Service."
-    )
+    head_service: KubeService = Field(None, description="Head Service overrides, a Service.")
 
 
 class WorkerGroup114(RayPod114):
@@ -271,31 +233,23 @@ class WorkerGroup114(RayPod114):
 
     disabled: Flag | None = Field(None, description="Skip this group.")
     replicas: Count | None = Field(None, description="Workers to start.")
-    min_replicas: Count | None = Field(
-        None, alias="minReplicas", description="Autoscaling lower bound; default 0."
-    )
+    min_replicas: Count | None = Field(None, description="Autoscaling lower bound; default 0.")
     max_replicas: Count | None = Field(
-        None,
-        alias="maxReplicas",
-        description="Autoscaling upper bound; default (and for 0) 2147483647.",
+        None, description="Autoscaling upper bound; default (and for 0) 2147483647."
     )
-    num_of_hosts: Count | None = Field(
-        None, alias="numOfHosts", description="Hosts per replica; default 1."
-    )
+    num_of_hosts: Count | None = Field(None, description="Hosts per replica; default 1.")
 
 
 class DefaultWorker114(WorkerGroup114):
     """`ray-cluster.worker`: the default worker group."""
 
-    group_name: Text | None = Field(None, alias="groupName", description="Group name.")
+    group_name: Text | None = Field(None, description="Group name.")
 
 
 class CommonValues(ValuesModel):
     """Settings of every Ray container."""
 
-    container_env: EnvList = Field(
-        _LICENSE_ENV, alias="containerEnv", description="Env of every Ray container, first."
-    )
+    container_env: EnvList = Field(_LICENSE_ENV, description="Env of every Ray container, first.")
 
 
 class RayService114(ValuesModel):
@@ -340,13 +294,11 @@ class RayClusterValues(ValuesModel):
         description="Ray image of every group.",
     )
     name_override: Text | None = Field(
-        "ray-cluster", alias="nameOverride", description="Name part of the RayCluster's name."
+        "ray-cluster", description="Name part of the RayCluster's name."
     )
-    fullname_override: Text | None = Field(
-        "ray-cluster", alias="fullnameOverride", description="Name of the RayCluster."
-    )
+    fullname_override: Text | None = Field("ray-cluster", description="Name of the RayCluster.")
     image_pull_secrets: PullSecretList = Field(
-        PULL_SECRETS, alias="imagePullSecrets", description="Pull secrets of every Ray pod."
+        PULL_SECRETS, description="Pull secrets of every Ray pod."
     )
     annotations: StringMap = Field(None, description="Annotations of the RayCluster.")
     common: CommonValues = Field(default_factory=CommonValues, description="Every Ray container.")
@@ -386,7 +338,6 @@ class RayClusterValues(ValuesModel):
                 )
             )
         ),
-        alias="additionalWorkerGroups",
         description="More worker groups, keyed by group name.",
     )
     service: RayService114 = Field(default_factory=RayService114, description="Head Service.")
@@ -395,9 +346,9 @@ class RayClusterValues(ValuesModel):
 class Storage114(StorageValues):
     """The two ReadWriteMany claims (chart 1.14 sets only storageClassName)."""
 
-    pv_label_key: Text | None = pv_label("ray-workflows-claim", "pvLabelKey", None)
-    access_mode: Any = Field(None, alias="accessMode", description="Access mode of both claims.")
-    data_pv_label_key: Text | None = pv_label("ray-data-claim", "dataPvLabelKey", None)
+    pv_label_key: Text | None = pv_label("ray-workflows-claim", None)
+    access_mode: Any = Field(None, description="Access mode of both claims.")
+    data_pv_label_key: Text | None = pv_label("ray-data-claim", None)
 
 
 class Values114(ChartValues):

@@ -35,6 +35,7 @@ UpscalingMode = Literal["Default", "Aggressive", "Conservative"]
 RestartPolicy = Literal["", "Always", "OnFailure", "Never"]
 Encoder = Literal["", "json", "console"]  # of the operator's log
 Namespace = Annotated[str, StringConstraints(pattern=DNS_LABEL.pattern)]
+NamespaceList = list[Namespace] | None
 INT32_MAX = 2**31 - 1
 # Whole numbers as Kubernetes stores them (int32); `true` or "3" is not a number here.
 Count = Annotated[int, Strict(), Field(ge=0, le=INT32_MAX)]
@@ -91,12 +92,20 @@ KubeService = Annotated[Any, _as_kube("V1Service"), _AS_DATA]
 StringMap = dict[str, Text] | None
 
 
+def _camel(name: str) -> str:
+    """A field's key in a values file: `ray_start_params` is rayStartParams."""
+    first, *rest = name.split("_")
+    return first + "".join(map(str.capitalize, rest))
+
+
 class ValuesModel(BaseModel):
-    """A part of the values: frozen, unknown keys refused, keys by the chart's spelling."""
+    """A part of the values: frozen, unknown keys refused, keys by the chart's spelling: the
+    camelCase of the field's name (`ray_start_params`: rayStartParams) unless it says `alias`."""
 
     model_config = ConfigDict(
         frozen=True,
         extra="forbid",
+        alias_generator=_camel,
         validate_by_alias=True,
         validate_by_name=False,
         serialize_by_alias=True,
@@ -118,9 +127,7 @@ class ImageValues(ValuesModel):
 
     repository: Text = Field(description="Image repository, without the tag.")
     tag: Text = Field(description="Image tag.")
-    pull_policy: PullPolicy = Field(
-        "IfNotPresent", alias="pullPolicy", description="Kubernetes imagePullPolicy."
-    )
+    pull_policy: PullPolicy = Field("IfNotPresent", description="Kubernetes imagePullPolicy.")
 
     @property
     def reference(self) -> str:
@@ -137,24 +144,17 @@ class AutoscalerOptions(ValuesModel):
     """Overrides for the Ray autoscaler sidecar (KubeRay `autoscalerOptions`)."""
 
     upscaling_mode: UpscalingMode | None = Field(
-        None, alias="upscalingMode", description="Default, Aggressive or Conservative."
+        None, description="Default, Aggressive or Conservative."
     )
     idle_timeout_seconds: Count | None = Field(
-        None,
-        alias="idleTimeoutSeconds",
-        ge=0,
-        description="Seconds before an idle worker is removed.",
+        None, ge=0, description="Seconds before an idle worker is removed."
     )
     image: Text | None = Field(None, description="Autoscaler image; default: the Ray image.")
-    image_pull_policy: PullPolicy | None = Field(
-        None, alias="imagePullPolicy", description="Autoscaler imagePullPolicy."
-    )
+    image_pull_policy: PullPolicy | None = Field(None, description="Autoscaler imagePullPolicy.")
     resources: Resources = Field(None, description="Autoscaler container resources.")
     env: EnvList = Field(None, description="Autoscaler container env.")
-    env_from: EnvFromList = Field(None, alias="envFrom", description="Autoscaler envFrom.")
-    security_context: SecurityContext = Field(
-        None, alias="securityContext", description="Autoscaler securityContext."
-    )
+    env_from: EnvFromList = Field(None, description="Autoscaler envFrom.")
+    security_context: SecurityContext = Field(None, description="Autoscaler securityContext.")
 
 
 class RayPod(ValuesModel):
@@ -163,37 +163,33 @@ class RayPod(ValuesModel):
     labels: StringMap = Field(None, description="Extra pod labels.")
     annotations: StringMap = Field(None, description="Pod annotations.")
     ray_start_params: dict[str, StartParam] | None = Field(
-        None, alias="rayStartParams", description="`ray start` parameters."
+        None, description="`ray start` parameters."
     )
     init_args: dict[str, StartParam] | None = Field(
-        None, alias="initArgs", description="Deprecated alias of rayStartParams (wins on clash)."
+        None, description="Deprecated alias of rayStartParams (wins on clash)."
     )
-    container_env: EnvList = Field(None, alias="containerEnv", description="Ray container env.")
-    env_from: EnvFromList = Field(None, alias="envFrom", description="Ray container envFrom.")
+    container_env: EnvList = Field(None, description="Ray container env.")
+    env_from: EnvFromList = Field(None, description="Ray container envFrom.")
     ports: PortList = Field(None, description="Ray container ports.")
     resources: Resources = Field(None, description="Ray container requests and limits.")
-    node_selector: StringMap = Field(None, alias="nodeSelector", description="Pod nodeSelector.")
+    node_selector: StringMap = Field(None, description="Pod nodeSelector.")
     tolerations: TolerationList = Field(None, description="Pod tolerations.")
     affinity: Affinity = Field(None, description="Pod affinity.")
-    security_context: SecurityContext = Field(
-        None, alias="securityContext", description="Ray container securityContext."
-    )
+    security_context: SecurityContext = Field(None, description="Ray container securityContext.")
     volumes: VolumeList = Field(None, description="Pod volumes; chart 1.13 adds its shared claims.")
     volume_mounts: MountList = Field(
-        None,
-        alias="volumeMounts",
-        description="Ray container mounts; chart 1.13 adds its shared claims' mounts.",
+        None, description="Ray container mounts; chart 1.13 adds its shared claims' mounts."
     )
     sidecar_containers: ContainerList = Field(
-        None, alias="sidecarContainers", description="Containers after the Ray container."
+        None, description="Containers after the Ray container."
     )
     lifecycle: Lifecycle = Field(None, description="Ray container lifecycle hooks.")
 
 
-def pv_label(claim: str, key: str, default: str | None) -> Any:
+def pv_label(claim: str, default: str | None) -> Any:
     """The field of a claim's PV label (`pvLabelKey`, `dataPvLabelKey`)."""
     doc = f"Without a storage class: bind {claim} to PVs labelled pv-label-key=<this>."
-    return Field(default, alias=key, description=doc)
+    return Field(default, description=doc)
 
 
 class Group(Protocol):
@@ -224,17 +220,13 @@ def enabled_groups(
 class StorageValues(ValuesModel):
     """The two ReadWriteMany claims shared by every Ray pod."""
 
-    pv_label_key: Text | None = pv_label("ray-workflows-claim", "pvLabelKey", "")
-    storage_class_name: Text | None = Field(
-        "default", alias="storageClassName", description="StorageClass of both claims."
-    )
+    pv_label_key: Text | None = pv_label("ray-workflows-claim", "")
+    storage_class_name: Text | None = Field("default", description="StorageClass of both claims.")
     access_mode: AccessMode | None = Field(
-        "ReadWriteMany", alias="accessMode", description="Access mode of both claims."
+        "ReadWriteMany", description="Access mode of both claims."
     )
-    data_pv_label_key: Text | None = pv_label("ray-data-claim", "dataPvLabelKey", "")
-    data_storage: Text | None = Field(
-        None, alias="dataStorage", description="Size of ray-data-claim; default 100Gi."
-    )
+    data_pv_label_key: Text | None = pv_label("ray-data-claim", "")
+    data_storage: Text | None = Field(None, description="Size of ray-data-claim; default 100Gi.")
 
 
 class ChartValues(ValuesModel):
@@ -250,7 +242,6 @@ class ChartValues(ValuesModel):
     )
     manual_secret_name: Text | None = Field(
         None,
-        alias="manualSecretName",
         description="Use this existing Secret (key license_key) instead of rendering ray-secret.",
     )
 
@@ -267,15 +258,9 @@ class ServiceAccountValues(ValuesModel):
 class ProbeValues(ValuesModel):
     """Timing of an operator probe."""
 
-    initial_delay_seconds: Count = Field(
-        10, alias="initialDelaySeconds", ge=0, description="Seconds before the first probe."
-    )
-    period_seconds: Count = Field(
-        5, alias="periodSeconds", ge=1, description="Seconds between probes."
-    )
-    failure_threshold: Count = Field(
-        5, alias="failureThreshold", ge=1, description="Failures before the probe fails."
-    )
+    initial_delay_seconds: Count = Field(10, ge=0, description="Seconds before the first probe.")
+    period_seconds: Count = Field(5, ge=1, description="Seconds between probes.")
+    failure_threshold: Count = Field(5, ge=1, description="Failures before the probe fails.")
 
 
 class FeatureGateValues(ValuesModel):
