@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hostile_cli import MB, one_clear_error, syntho_ray
+from support.cli_process import MB, one_clear_error, syntho_ray
 from support.cluster_setup import ready_for_release
 from support.kube_emulator import Emulator, kubeconfig_text, running
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hostile_cli import one_clear_error, syntho_ray
+from support.cli_process import one_clear_error, syntho_ray
 
 LICENSE = ("--set", "SynthoLicense=errors-license-1")
 

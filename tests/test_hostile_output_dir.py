@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import yaml
-from hostile_cli import syntho_ray
+from support.cli_process import syntho_ray
 
 LICENSE = ("--set", "SynthoLicense=output-license-1")
 

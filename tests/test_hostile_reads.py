@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hostile_cli import MB, baseline_rss, one_clear_error, syntho_ray
+from support.cli_process import MB, baseline_rss, one_clear_error, syntho_ray
 
 MEMORY_FACTOR = 20  # peak memory above an ordinary render, per byte of input
 # A values file becomes data, the values model, client models and documents, each a Python

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile_cli import Ran, one_clear_error, syntho_ray
+from support.cli_process import Ran, one_clear_error, syntho_ray
 from support.cluster_setup import ready_for_release
 from support.kube_emulator import Emulator, running
 

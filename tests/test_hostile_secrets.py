@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hostile_cli import Ran, one_clear_error, syntho_ray
+from support.cli_process import Ran, one_clear_error, syntho_ray
 from support.cluster_setup import ready_for_release
 from support.kube_emulator import Emulator, running
 

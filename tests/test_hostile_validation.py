@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hostile_cli import one_clear_error, syntho_ray
+from support.cli_process import one_clear_error, syntho_ray
 
 LICENSE = ("--set", "SynthoLicense=validation-license-1")
 NAME_64 = "n" * 64

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ray_nodes import (
+from support.ray_nodes import (
     GCS_PORT,
     LOCAL_SIZES,
     WORKER_PORTS,
@@ -27,7 +27,7 @@ from ray_nodes import (
     network_namespace,
     short_dir,
 )
-from ray_venv import ray_venv
+from support.ray_venv import ray_venv
 
 from syntho_ray.facts import ray as ray_facts
 from syntho_ray.values.suggest import RAY_READS

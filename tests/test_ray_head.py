@@ -3,10 +3,11 @@ fallback where the end-to-end components are not built.
 
 Where they are (CI builds them), tests/e2e/test_ray_head_from_operator.py takes the command
 lines, env and all from the Pods the real KubeRay operator creates, and checks
-tests/kuberay_start.py's transcription against them; this test then skips. Here the command
-lines come from that transcription of KubeRay's pod builder; only ports, the node address,
-paths and resource sizes are made local (tests/ray_nodes.py). A Ray client at the head's client
-port (10001 in the cluster, the port of `ray_address`) runs a task on each node.
+tests/support/kuberay_start.py's transcription against them; this test then skips. Here the
+command lines come from that transcription of KubeRay's pod builder; only ports, the node
+address, paths and resource sizes are made local (tests/support/ray_nodes.py). A Ray client at
+the head's client port (10001 in the cluster, the port of `ray_address`) runs a task on each
+node.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kuberay_start import head_command, worker_command
-from ray_nodes import (
+from support.kuberay_start import head_command, worker_command
+from support.ray_nodes import (
     CLIENT_PORT,
     Nodes,
     base_env,
@@ -28,7 +29,7 @@ from ray_nodes import (
     network_namespace,
     short_dir,
 )
-from ray_venv import ray_venv
+from support.ray_venv import ray_venv
 
 from syntho_ray import Release, ValuesInput, load_values, render_documents
 from syntho_ray.facts import ray as ray_facts

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from ray_venv import ray_venv
+from support.ray_venv import ray_venv
 
 from syntho_ray.facts import ray as ray_facts
 

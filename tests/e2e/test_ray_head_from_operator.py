@@ -7,10 +7,10 @@ Ray containers come the command, the args and the env; only what must be local c
 node address (127.0.0.1), the ports of the worker's agents (both nodes share one loopback),
 the resource sizes, the paths (the `ray` program of the venv, the temp and storage folders) and
 the GCS address the worker joins. The head starts in a loopback-only network namespace
-(tests/ray_nodes.py), the worker joins, a Ray client at the client port (10001, the port of
+(tests/support/ray_nodes.py), the worker joins, a Ray client at the client port (10001, the port of
 `ray_address`) runs a task on each node, and every process is ended by its own id.
 
-The same Pods check tests/kuberay_start.py, the transcription of KubeRay's pod builder that
+The same Pods check tests/support/kuberay_start.py, the transcription of KubeRay's pod builder that
 tests/test_ray_head.py uses where these components are not built.
 """
 
@@ -26,8 +26,8 @@ from typing import Any
 import pytest
 from conftest import CHARTS, Chart, Release, new_release
 from controlplane import ControlPlane
-from kuberay_start import head_command, worker_command
-from ray_nodes import (
+from support.kuberay_start import head_command, worker_command
+from support.ray_nodes import (
     CLIENT_PORT,
     Nodes,
     base_env,
@@ -36,7 +36,7 @@ from ray_nodes import (
     network_namespace,
     short_dir,
 )
-from ray_venv import ray_venv
+from support.ray_venv import ray_venv
 
 from syntho_ray.facts import ray as ray_facts
 
@@ -193,7 +193,7 @@ def test_the_operators_pods_start_a_head_whose_client_port_runs_a_task(
         control_plane.delete_namespace(release.namespace)
     lines = {kind: start_line(ray_container(pod), envs[kind]) for kind, pod in pods.items()}
     args = {kind: ray_start_args(commands) for kind, (_, commands) in lines.items()}
-    # The transcription (tests/kuberay_start.py) builds the same `ray start` as the operator.
+    # The transcription (support/kuberay_start.py) builds the same `ray start` as the operator.
     assert sorted(args["head"]) == sorted(head_command(cluster, chart.operator))
     assert sorted(args["worker"]) == sorted(worker_command(cluster, 0, chart.operator))
     if generation == "1.13":  # chart 1.14 has no `storage` parameter
