@@ -1,8 +1,10 @@
 """Ray from the package index in cached venvs (~/.cache/syntho-ray/ray-venvs), for the tests
-that run the real `ray` CLI. A release with no wheel for this Python gives a skip reason."""
+that run the real `ray` CLI. A release with no wheel for this Python gives a skip reason.
+A venv is built under a lock: another test run that needs it at the same time waits for it."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -16,9 +18,18 @@ INSTALL_TIMEOUT = 1200  # seconds; a first install downloads some 200 MB
 def ray_venv(version: str, extras: str = "client") -> Path | str:
     """The bin/ directory of a venv with `ray[extras]==version`, or why there is none."""
     venv = CACHE / "ray-venvs" / f"{version}-{extras.replace(',', '-')}"
-    ready = venv / "ready"
-    if ready.exists():
+    if (venv / "ready").exists():
         return venv / "bin"
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    with venv.with_name(f"{venv.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if (venv / "ready").exists():  # built by the run that held the lock
+            return venv / "bin"
+        return _built(venv, version, extras)
+
+
+def _built(venv: Path, version: str, extras: str) -> Path | str:
+    """A new venv at `venv` with `ray[extras]==version`, or why there is none."""
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = [
@@ -46,5 +57,5 @@ def ray_venv(version: str, extras: str = "client") -> Path | str:
         return (
             f"ray[{extras}]=={version} does not install for Python {sys.version.split()[0]}: {last}"
         )
-    ready.touch()
+    (venv / "ready").touch()
     return venv / "bin"
