@@ -22,8 +22,8 @@ from support.schema_check import assert_valid, shared_or_skip
 from typer.testing import CliRunner
 
 from syntho_ray import ValuesError, cli, render_documents, values_from_mapping
+from syntho_ray.facts.guide import DUTCH, DUTCH_VALUES
 from syntho_ray.values.loading import key_paths
-from syntho_ray.values.suggest import DUTCH, DUTCH_VALUES
 
 _MIX = "mix_stderr" in inspect.signature(CliRunner.__init__).parameters
 RUNNER = CliRunner(mix_stderr=False) if _MIX else CliRunner()  # type: ignore[call-arg]

@@ -17,9 +17,9 @@ from functools import cache
 from typing import Any
 
 from syntho_ray.errors import KeyPath
+from syntho_ray.facts.guide import suggestion
 from syntho_ray.k8s import client
 from syntho_ray.k8s.patterns import DICT_TYPE, LIST_TYPE, QUANTITY
-from syntho_ray.values.suggest import suggestion
 
 # Fields of type Quantity: Kubernetes accepts a number or a string there.
 _QUANTITY_FIELDS = frozenset({"limits", "requests", "size_limit", "capacity", "allocatable"})

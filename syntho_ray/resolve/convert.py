@@ -111,9 +111,9 @@ def _filled(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
 
 
 def _to_114(values: Values, user: dict[str, Any]) -> Converted:
-    from syntho_ray.render import resolved_values
+    from syntho_ray.resolve import resolve
 
-    resolved = resolved_values(values)
+    resolved = resolve(values)
     data = _dumped(resolved)
     lost = _lost_114(values, user)
     defaults = chart_defaults_114()

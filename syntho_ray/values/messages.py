@@ -8,9 +8,10 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from syntho_ray.errors import KeyPath
+from syntho_ray.facts.guide import DUTCH, DUTCH_VALUES, suggestion
 from syntho_ray.k8s.data import yaml_text
 from syntho_ray.values.model import Values
-from syntho_ray.values.suggest import DUTCH, DUTCH_VALUES, suggestion, value_suggestion
+from syntho_ray.values.suggest import value_suggestion
 
 Finding = tuple[KeyPath, str]
 _UNION_TAGS = {"str", "int", "float", "bool", "dict", "list", "none"}

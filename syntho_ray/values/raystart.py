@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from syntho_ray.facts import ray as ray_facts
-from syntho_ray.values.suggest import DUTCH, suggestion
+from syntho_ray.facts.guide import DUTCH, suggestion
 
 TAKES_TRUE_FALSE = ("log-color", "include-dashboard")  # KubeRay passes these as --key=value
 
