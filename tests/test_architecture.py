@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -118,6 +119,72 @@ def test_every_kind_of_import_counts() -> None:
         "syntho_ray.values.model",
         "syntho_ray.render",
     }
+
+
+# The layers, lowest first: a module imports only modules of its own layer or of lower ones
+# (a subpackage by its folder, a top-level module by its name). The README's Architecture
+# section says the same order in its "Each layer imports only" line.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("errors", "collector"),
+    ("facts",),
+    ("k8s",),
+    ("values",),
+    ("resolve",),
+    ("build",),
+    ("output",),
+    ("render", "notes", "podsecurity", "__init__"),
+    ("cluster",),
+    ("cli", "__main__"),
+)
+
+
+def layer_of(module: str) -> str:
+    """`syntho_ray.values.model` -> `values`; `syntho_ray.render` -> `render`; the package
+    itself -> `__init__`."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def upward_imports(
+    graph: dict[str, set[str]], layers: tuple[tuple[str, ...], ...] = LAYERS
+) -> list[str]:
+    """Every import of a module of a higher layer, as `importer -> imported`."""
+    rank = {name: i for i, names in enumerate(layers) for name in names}
+    return [
+        f"{module} -> {imported}"
+        for module, imports in sorted(graph.items())
+        for imported in sorted(imports)
+        if rank[layer_of(imported)] > rank[layer_of(module)]
+    ]
+
+
+def test_every_module_has_a_layer() -> None:
+    placed = {name for names in LAYERS for name in names}
+    assert sorted({layer_of(m) for m in module_files()} - placed) == []
+
+
+def test_the_layers_only_import_downwards() -> None:
+    found = upward_imports(import_graph())
+    assert found == [], "a layer imports a higher one:\n" + "\n".join(found)
+
+
+def test_the_layer_check_finds_an_import_that_reaches_up() -> None:
+    graph = {
+        "syntho_ray.k8s.data": {"syntho_ray.values.suggest", "syntho_ray.facts.guide"},
+        "syntho_ray.values.suggest": {"syntho_ray.values.model", "syntho_ray.errors"},
+        "syntho_ray.cli": {"syntho_ray"},
+    }
+    assert upward_imports(graph) == ["syntho_ray.k8s.data -> syntho_ray.values.suggest"]
+
+
+def test_the_readme_gives_the_layers_in_the_same_order() -> None:
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    line = next(line for line in readme.splitlines() if line.startswith("Each layer imports only"))
+    said = line.split(":", 1)[1].split("(")[0]
+    tiers = [re.findall(r"`([a-z0-9_]+)(?:/|\.py)`", tier) for tier in said.split("→")]
+    assert tuple(tuple(sorted(tier)) for tier in tiers) == tuple(
+        tuple(sorted(names)) for names in LAYERS
+    )
 
 
 def test_the_1_14_layout_is_told_apart_by_its_models_own_keys() -> None:
