@@ -24,6 +24,7 @@ from syntho_ray.values.helm import (
     coalesce,
     combine,
     merge_maps,
+    set_keys,
     shown,
 )
 
@@ -170,6 +171,24 @@ SET_CASES: list[tuple[str, dict[str, Any]]] = [
 @pytest.mark.parametrize(("expression", "expected"), SET_CASES, ids=[c[0] for c in SET_CASES])
 def test_set_parses_like_helm_strvals(expression: str, expected: dict[str, Any]) -> None:
     assert parse(expression) == expected
+
+
+@pytest.mark.parametrize(
+    ("expression", "kind", "keys"),
+    [
+        ("a=1,b.c=2", "set", ["a", "b.c"]),
+        ("a={1,2},b[0].c=x", "set", ["a", "b[0].c"]),
+        ("a\\,b=1,c=x\\,y", "set", ["a\\,b", "c"]),  # escaped commas: one key, one value
+        ("a\\=b=secret", "set-string", ["a\\=b"]),  # an escaped '=' belongs to the key
+        ('a={"b":1},c=2', "set-json", ["a", "c"]),
+        ("a=1,b", "set", ["a"]),  # the keys before the syntax breaks
+        ("license=/no/such/file", "set-file", ["license"]),  # no file is read
+    ],
+)
+def test_set_keys_are_the_keys_the_parser_assigns(
+    expression: str, kind: Kind, keys: list[str]
+) -> None:
+    assert set_keys(expression, kind) == keys
 
 
 def test_set_accepts_the_maximum_list_index() -> None:

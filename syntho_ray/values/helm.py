@@ -14,6 +14,7 @@ Sub-charts and ``global`` propagation are not modelled (the chart has no depende
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -25,7 +26,15 @@ from typing import Any, Literal, TypeVar
 
 from syntho_ray.values.yamlfile import MAX_DEPTH
 
-__all__ = ["SetSyntaxError", "apply_set", "coalesce", "combine", "merge_maps", "overlay"]
+__all__ = [
+    "SetSyntaxError",
+    "apply_set",
+    "coalesce",
+    "combine",
+    "merge_maps",
+    "overlay",
+    "set_keys",
+]
 
 _log = logging.getLogger(__name__)
 _log.addHandler(logging.NullHandler())  # the values check reports the same problem, located
@@ -275,10 +284,18 @@ class _Parser:
         self._pos = 0
         self._kind = kind
         self._read_file = read_file
+        self._start = 0  # where the assignment being read began
+        self.assigned: list[str] = []  # the key of each assignment read, as written
 
     def run(self, data: dict[str, Any]) -> None:
-        while not self._key(data, 0):
-            pass
+        while True:
+            self._start = self._pos
+            if self._key(data, 0):
+                return
+
+    def _assigning(self) -> None:
+        """Note the key of the assignment whose `=` was just read."""
+        self.assigned.append(self._text[self._start : self._pos - 1])
 
     # -- scanning -----------------------------------------------------------------------------
 
@@ -390,6 +407,7 @@ class _Parser:
                 raise _Problem(f"key {_quote(name)} has no value")
             return True
         if stop == "=":
+            self._assigning()
             if self._kind != "set-json" and self._at_end():
                 # Helm reports "end of input" here, so an enclosing list item is not stored:
                 # `a[0].b=` leaves `a` as an empty list.
@@ -435,6 +453,7 @@ class _Parser:
         if stop is None:
             return items, True
         if stop == "=":
+            self._assigning()
             return _set_index(items, index, self._value()), False
         if stop == "[":
             inner_index = self._index()
@@ -494,6 +513,16 @@ def apply_set(
         raise SetSyntaxError(expression, str(exc), kind) from None
     values.clear()
     values.update(work)
+
+
+def set_keys(expression: str, kind: SetKind) -> list[str]:
+    """The keys an argument assigns, as written, never their values (`a=1,b.c[0]=x` -> `a`,
+    `b.c[0]`): read by the parser `apply_set` uses, reading no file; where the syntax breaks,
+    the keys before it."""
+    parser = _Parser(expression, kind, lambda _: "")
+    with contextlib.suppress(_Problem):
+        parser.run({})
+    return parser.assigned
 
 
 def combine(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +19,7 @@ from syntho_ray.values.yamlfile import Document, parse
 
 STDIN = files.STDIN  # `-f -` reads the values from standard input
 STANDARD_INPUT = "standard input"
-SET_KINDS = ("set-json", "set", "set-string", "set-file")  # Helm applies them in this order
+SET_KINDS: tuple[helm.SetKind, ...] = ("set-json", "set", "set-string", "set-file")  # Helm's order
 
 
 @dataclass(frozen=True)
@@ -203,10 +202,10 @@ def _parsed(text: str, name: str, problems: list[Problem]) -> Document | None:
 
 
 def _set_origin(
-    kind: str, expression: str, problems: list[Problem], texts: dict[str, str]
+    kind: helm.SetKind, expression: str, problems: list[Problem], texts: dict[str, str]
 ) -> Document:
     """Where the values of one --set argument come from: named by its key, never its value."""
-    label = f"--{kind} {_keys(kind, expression)}"
+    label = f"--{kind} {','.join(helm.set_keys(expression, kind)) or expression}"
     if _not_text(expression):
         problems.append(Problem(label, "", "the value is not UTF-8 text"))
         return _given(label, {})
@@ -215,7 +214,7 @@ def _set_origin(
         helm.apply_set(
             scratch,
             expression,
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             read_file=_checked_reader(label, problems, texts),
         )
     except helm.SetSyntaxError as exc:
@@ -226,14 +225,6 @@ def _set_origin(
 def _given(label: str, data: dict[str, Any]) -> Document:
     """Values given as data (a `--set` argument, a mapping): every key on line 0."""
     return Document(label, data, found_lines={p: 0 for p in key_paths(data)})
-
-
-def _keys(kind: str, expression: str) -> str:
-    """The keys an expression sets, without their values: `a=1,b=2` -> `a,b`."""
-    if kind == "set-json":
-        return expression.split("=", 1)[0]
-    parts = re.split(r"(?<!\\),", expression)
-    return ",".join(part.split("=", 1)[0] for part in parts if "=" in part) or expression
 
 
 def _not_text(argument: str) -> bool:
