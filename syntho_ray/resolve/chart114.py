@@ -9,10 +9,13 @@ from typing import Any, TypeVar
 from syntho_ray.facts.charts import CHART_114
 from syntho_ray.resolve import resolved as shape
 from syntho_ray.resolve.resolved import SECRET_KEY, SECRET_NAME, Resolved
-from syntho_ray.values.model114 import RayClusterValues, Values114, WorkerGroup114
+from syntho_ray.values.model114 import (
+    RayClusterValues,
+    Values114,
+    WorkerGroup114,
+    replica_bounds_114,
+)
 
-DEFAULT_MIN_REPLICAS = 0
-DEFAULT_MAX_REPLICAS = 2147483647
 DEFAULT_NUM_OF_HOSTS = 1
 _Shape = TypeVar("_Shape")
 
@@ -60,20 +63,18 @@ def _cluster(cluster: RayClusterValues, manual_secret: str | None) -> shape.RayC
 
 
 def _bounded(group: WorkerGroup114, name: str | None) -> shape.WorkerGroup:
-    """minReplicas 0, maxReplicas 2147483647 and numOfHosts 1 where left out. An explicit 0
-    is kept (the chart's `default` turned a maxReplicas of 0 into 2147483647)."""
+    """The replica bounds as the checks read them (`replica_bounds_114`: an explicit 0 is
+    kept, where the chart's `default` turned a maxReplicas of 0 into 2147483647), numOfHosts
+    1 where left out."""
+    _, low, high = replica_bounds_114(group)
     return _carried(
         shape.WorkerGroup,
         group,
-        min_replicas=_given(group.min_replicas, DEFAULT_MIN_REPLICAS),
-        max_replicas=_given(group.max_replicas, DEFAULT_MAX_REPLICAS),
+        min_replicas=low,
+        max_replicas=high,
         num_of_hosts=group.num_of_hosts or DEFAULT_NUM_OF_HOSTS,
         group_name=name,
     )
-
-
-def _given(value: int | None, default: int) -> int:
-    return default if value is None else value
 
 
 def _license_env(env: list[Any] | None, manual_secret: str | None) -> list[Any] | None:

@@ -10,7 +10,6 @@ from syntho_ray.facts import kuberay
 from syntho_ray.facts.charts import CHART_114
 from syntho_ray.values.checks import (
     Finding,
-    GroupBounds,
     cluster_name,
     dns_1035,
     group_findings,
@@ -22,7 +21,12 @@ from syntho_ray.values.checks import (
     shared_problems,
     storage_findings,
 )
-from syntho_ray.values.model114 import Values114, WorkerGroup114, chart_defaults_114
+from syntho_ray.values.model114 import (
+    Values114,
+    WorkerGroup114,
+    chart_defaults_114,
+    replica_bounds_114,
+)
 from syntho_ray.values.suggest import env_suggestion
 from syntho_ray.values.view import ValuesView, images_of
 
@@ -33,7 +37,10 @@ KUBERAY = CHART_114.kuberay or ""
 
 def problems(values: Values114) -> list[Finding]:
     """Everything that would make the render invalid or the cluster fail."""
-    groups = [(name, path, group, bounds(group)) for name, path, group in enabled_groups(values)]
+    groups = [
+        (name, path, group, replica_bounds_114(group))
+        for name, path, group in enabled_groups(values)
+    ]
     return [
         *_names(values),
         *group_findings(groups),
@@ -110,18 +117,6 @@ def enabled_groups(values: Values114) -> list[tuple[str, KeyPath, WorkerGroup114
     if worker is not None and not worker.disabled:
         found.append((worker.group_name or "", (*CLUSTER, "worker"), worker))
     return found
-
-
-def bounds(group: WorkerGroup114) -> GroupBounds:
-    """(replicas, minReplicas, maxReplicas) with the template's defaults."""
-    low = 0 if group.min_replicas is None else group.min_replicas
-    high = kuberay_max() if group.max_replicas is None else group.max_replicas
-    return group.replicas, low, high
-
-
-def kuberay_max() -> int:
-    """The largest replica count (int32)."""
-    return 2**31 - 1
 
 
 def pods(values: Values114) -> list[tuple[KeyPath, Any]]:

@@ -240,6 +240,15 @@ class WorkerGroup114(RayPod114):
     num_of_hosts: Count | None = Field(None, description="Hosts per replica; default 1.")
 
 
+def replica_bounds_114(group: WorkerGroup114) -> tuple[int | None, int, int]:
+    """(replicas, minReplicas, maxReplicas) of a 1.14 group with the template's defaults, 0
+    and 2147483647 (an explicit 0 is kept); replicas stays None when left out. The one
+    computation: the checks and the resolved values read it."""
+    low = 0 if group.min_replicas is None else group.min_replicas
+    high = INT32_MAX if group.max_replicas is None else group.max_replicas
+    return group.replicas, low, high
+
+
 class DefaultWorker114(WorkerGroup114):
     """`ray-cluster.worker`: the default worker group."""
 
