@@ -41,7 +41,7 @@ def problems(view: ValuesView) -> Iterator[Finding]:
 
 
 def _release(view: ValuesView) -> Iterator[Finding]:
-    if not view.license and not view.manual_secret_name:
+    if not view.top.syntho_license and not view.top.manual_secret_name:
         yield (
             ("SynthoLicense",),
             "is empty: set your license key (an unset shell variable?), or manualSecretName "

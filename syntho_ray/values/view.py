@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from syntho_ray.errors import KeyPath
-from syntho_ray.values.shared import ImageValues, StorageValues
+from syntho_ray.values.shared import ChartValues, ImageValues, StorageValues
 
 Pod = Any  # the pod keys of a group of either layout (RayPodValues, RayPod114)
 
@@ -24,8 +24,7 @@ class ValuesView:
     pods: list[tuple[KeyPath, Pod]]  # the Ray head, then each enabled worker group
     images: list[tuple[KeyPath, ImageValues]]  # repository and tag given apart
     references: list[tuple[KeyPath, str]]  # whole image references
-    license: str
-    manual_secret_name: str | None
+    top: ChartValues  # the keys both layouts have at the top: where the license comes from
     storage: StorageValues
     namespaces: list[tuple[KeyPath, str]]  # watchNamespace's items
     resources: list[tuple[KeyPath, Any]]  # requests and limits outside the Ray pods
