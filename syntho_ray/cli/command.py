@@ -2,9 +2,9 @@
 
 A group is a frozen dataclass whose fields are Typer options (`Connection`: --kubeconfig,
 --context, --request-timeout). A command takes groups with `@app.command(cls=taking(Group,
-...))`: their options come first in its help, `--debug` last, and `chosen(ctx, Group)` is the
-group's object made of them. Every command runs under `reported`: our errors become one line
-each and their exit code.
+...))`: their options come first in its help (those of `after=` groups after its own),
+`--debug` last, and `chosen(ctx, Group)` is the group's object made of them. Every command
+runs under `reported`: our errors become one line each and their exit code.
 """
 
 from __future__ import annotations
@@ -32,24 +32,30 @@ class Command(TyperCommand):
     """A command with the options of its groups, run under `reported`."""
 
     groups: tuple[Group, ...] = ()
+    after: tuple[Group, ...] = ()  # groups whose options follow the command's own
     failed: int | None = None  # the exit code of every error, if the command has one (diff)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         first = [p for group in self.groups for p in _params(group)]
-        self.params = [*first, *self.params, *_params(debugging)]
+        last = [p for group in (*self.after, debugging) for p in _params(group)]
+        self.params = [*first, *self.params, *last]
 
     def invoke(self, ctx: Any) -> Any:
         """Make each group's object of its options; run the command with the rest."""
-        made = {group: _take(ctx.params, group) for group in (*self.groups, debugging)}
+        groups = (*self.groups, *self.after, debugging)
+        made = {group: _take(ctx.params, group) for group in groups}
         with reported(made.pop(debugging)(), failed=self.failed):
             ctx.meta[_MADE] = {group: make() for group, make in made.items()}
             return super().invoke(ctx)
 
 
-def taking(*groups: Group, failed: int | None = None) -> type[Command]:
-    """The command class that takes these groups' options (and `failed`: see `Command`)."""
-    return cast(type[Command], type("Command", (Command,), {"groups": groups, "failed": failed}))
+def taking(
+    *groups: Group, after: tuple[Group, ...] = (), failed: int | None = None
+) -> type[Command]:
+    """The command class that takes these groups' options (`after`, `failed`: see `Command`)."""
+    settings = {"groups": groups, "after": after, "failed": failed}
+    return cast(type[Command], type("Command", (Command,), settings))
 
 
 def chosen(ctx: typer.Context, group: type[T]) -> T:

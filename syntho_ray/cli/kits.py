@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +12,7 @@ from typing import Annotated
 import typer
 
 from syntho_ray.cli.app import app, say, warn
-from syntho_ray.cli.command import Command
+from syntho_ray.cli.command import Command, chosen, taking
 from syntho_ray.cli.inputs import RENDERING, Platform, Registry, render_inputs
 from syntho_ray.cli.options import ChartOption
 
@@ -21,7 +22,36 @@ OutputFile = Annotated[
         "--output", "-o", metavar="FILE", help="Write this file instead of stdout.", dir_okay=False
     ),
 ]
+ValuesOut = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write this file instead of stdout (mode 0600: values hold the license).",
+        dir_okay=False,
+    ),
+]
 Force = Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")]
+
+
+@dataclass(frozen=True)
+class ValuesFile:
+    """An option group: where a command writes the values it makes (init, convert)."""
+
+    output: ValuesOut = None
+    force: Force = False
+
+    def write(self, text: str) -> None:
+        """`text` on stdout, or in a file only its owner reads (one that exists: with --force)."""
+        if self.output is None:
+            sys.stdout.write(text)
+            return
+        from syntho_ray.errors import OutputError
+
+        if self.output.exists() and not self.force:
+            raise OutputError(f"{self.output} exists; choose another file or use --force")
+        _write(self.output, text, private=True)
 
 
 class Profile(StrEnum):
@@ -64,22 +94,20 @@ Memory = Annotated[
 ]
 
 
-@app.command(cls=Command)
+@app.command(cls=taking(after=(ValuesFile,)))
 def init(
+    ctx: typer.Context,
     profile: ProfileOption,
     cpus: Cpus = 16,
     memory: Memory = "64G",
     platform: Platform = None,
     registry: Registry = None,
-    output: OutputFile = None,
-    force: Force = False,
     chart: ChartOption = None,
 ) -> None:
     """Write a commented starter values file with one of the deployment guide's layouts
     (in chart 1.14's values layout with --chart 1.14)."""
     import yaml
 
-    from syntho_ray.errors import OutputError
     from syntho_ray.notes import warnings
     from syntho_ray.values.loading import values_from_mapping
     from syntho_ray.values.starter import LICENSE_SECRET, starter_values
@@ -95,12 +123,10 @@ def init(
     )
     data = yaml.safe_load(text)
     warn(warnings(values_from_mapping(data, source="init"), data), strict=False)
-    if output is None:
-        sys.stdout.write(text)
+    to = chosen(ctx, ValuesFile)
+    to.write(text)
+    if (output := to.output) is None:
         return
-    if output.exists() and not force:
-        raise OutputError(f"{output} exists; choose another file or use --force")
-    _write(output, text)
     layout = " (chart 1.14's layout)" if generation == "1.14" else ""
     say(f"{output}: {profile.value} values written{layout}. Next:")
     say(
@@ -124,10 +150,19 @@ def schema(output: OutputFile = None, chart: ChartOption = None) -> None:
         _write(output, text)
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, text: str, *, private: bool = False) -> None:
+    """Write `text` to `path`; `private`: mode 0600 (a file that exists too)."""
+    import os
+
     from syntho_ray.errors import OutputError
 
     try:
-        path.write_text(text, encoding="utf-8")
+        descriptor = os.open(
+            path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o666
+        )
+        if private:
+            os.fchmod(descriptor, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            out.write(text)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
