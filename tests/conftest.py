@@ -9,13 +9,15 @@ ones in .hypothesis/ to replay them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 from support.cluster_setup import emulator, ready_for_release
 from support.kube_emulator import Emulator
+from support.ray_nodes import Nodes, NodesFor, nodes_for
 
 settings.register_profile(
     "ci",
@@ -40,3 +42,15 @@ def emu(
         if request.node.get_closest_marker("bare_emulator") is None:
             ready_for_release(running)
         yield running
+
+
+@pytest.fixture
+def ray_nodes() -> Iterator[NodesFor]:
+    """`ray_nodes(version, env)`: real Ray nodes for the test (support/ray_nodes.py `nodes_for`);
+    the test skips where that Ray does not install, and each process is ended after it."""
+    with contextlib.ExitStack() as stack:
+
+        def make(version: str, env: Mapping[str, str]) -> Nodes:
+            return stack.enter_context(nodes_for(version, env))
+
+        yield make

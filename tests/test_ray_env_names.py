@@ -14,20 +14,9 @@ at 0.0 every used CPU counts, so the second goes to the idle worker
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from support.ray_nodes import (
-    GCS_PORT,
-    LOCAL_SIZES,
-    WORKER_PORTS,
-    Nodes,
-    base_env,
-    network_namespace,
-    short_dir,
-)
-from support.ray_venv import ray_venv
+from support.ray_nodes import GCS_PORT, LOCAL_SIZES, WORKER_PORTS, NodesFor
 
 from syntho_ray.facts import ray as ray_facts
 from syntho_ray.values.suggest import RAY_READS
@@ -62,45 +51,26 @@ print(json.dumps(placed))
 """
 
 
-@pytest.fixture
-def tmp() -> Iterator[Path]:
-    with short_dir() as path:
-        yield path
-
-
-@pytest.fixture
-def netns() -> Iterator[str]:
-    with network_namespace() as name:
-        yield name
-
-
-def placements(env_name: str, tmp: Path, netns: str) -> list[str]:
+def placements(env_name: str, ray_nodes: NodesFor) -> list[str]:
     """Where the two actors went, on a head and worker with `env_name=0.0`."""
-    bin_dir = ray_venv(VERSION, "client")
-    if isinstance(bin_dir, str):
-        pytest.skip(bin_dir)
-    env = base_env(bin_dir, tmp) | {env_name: "0.0"}
+    nodes = ray_nodes(VERSION, {env_name: "0.0"})
     sizes = [f"--{k}={v}" for k, v in (LOCAL_SIZES | {"num-cpus": CPUS}).items()]
     common = ["start", "--block", "--node-ip-address=127.0.0.1", *sizes]
     worker_ports = [f"--{name}={port}" for name, port in WORKER_PORTS.items()]
-    nodes = Nodes(netns, bin_dir, env, tmp)
-    try:
-        nodes.start([*common, "--head", f"--port={GCS_PORT}", f"--temp-dir={tmp / 'ray'}"])
-        nodes.wait_for_port(GCS_PORT)
-        nodes.start([*common, f"--address=127.0.0.1:{GCS_PORT}", *worker_ports])
-        driver = nodes.python(PLACE, f"127.0.0.1:{GCS_PORT}")
-        nodes.check_alive()
-    finally:
-        nodes.stop()
+    nodes.start([*common, "--head", f"--port={GCS_PORT}", f"--temp-dir={nodes.tmp / 'ray'}"])
+    nodes.wait_for_port(GCS_PORT)
+    nodes.start([*common, f"--address=127.0.0.1:{GCS_PORT}", *worker_ports])
+    driver = nodes.python(PLACE, f"127.0.0.1:{GCS_PORT}")
+    nodes.check_alive()
     assert driver.returncode == 0, driver.stderr[-3000:]
     return list(json.loads(driver.stdout.strip().splitlines()[-1]))
 
 
-def test_ray_ignores_the_upper_case_name_the_chart_sets(tmp: Path, netns: str) -> None:
+def test_ray_ignores_the_upper_case_name_the_chart_sets(ray_nodes: NodesFor) -> None:
     assert "RAY_SCHEDULER_SPREAD_THRESHOLD" in RAY_READS
-    assert placements("RAY_SCHEDULER_SPREAD_THRESHOLD", tmp, netns) == ["head", "head"]
+    assert placements("RAY_SCHEDULER_SPREAD_THRESHOLD", ray_nodes) == ["head", "head"]
 
 
-def test_ray_reads_the_name_in_its_own_case(tmp: Path, netns: str) -> None:
+def test_ray_reads_the_name_in_its_own_case(ray_nodes: NodesFor) -> None:
     name = RAY_READS["RAY_SCHEDULER_SPREAD_THRESHOLD"]
-    assert placements(name, tmp, netns) == ["head", "worker"]
+    assert placements(name, ray_nodes) == ["head", "worker"]

@@ -14,22 +14,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from support.kuberay_start import head_command, worker_command
-from support.ray_nodes import (
-    CLIENT_PORT,
-    Nodes,
-    base_env,
-    client_runs_a_task,
-    localized,
-    network_namespace,
-    short_dir,
-)
-from support.ray_venv import ray_venv
+from support.ray_nodes import CLIENT_PORT, NodesFor, client_runs_a_task, localized
 
 from syntho_ray import Release, ValuesInput, load_values, render_documents
 from syntho_ray.facts import ray as ray_facts
@@ -54,22 +44,8 @@ def rendered_cluster(version: str) -> tuple[dict[str, Any], str]:
     return cluster, values.kuberay_release
 
 
-@pytest.fixture
-def short_tmp() -> Iterator[Path]:
-    with short_dir() as path:
-        yield path
-
-
-@pytest.fixture
-def netns() -> Iterator[str]:
-    with network_namespace() as name:
-        yield name
-
-
 @pytest.mark.parametrize("version", VERSIONS)
-def test_case_02_head_runs_a_task_at_the_client_port(
-    version: str, short_tmp: Path, netns: str
-) -> None:
+def test_case_02_head_runs_a_task_at_the_client_port(version: str, ray_nodes: NodesFor) -> None:
     if e2e_built():
         pytest.skip(
             "the end-to-end components are built: tests/e2e/test_ray_head_from_operator.py "
@@ -82,18 +58,10 @@ def test_case_02_head_runs_a_task_at_the_client_port(
     assert ("--storage=/tmp/ray-workflows" in head) == has_storage
     assert ("--storage=/tmp/ray-workflows" in worker) == has_storage
     assert "--block" in head and "--dashboard-host=0.0.0.0" in head
-    # Cluster storage (`--storage`) needs pyarrow, which Ray's images carry: ray[data] has it.
-    bin_dir = ray_venv(version, "client,data" if has_storage else "client")
-    if isinstance(bin_dir, str):
-        pytest.skip(bin_dir)
     container = cluster["spec"]["headGroupSpec"]["template"]["spec"]["containers"][0]
     env = {e["name"]: e["value"] for e in container.get("env") or [] if "value" in e}
-    env |= base_env(bin_dir, short_tmp)
-    nodes = Nodes(netns, bin_dir, env, short_tmp)
-    try:
-        nodes.start(localized(head, version, short_tmp))
-        nodes.wait_for_port(CLIENT_PORT)  # the head's last process: it has started
-        nodes.start(localized(worker, version, short_tmp))
-        client_runs_a_task(nodes)
-    finally:
-        nodes.stop()
+    nodes = ray_nodes(version, env)
+    nodes.start(localized(head, version, nodes.tmp))
+    nodes.wait_for_port(CLIENT_PORT)  # the head's last process: it has started
+    nodes.start(localized(worker, version, nodes.tmp))
+    client_runs_a_task(nodes)

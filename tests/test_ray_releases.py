@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support.ray_venv import ray_venv
+from support.ray_venv import ray_bin
 
 from syntho_ray.facts import ray as ray_facts
 
@@ -47,10 +47,7 @@ def test_table_matches_ray_start_help(version: str) -> None:
     release = ray_facts.find(version)
     assert release is not None and release.version == version
     assert release.source == "cli"
-    # The same venvs as tests/test_ray_head.py (2.9.3's `--storage` needs ray[data]'s pyarrow).
-    bin_dir = ray_venv(version, "client,data" if "storage" in release.options else "client")
-    if isinstance(bin_dir, str):
-        pytest.skip(bin_dir)
+    bin_dir = ray_bin(version)  # the venvs of the Ray nodes' tests
     shown = subprocess.run(
         [str(bin_dir / "ray"), "start", "--help"],
         capture_output=True,

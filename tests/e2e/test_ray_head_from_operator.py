@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 import shlex
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,16 +26,7 @@ import pytest
 from conftest import CHARTS, Chart, Release, new_release
 from controlplane import ControlPlane
 from support.kuberay_start import head_command, worker_command
-from support.ray_nodes import (
-    CLIENT_PORT,
-    Nodes,
-    base_env,
-    client_runs_a_task,
-    localized,
-    network_namespace,
-    short_dir,
-)
-from support.ray_venv import ray_venv
+from support.ray_nodes import CLIENT_PORT, NodesFor, client_runs_a_task, localized
 
 from syntho_ray.facts import ray as ray_facts
 
@@ -155,33 +145,17 @@ def local_script(commands: list[str], args: list[str], bin_dir: Path) -> str:
     return "; ".join(ray if c.startswith("ray start") else c for c in commands)
 
 
-@pytest.fixture
-def short_tmp() -> Iterator[Path]:
-    with short_dir() as path:
-        yield path
-
-
-@pytest.fixture
-def netns() -> Iterator[str]:
-    with network_namespace() as name:
-        yield name
-
-
 @pytest.mark.parametrize(("generation", "version"), RUNS, ids=[f"{c}-ray{v}" for c, v in RUNS])
 def test_the_operators_pods_start_a_head_whose_client_port_runs_a_task(
     control_plane: ControlPlane,
     generation: str,
     version: str,
     tmp_path: Path,
-    short_tmp: Path,
-    netns: str,
+    ray_nodes: NodesFor,
 ) -> None:
     chart = CHARTS[generation]
     has_storage = ray_facts.has_option(version, "storage")
-    # Cluster storage (`--storage`) needs pyarrow, which Ray's images carry: ray[data] has it.
-    bin_dir = ray_venv(version, "client,data" if has_storage else "client")
-    if isinstance(bin_dir, str):
-        pytest.skip(bin_dir)
+    nodes = ray_nodes(version, {})  # none started yet; it skips where this Ray does not install
     control_plane.use_crds(chart.operator)
     release = new_release(control_plane, chart, tmp_path)
     try:
@@ -199,15 +173,10 @@ def test_the_operators_pods_start_a_head_whose_client_port_runs_a_task(
     if generation == "1.13":  # chart 1.14 has no `storage` parameter
         assert ("--storage=/tmp/ray-workflows" in args["head"]) == has_storage
         assert ("--storage=/tmp/ray-workflows" in args["worker"]) == has_storage
-    nodes = Nodes(netns, bin_dir, base_env(bin_dir, short_tmp), short_tmp)
-    try:
-        for kind in ("head", "worker"):
-            shell, commands = lines[kind]
-            script = local_script(commands, localized(args[kind], version, short_tmp), bin_dir)
-            env = envs[kind] | base_env(bin_dir, short_tmp)
-            nodes.start_program([*shell, script], env)
-            if kind == "head":
-                nodes.wait_for_port(CLIENT_PORT)  # the head's last process: it has started
-        client_runs_a_task(nodes)
-    finally:
-        nodes.stop()
+    for kind in ("head", "worker"):
+        shell, commands = lines[kind]
+        script = local_script(commands, localized(args[kind], version, nodes.tmp), nodes.bin_dir)
+        nodes.start_program([*shell, script], envs[kind] | nodes.env)
+        if kind == "head":
+            nodes.wait_for_port(CLIENT_PORT)  # the head's last process: it has started
+    client_runs_a_task(nodes)

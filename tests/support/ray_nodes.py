@@ -1,14 +1,16 @@
 """Real Ray nodes for the tests: `ray start` processes in a loopback-only network namespace.
 
 Used by the tests that start a Ray head and worker (tests/test_ray_head.py,
-tests/test_ray_env_names.py, tests/e2e/test_ray_head_from_operator.py). Every process is
-ended by its own id: the ones started here, their descendants, and whatever else runs in the
-namespace this module made (all of it started here).
+tests/test_ray_env_names.py, tests/e2e/test_ray_head_from_operator.py) through the `ray_nodes`
+fixture (tests/conftest.py, `nodes_for` here). Every process is ended by its own id: the ones
+started here, their descendants, and whatever else runs in the namespace this module made (all
+of it started here).
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import shutil
@@ -16,12 +18,13 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from support.ray_venv import ray_bin
 from syntho_ray.facts import ray as ray_facts
 
 STARTUP_SECONDS = 120
@@ -38,6 +41,7 @@ WORKER_PORTS = {
 # Sizes made local: each node gets one CPU, 1 GB of memory and 200 MB of object store.
 LOCAL_SIZES = {"num-cpus": "1", "memory": str(10**9), "object-store-memory": str(2 * 10**8)}
 
+_NAMESPACES = itertools.count()  # the number in each namespace's name
 PROBE = "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 2)"
 # A Ray client at the head's client port runs one task on each of the two nodes.
 CLIENT = """
@@ -137,10 +141,11 @@ def tail(log: Path) -> str:
 
 class Nodes:
     """The `ray start` processes of one test, each in its own process group, all in one
-    network namespace that has only a loopback interface."""
+    network namespace that has only a loopback interface; `tmp` is a short directory for their
+    temp and storage folders and their logs."""
 
-    def __init__(self, netns: str, bin_dir: Path, env: dict[str, str], logs: Path) -> None:
-        self.netns, self.bin_dir, self.env, self.logs = netns, bin_dir, env, logs
+    def __init__(self, netns: str, bin_dir: Path, env: dict[str, str], tmp: Path) -> None:
+        self.netns, self.bin_dir, self.env, self.tmp = netns, bin_dir, env, tmp
         self.procs: list[tuple[subprocess.Popen[bytes], Path]] = []
 
     def inside(self, program: str, *args: str) -> list[str]:
@@ -153,7 +158,7 @@ class Nodes:
 
     def start_program(self, argv: list[str], env: dict[str, str] | None = None) -> None:
         """`argv` inside the namespace, in a process group of its own."""
-        log = self.logs / f"node-{len(self.procs)}.log"
+        log = self.tmp / f"node-{len(self.procs)}.log"
         log.write_text(f"# {json.dumps(argv)}\n")
         with log.open("ab") as out:
             proc = subprocess.Popen(
@@ -242,7 +247,7 @@ def short_dir() -> Iterator[Path]:
 @contextlib.contextmanager
 def network_namespace() -> Iterator[str]:
     """A network namespace with only loopback: Ray binds and connects nowhere else."""
-    name = f"syntho-ray-test-{os.getpid()}"
+    name = f"syntho-ray-test-{os.getpid()}-{next(_NAMESPACES)}"
     if shutil.which("ip") is None:
         pytest.skip("needs `ip` (iproute2) for a network namespace")
     made = subprocess.run(["ip", "netns", "add", name], capture_output=True, text=True)
@@ -253,3 +258,21 @@ def network_namespace() -> Iterator[str]:
         yield name
     finally:
         subprocess.run(["ip", "netns", "delete", name], check=False)
+
+
+# What the `ray_nodes` fixture gives a test: `ray_nodes(version, env)` (see `nodes_for`).
+NodesFor = Callable[[str, Mapping[str, str]], Nodes]
+
+
+@contextlib.contextmanager
+def nodes_for(version: str, env: Mapping[str, str]) -> Iterator[Nodes]:
+    """Nodes of Ray `version` (its cached venv; the test skips where it does not install) in a
+    new loopback-only network namespace under a short directory, with `env` and `base_env` as
+    their env (`base_env` wins); every process they started is ended on the way out."""
+    bin_dir = ray_bin(version)
+    with short_dir() as tmp, network_namespace() as netns:
+        nodes = Nodes(netns, bin_dir, {**env, **base_env(bin_dir, tmp)}, tmp)
+        try:
+            yield nodes
+        finally:
+            nodes.stop()

@@ -1,5 +1,5 @@
 """Ray from the package index in cached venvs (~/.cache/syntho-ray/ray-venvs), for the tests
-that run the real `ray` CLI. A release with no wheel for this Python gives a skip reason.
+that run the real `ray` CLI. A release with no wheel for this Python makes the test skip.
 A venv is built under a lock: another test run that needs it at the same time waits for it."""
 
 from __future__ import annotations
@@ -11,8 +11,23 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from syntho_ray.facts import ray as ray_facts
+
 CACHE = Path(os.environ.get("SYNTHO_RAY_CACHE", Path.home() / ".cache" / "syntho-ray"))
 INSTALL_TIMEOUT = 1200  # seconds; a first install downloads some 200 MB
+
+
+def ray_bin(version: str) -> Path:
+    """The bin/ directory of a venv with Ray `version` and what its `ray start` needs: cluster
+    storage (`--storage`, where the release has it) needs pyarrow, which Ray's images carry and
+    ray[data] has. The test skips where that release does not install."""
+    extras = "client,data" if ray_facts.has_option(version, "storage") else "client"
+    bin_dir = ray_venv(version, extras)
+    if isinstance(bin_dir, str):
+        pytest.skip(bin_dir)
+    return bin_dir
 
 
 def ray_venv(version: str, extras: str = "client") -> Path | str:
