@@ -222,3 +222,48 @@ def test_a_collector_the_caller_paused_stays_paused() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_cluster_command_loads_only_the_clients_http_side(tmp_path: Path) -> None:
+    config = tmp_path / "kubeconfig"
+    config.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\n"
+        "clusters: [{name: c, cluster: {server: 'http://127.0.0.1:9'}}]\n"
+        "users: [{name: u, user: {token: t}}]\n"
+        "contexts: [{name: c, context: {cluster: c, user: u}}]\n",
+        encoding="utf-8",
+    )
+    out = run_python(
+        f"""
+        import sys
+        from syntho_ray.cluster.connect import connect
+        session = connect({str(config)!r})
+        print(session.api.headers())
+        whole = ("kubernetes", "kubernetes.client.api", "kubernetes.dynamic", "kubernetes.watch")
+        others = ("requests", "requests_oauthlib", "oauthlib.oauth2")
+        print(sorted(m for m in (*whole, *others) if m in sys.modules))
+        import kubernetes
+        from kubernetes import config
+        print(config.new_client_from_config({str(config)!r}).configuration.host)
+        """
+    )
+    headers, loaded, host = out.splitlines()
+    assert headers == "{'authorization': 'Bearer t'}"
+    assert loaded == "[]"
+    assert host == "http://127.0.0.1:9"  # the client's own ApiClient, once it is wanted
+
+
+def test_the_cluster_client_falls_back_to_the_whole_client() -> None:
+    out = run_python(
+        """
+        import sys
+        from syntho_ray.k8s import client as k8s
+        from syntho_ray.cluster import kubeclient
+        def broken(*args, **kwargs):
+            raise ImportError("an unknown layout")
+        k8s.bare_packages = broken
+        loaded = kubeclient.client()
+        print("kubernetes" in sys.modules, loaded.rest.RESTClientObject.__module__)
+        """
+    )
+    assert out.split() == ["True", "kubernetes.client.rest"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -23,11 +24,13 @@ import urllib3
 import yaml
 
 from syntho_ray.cluster.credentials import credential_plugins
+from syntho_ray.cluster.kubeclient import client
 from syntho_ray.errors import ClusterError
 from syntho_ray.values.files import VALUES_FILE_LIMIT, UnreadableFile, read_input
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 REQUEST_TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
+USER_AGENT = "syntho-ray"
 Query = Mapping[str, str | int | bool]
 
 
@@ -104,10 +107,32 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
 
 
 @dataclass
+class Api:
+    """The API server's address and credentials (the client's `Configuration`), and a pool
+    of connections to it that threads may share (the client's REST client: urllib3)."""
+
+    configuration: Any
+    rest: Any
+    _auth: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def of(cls, configuration: Any) -> Api:
+        """The connection pool for `configuration`."""
+        return cls(configuration, client().rest.RESTClientObject(configuration))
+
+    def headers(self) -> dict[str, str]:
+        """The credential's header, if any (a credential plugin may run again to renew it:
+        one thread at a time)."""
+        with self._auth:
+            setting = self.configuration.auth_settings().get("BearerToken")
+        return {setting["key"]: setting["value"]} if setting and setting.get("value") else {}
+
+
+@dataclass
 class Session:
     """A connected API client: JSON requests with retries, and watches."""
 
-    api: Any  # kubernetes.client.ApiClient
+    api: Api
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
@@ -175,9 +200,7 @@ class Session:
         full = dict(query) | {"watch": "true", "timeoutSeconds": max(1, int(timeout))}
         response = self._send("GET", path, full, None, "application/json", stream=True)
         try:
-            from kubernetes.watch.watch import iter_resp_lines
-
-            for line in iter_resp_lines(response):
+            for line in _lines(response):
                 if line.strip():
                     yield json.loads(line)
         except (urllib3.exceptions.HTTPError, OSError, ValueError):
@@ -211,6 +234,7 @@ class Session:
     ) -> Any:
         params = [(k, _text(v)) for k, v in (query or {}).items()]
         headers = {"Accept": "application/json", "Content-Type": content_type}
+        headers |= {"User-Agent": USER_AGENT, **self.api.headers()}
         connecting = min(REQUEST_TIMEOUT[0], self.timeout)
         timeout = (
             (connecting, float(dict(params).get("timeoutSeconds", 0)) + 30)
@@ -218,13 +242,12 @@ class Session:
             else (connecting, self.timeout)
         )
         try:
-            answer = self.api.call_api(
-                path,
+            return self.api.rest.request(
                 method,
+                self.server + path,
                 query_params=params,
-                header_params=headers,
+                headers=headers,
                 body=body,
-                auth_settings=["BearerToken"],
                 _preload_content=False,
                 _request_timeout=timeout,
             )
@@ -233,18 +256,12 @@ class Session:
             if failure is None:
                 raise
             raise failure from None
-        return answer[0] if isinstance(answer, tuple) else answer
 
     def _failure(self, error: Exception, call: str) -> Exception | None:
         """Our error for what the client raised during `call`; None for one we do not know."""
-        from kubernetes.client.exceptions import ApiException
-
-        if isinstance(error, AttributeError):  # the client's bug: an ApiException without a body
-            cause = error.__context__
-            if isinstance(cause, ApiException) and not cause.status:
-                return ClusterError(_tls_problem(self.server, str(cause.reason)))
-            return None
-        if isinstance(error, ApiException):
+        if isinstance(error, client().exceptions.ApiException):
+            if not error.status:  # the client's REST layer wraps a failed TLS handshake so
+                return ClusterError(_tls_problem(self.server, str(error.reason)))
             text = error.body.decode() if isinstance(error.body, bytes) else error.body
             return ApiError.from_answer(
                 int(error.status or 0), str(text or ""), dict(error.headers or {})
@@ -265,6 +282,17 @@ class Session:
         if isinstance(error, urllib3.exceptions.HTTPError | OSError):
             return _unreachable(self.server, error)
         return None
+
+
+def _lines(response: Any) -> Iterator[str]:
+    """The lines of a streamed answer, each as soon as it is complete."""
+    pending = b""
+    for chunk in response.stream(amt=None, decode_content=False):
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        yield from (line.decode("utf-8", errors="replace") for line in complete)
+    if pending:
+        yield pending.decode("utf-8", errors="replace")
 
 
 def _unreachable(server: str, error: BaseException) -> Unreachable:
@@ -320,31 +348,36 @@ def connect(
     A credential plugin (`exec`) the kubeconfig names runs for at most `request_timeout`
     seconds; when it fails, so does the connection.
     """
-    from kubernetes import client, config
-
-    configuration = client.Configuration()
+    kube = client()
+    configuration = kube.configuration.Configuration()
     where = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
     try:
         if kubeconfig is None and context is None and _in_cluster():
-            config.load_incluster_config(client_configuration=configuration)
+            kube.incluster_config.load_incluster_config(client_configuration=configuration)
         else:
             if kubeconfig is not None and os.path.exists(kubeconfig):
                 read_input(kubeconfig, VALUES_FILE_LIMIT)  # a regular file of a sane size
             with credential_plugins(request_timeout) as failed:
-                config.load_kube_config(
+                kube.kube_config.load_kube_config(
                     config_file=kubeconfig, context=context, client_configuration=configuration
                 )
             if failed:
                 raise ClusterError(f"kubeconfig {where}: {failed[0]}")
     except UnreadableFile as error:
         raise ClusterError(f"kubeconfig {where}: {error}") from None
-    except (config.ConfigException, OSError, TypeError, ValueError, AttributeError) as error:
+    except (
+        kube.config_exception.ConfigException,
+        OSError,
+        TypeError,
+        ValueError,
+        AttributeError,
+    ) as error:
         raise ClusterError(_kubeconfig_problem(kubeconfig, error)) from None
     except yaml.YAMLError as error:
         raise ClusterError(_kubeconfig_problem(kubeconfig, error)) from None
     configuration.retries = False  # Session.request retries, with backoff and a budget
     return Session(
-        client.ApiClient(configuration),
+        Api.of(configuration),
         retry=retry or RetryPolicy(),
         notice=notice,
         timeout=request_timeout,

@@ -23,8 +23,9 @@ from typing import Any
 def credential_plugins(timeout: float) -> Iterator[list[str]]:
     """While open, the client's credential plugins run through `_Runner`; the list collects
     each failure."""
-    from kubernetes.config import exec_provider, kube_config
+    from syntho_ray.cluster.kubeclient import client
 
+    exec_provider, kube_config = client().exec_provider, client().kube_config
     failures: list[str] = []
     base: Any = exec_provider.ExecProvider
 

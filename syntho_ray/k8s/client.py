@@ -113,7 +113,7 @@ class _Models:
     def listed(cls) -> _Models | None:
         """The models `kubernetes.client.models` lists, or None for a layout we do not know."""
         try:
-            with _bare_packages():
+            with bare_packages():
                 listing = Path(sys.modules[_PACKAGES[-1]].__path__[0], "__init__.py")
                 text = listing.read_text("utf-8")
         except Exception:
@@ -126,7 +126,7 @@ class _Models:
             raise AttributeError(name)
         module = f"{_PACKAGES[-1]}.{self._modules[name]}"
         if module not in sys.modules and "kubernetes" not in sys.modules:
-            with _bare_packages():
+            with bare_packages():
                 importlib.import_module(module)
         model = getattr(importlib.import_module(module), name)
         setattr(self, name, model)  # found directly from now on
@@ -134,12 +134,13 @@ class _Models:
 
 
 @contextmanager
-def _bare_packages() -> Iterator[None]:
-    """The client's packages without their `__init__`s, and `_ModelConfiguration` for its
-    configuration, for as long as a model module is imported; then as they were."""
+def bare_packages(packages: tuple[str, ...] = _PACKAGES, *, models: bool = True) -> Iterator[None]:
+    """The client's `packages` without their `__init__`s (and, for `models`,
+    `_ModelConfiguration` for its configuration) for as long as the modules below them are
+    imported; then as they were. `cluster.kubeclient` loads the client's HTTP side so."""
     added: list[str] = []
     try:
-        for name in _PACKAGES:
+        for name in packages:
             spec = find_spec(name)
             if spec is None or spec.submodule_search_locations is None:
                 raise ImportError(f"{name} is not a package")
@@ -147,10 +148,11 @@ def _bare_packages() -> Iterator[None]:
             package.__path__ = list(spec.submodule_search_locations)
             sys.modules[name] = package
             added.append(name)
-        configuration = types.ModuleType(_CONFIGURATION)
-        configuration.Configuration = _ModelConfiguration  # type: ignore[attr-defined]
-        sys.modules[_CONFIGURATION] = configuration
-        added.append(_CONFIGURATION)
+        if models:
+            configuration = types.ModuleType(_CONFIGURATION)
+            configuration.Configuration = _ModelConfiguration  # type: ignore[attr-defined]
+            sys.modules[_CONFIGURATION] = configuration
+            added.append(_CONFIGURATION)
         yield
     finally:
         for name in added:
