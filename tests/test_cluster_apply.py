@@ -71,6 +71,23 @@ def test_apply_creates_every_object_in_apply_order_as_syntho_ray(
     assert "ray_address" in result.stderr
 
 
+def test_kinds_are_applied_one_after_another_and_each_object_is_read_once(
+    emu: Emulator, values: Path
+) -> None:
+    ready_for_release(emu)
+    result = run(emu, "apply", "-f", str(values))
+    assert result.exit_code == 0, result.output
+    ranks = [k.lower() + "s" for k in RELEASE_KINDS]  # apply order, as plurals
+    patched = [r.url.path.split("/")[-2] for r in emu.requests("PATCH")]
+    assert patched == sorted(patched, key=ranks.index)  # objects of one kind at once, not before
+    shown = [line.split()[0] for line in result.stdout.splitlines() if line.endswith(": created")]
+    assert shown == sorted(shown, key=list(RELEASE_KINDS).index)
+    for kind, names in RELEASE_KINDS.items():
+        for name in names:
+            path = f"/{kind.lower()}s/{name}$"
+            assert len(emu.requests("GET", path)) == 1, path  # ownership and apply share it
+
+
 def test_reapply_changes_nothing(emu: Emulator, values: Path) -> None:
     ready_for_release(emu)
     assert run(emu, "apply", "-f", str(values)).exit_code == 0

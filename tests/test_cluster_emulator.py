@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from support.kube_emulator import Emulator
 
-from syntho_ray.cluster.connect import ApiError, Session, connect
+from syntho_ray.cluster.connect import ApiError, Session, connect, each
 
 SA = "/api/v1/namespaces/syntho/serviceaccounts"
 APPLY = "application/apply-patch+yaml"
@@ -110,3 +110,36 @@ def test_dry_run_changes_nothing_and_status_is_a_subresource(
     emu.set_status("RayCluster", "syntho", "c", {"state": "ready"})
     assert session.get(path)["status"] == {"state": "ready"}  # type: ignore[index]
     assert session.get(path)["metadata"]["generation"] == 1  # type: ignore[index]
+
+
+def test_each_keeps_the_order_and_raises_the_first_error_once_all_ran() -> None:
+    ran: list[int] = []
+
+    def square(n: int) -> int:
+        ran.append(n)
+        if n % 3 == 0:
+            raise ValueError(f"no {n}")
+        return n * n
+
+    assert each(square, [1, 2, 4, 5]) == [1, 4, 16, 25]
+    ran.clear()
+    with pytest.raises(ValueError, match="no 3"):
+        each(square, range(1, 20))
+    assert sorted(ran) == list(range(1, 20))
+
+
+def test_a_knowing_session_answers_from_its_reads_and_reads_the_rest(
+    emu: Emulator, session: Session
+) -> None:
+    apply(session, account(x="1"))
+    missing_type = "/apis/example.com/v1/namespaces/syntho/things/a"
+    reader = session.knowing([f"{SA}/a", f"{SA}/b", missing_type])
+    before = len(emu.requests("GET"))
+    assert reader.get(f"{SA}/a")["metadata"]["labels"] == {"x": "1"}  # type: ignore[index]
+    assert reader.get(f"{SA}/b") is None
+    with pytest.raises(ApiError) as raised:
+        reader.get(missing_type)
+    assert raised.value.status == 404
+    assert len(emu.requests("GET")) == before
+    assert reader.get("/api/v1/namespaces/syntho") is not None
+    assert len(emu.requests("GET")) == before + 1

@@ -17,17 +17,25 @@ version of the KubeRay release the values select.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+import itertools
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from syntho_ray.build.license import SECRET_NAME
 from syntho_ray.build.naming import MANAGED_BY
-from syntho_ray.cluster.connect import ApiError, Session
+from syntho_ray.cluster.connect import ApiError, Session, each
 from syntho_ray.cluster.explain import explain, is_missing_type
 from syntho_ray.cluster.refs import Ref, ref_of
 from syntho_ray.errors import ClusterError, UsageError
-from syntho_ray.facts.kinds import APPLY_ORDER, KINDS, RAYCLUSTER_KIND, Kind, raycluster_kind
+from syntho_ray.facts.kinds import (
+    APPLY_ORDER,
+    KINDS,
+    RAYCLUSTER_KIND,
+    Kind,
+    apply_rank,
+    raycluster_kind,
+)
 
 FIELD_MANAGER = "syntho-ray"
 APPLY_PATCH = "application/apply-patch+yaml"
@@ -178,10 +186,21 @@ def apply_patch(
     )
 
 
-def apply_one(session: Session, doc: dict[str, Any], *, force: bool, dry_run: DryRun) -> Outcome:
-    """Apply one document, or find out what applying it would do."""
+Live = Mapping[Ref, dict[str, Any] | None]  # objects as read before the apply (None: none)
+
+
+def apply_one(
+    session: Session,
+    doc: dict[str, Any],
+    *,
+    force: bool,
+    dry_run: DryRun,
+    known: Live | None = None,
+) -> Outcome:
+    """Apply one document, or find out what applying it would do; the object as it was comes
+    from `known` when that has it (read just before), else from the cluster."""
     ref = ref_of(doc)
-    live = session.get(ref.path())
+    live = known[ref] if known is not None and ref in known else session.get(ref.path())
     if dry_run is DryRun.CLIENT:
         action = "created" if live is None else "unchanged" if contains(live, doc) else "configured"
         return Outcome(ref, action, dry_run=True)
@@ -203,32 +222,46 @@ def apply_all(
     report: Report,
     namespace_is_new: bool = False,
     kuberay_version: str | None = None,
+    live: Live | None = None,
 ) -> list[Outcome]:
-    """Apply every document in order; on a failure raise `ApplyFailed` saying how far it got.
+    """Apply every document, kind by kind in apply order (the documents of one kind at once);
+    on a failure raise `ApplyFailed` saying how far it got.
 
-    `kuberay_version` names the release whose CRDs to install when the RayCluster's is missing.
+    `kuberay_version` names the release whose CRDs to install when the RayCluster's is missing;
+    `live` has the objects as read before (see `apply_one`).
     """
     done: list[Outcome] = []
-    for index, doc in enumerate(documents):
-        ref = ref_of(doc)
+    ranks = [list(g) for _, g in itertools.groupby(documents, lambda d: apply_rank(d["kind"]))]
+
+    def attempt(doc: dict[str, Any]) -> Outcome | ClusterError:
+        if namespace_is_new and dry_run is not DryRun.NONE:
+            return Outcome(ref_of(doc), "created", dry_run=True)  # nothing to compare with
         try:
-            if namespace_is_new and dry_run is not DryRun.NONE:
-                outcome = Outcome(ref, "created", dry_run=True)  # nothing to compare with
-            else:
-                outcome = apply_one(session, doc, force=force, dry_run=dry_run)
-        except ClusterError as error:
-            left = [ref_of(d) for d in documents[index:]]
-            cause = explain(error, ref, "patch", kuberay_version)
-            raise ApplyFailed(cause, done, left) from None
-        report(outcome)
-        done.append(outcome)
+            return apply_one(session, doc, force=force, dry_run=dry_run, known=live)
+        except ClusterError as failure:
+            return failure
+
+    for index, group in enumerate(ranks):
+        results = each(attempt, group)
+        for outcome in results:
+            if isinstance(outcome, Outcome):
+                report(outcome)
+                done.append(outcome)
+        failed = [(d, r) for d, r in zip(group, results, strict=True) if not isinstance(r, Outcome)]
+        if failed:
+            later = [ref_of(d) for g in ranks[index + 1 :] for d in g]
+            doc, error = failed[0]
+            cause = explain(error, ref_of(doc), "patch", kuberay_version)
+            raise ApplyFailed(cause, done, [ref_of(d) for d, _ in failed] + later) from None
     return done
 
 
-def ensure_namespace(session: Session, namespace: str, *, dry_run: DryRun) -> Outcome | None:
-    """Create the namespace (server-side apply) when it does not exist."""
+def ensure_namespace(
+    session: Session, namespace: str, *, dry_run: DryRun, reader: Session | None = None
+) -> Outcome | None:
+    """Create the namespace (server-side apply) when it does not exist (as `reader` reads)."""
     ref = Ref("Namespace", "", namespace)
-    if session.get(ref.path()) is not None:
+    if (reader or session).get(ref.path()) is not None:
         return None
     if dry_run is DryRun.NONE:
         doc = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
@@ -240,27 +273,33 @@ def ensure_namespace(session: Session, namespace: str, *, dry_run: DryRun) -> Ou
 
 
 def release_objects(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    """Every labelled object of the release in its scope, in reverse apply order."""
-    found: list[dict[str, Any]] = []
-    for kind, namespace in scope.listings():
-        api = scope.kind(kind)
-        home = None if api.namespaced else scope.namespace  # not another namespace's release
-        try:
-            listing = session.request(
-                "GET", api.path(namespace), query={"labelSelector": selector(scope.release, home)}
-            )
-        except ApiError as error:
-            if kind == RAYCLUSTER_KIND and is_missing_type(error):
-                continue  # the CRD does not serve this version, so no RayCluster under it
-            if not api.namespaced and error.status == 403:
-                continue  # a user of one namespace made no cluster-wide objects either
-            ref = Ref(kind, namespace, "*", api.api_version)
-            raise ClusterError(explain(error, ref, "list", scope.kuberay_version)) from None
-        for item in listing.get("items") or []:
-            item.setdefault("kind", kind)
-            item["apiVersion"] = api.api_version  # the version it was listed under
-            if not (item.get("metadata") or {}).get("ownerReferences"):
-                found.append(item)
+    """Every labelled object of the release in its scope, in reverse apply order (the
+    listings all at once)."""
+    listed = each(lambda where: _listing(session, scope, *where), scope.listings())
+    return [item for items in listed for item in items]
+
+
+def _listing(session: Session, scope: Scope, kind: str, namespace: str) -> list[dict[str, Any]]:
+    """The release's objects of one kind in one namespace (none when they cannot be there)."""
+    api = scope.kind(kind)
+    home = None if api.namespaced else scope.namespace  # not another namespace's release
+    try:
+        listing = session.request(
+            "GET", api.path(namespace), query={"labelSelector": selector(scope.release, home)}
+        )
+    except ApiError as error:
+        if kind == RAYCLUSTER_KIND and is_missing_type(error):
+            return []  # the CRD does not serve this version, so no RayCluster under it
+        if not api.namespaced and error.status == 403:
+            return []  # a user of one namespace made no cluster-wide objects either
+        ref = Ref(kind, namespace, "*", api.api_version)
+        raise ClusterError(explain(error, ref, "list", scope.kuberay_version)) from None
+    found = []
+    for item in listing.get("items") or []:
+        item.setdefault("kind", kind)
+        item["apiVersion"] = api.api_version  # the version it was listed under
+        if not (item.get("metadata") or {}).get("ownerReferences"):
+            found.append(item)
     return found
 
 

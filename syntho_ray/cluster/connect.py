@@ -10,15 +10,17 @@ server's `Status` (code, reason, message, details).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import urllib3
 import yaml
@@ -31,7 +33,22 @@ from syntho_ray.values.files import VALUES_FILE_LIMIT, UnreadableFile, read_inpu
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 REQUEST_TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
 USER_AGENT = "syntho-ray"
+WORKERS = 8  # requests a command has in flight at once, over one pool of connections
 Query = Mapping[str, str | int | bool]
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def each(function: Callable[[Item], Result], items: Iterable[Item]) -> list[Result]:
+    """`function` of every item, up to `WORKERS` at once (for requests that do not depend on
+    each other); the results in the items' order. All run to their end, then the first error
+    in the items' order is raised."""
+    items = list(items)
+    if len(items) < 2:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(min(WORKERS, len(items))) as pool:
+        futures = [pool.submit(function, item) for item in items]
+    return [future.result() for future in futures]
 
 
 @dataclass(frozen=True)
@@ -138,6 +155,7 @@ class Session:
     clock: Callable[[], float] = time.monotonic
     notice: Callable[[str], None] = lambda line: None  # told once, when retries start
     timeout: float = REQUEST_TIMEOUT[1]  # seconds one call may take
+    known: Mapping[str, dict[str, Any] | ApiError | None] = field(default_factory=dict)
     _noticed: bool = field(default=False, init=False, repr=False)
 
     @property
@@ -174,11 +192,29 @@ class Session:
                 self.sleep(pause)
                 attempt += 1
 
+    def knowing(self, paths: Iterable[str]) -> Session:
+        """This session, with `get` answering `paths` from reads made now, all at once: for
+        the checks that read the cluster before anything changes (never after a change)."""
+        unique = list(dict.fromkeys(paths))
+        answers = each(self._read, unique)
+        return dataclasses.replace(self, known=dict(zip(unique, answers, strict=True)))
+
+    def _read(self, path: str) -> dict[str, Any] | ApiError | None:
+        try:
+            return self.get(path)
+        except ApiError as error:
+            return error
+
     def get(self, path: str, query: Query | None = None) -> dict[str, Any] | None:
         """The object at `path`, or None when it does not exist.
 
         A 404 about the resource type itself (a CRD not installed) still raises.
         """
+        if path in self.known and query is None:
+            answer = self.known[path]
+            if isinstance(answer, ApiError):
+                raise answer
+            return answer
         try:
             return self.request("GET", path, query=query)
         except ApiError as error:
@@ -376,6 +412,7 @@ def connect(
     except yaml.YAMLError as error:
         raise ClusterError(_kubeconfig_problem(kubeconfig, error)) from None
     configuration.retries = False  # Session.request retries, with backoff and a budget
+    configuration.connection_pool_maxsize = WORKERS + 2  # and the watches of --wait
     return Session(
         Api.of(configuration),
         retry=retry or RetryPolicy(),

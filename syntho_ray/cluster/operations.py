@@ -20,12 +20,12 @@ from syntho_ray.cluster import preflight, takeover
 from syntho_ray.cluster.apply import DryRun, Outcome, Scope
 from syntho_ray.cluster.connect import Session
 from syntho_ray.cluster.diff import ObjectDiff, diff_release
-from syntho_ray.cluster.owners import labelled, refuse_foreign
+from syntho_ray.cluster.owners import Live, labelled, live_objects, refuse_foreign
 from syntho_ray.cluster.refs import Ref, ref_of
 from syntho_ray.cluster.wait import Progress, wait_established, wait_ready
 from syntho_ray.errors import ValuesError
 from syntho_ray.facts.charts import Chart
-from syntho_ray.facts.kinds import raycluster_kind
+from syntho_ray.facts.kinds import KINDS, raycluster_kind
 from syntho_ray.output.crds import load_crds, served_versions
 from syntho_ray.resolve import Resolved
 from syntho_ray.values.layouts import AnyValues
@@ -121,15 +121,10 @@ def apply(session: Session, options: ApplyOptions, report: Reporter = SILENT) ->
 
     rendered, dry_run = options.rendered, options.dry_run
     crds = load_crds(options.crds_dir) if options.crds_dir else []
-    if options.preflight:
-        kind = raycluster_kind(rendered.kuberay_version)
-        served = served_versions(crds, kind.group, kind.plural)
-        _notes(report, check_warnings(session, rendered, options.create_namespace, served))
-    if not options.take_ownership:
-        refuse_foreign(session, rendered.documents, rendered.release)
+    reader, live = _before(session, options, crds, report)
     if crds:
         _apply_crds(session, crds, options, report)
-    done = _apply_release(session, options, report)
+    done = _apply_release(session, options, report, reader, live)
     counts = ", ".join(f"{sum(o.action == a for o in done)} {a}" for a in _ACTIONS)
     where = f"release {rendered.release.name} in namespace {rendered.release.namespace}"
     summary = f"{where}: {counts}" + dry_run_note(dry_run)
@@ -143,11 +138,41 @@ def apply(session: Session, options: ApplyOptions, report: Reporter = SILENT) ->
     return ApplyResult(done, summary, address, waited)
 
 
-def _apply_release(session: Session, options: ApplyOptions, report: Reporter) -> list[Outcome]:
+def _before(
+    session: Session, options: ApplyOptions, crds: list[dict[str, Any]], report: Reporter
+) -> tuple[Session, Live]:
+    """Preflight and ownership, on what they read of the cluster read all at once (the rendered
+    objects among it); a session that knows those answers, and the live objects."""
+    rendered = options.rendered
+    kind = raycluster_kind(rendered.kuberay_version)
+    target = preflight.Target(
+        rendered.resolved,
+        rendered.release,
+        rendered.documents,
+        options.create_namespace,
+        served_versions(crds, kind.group, kind.plural),
+    )
+    checked = preflight.reads(target) if options.preflight else []
+    namespace = KINDS["Namespace"].path(name=rendered.release.namespace)
+    objects = [ref_of(d).path() for d in rendered.documents]
+    reader = session.knowing([namespace, *checked, *objects])
+    if options.preflight:
+        _notes(report, preflight.require(reader, target))
+    if options.take_ownership:
+        return reader, live_objects(reader, rendered.documents)
+    return reader, refuse_foreign(reader, rendered.documents, rendered.release)
+
+
+def _apply_release(
+    session: Session, options: ApplyOptions, report: Reporter, reader: Session, live: Live
+) -> list[Outcome]:
+    """The namespace if asked, the documents, then prune; `reader` and `live` have what was read
+    before anything changed."""
     rendered, dry_run = options.rendered, options.dry_run
     created = None
     if options.create_namespace:
-        created = ssa.ensure_namespace(session, rendered.release.namespace, dry_run=dry_run)
+        namespace = rendered.release.namespace
+        created = ssa.ensure_namespace(session, namespace, dry_run=dry_run, reader=reader)
     if created:
         report.outcome(created)
     is_new = created is not None and dry_run is not DryRun.NONE
@@ -161,6 +186,7 @@ def _apply_release(session: Session, options: ApplyOptions, report: Reporter) ->
         report=report.outcome,
         namespace_is_new=is_new,
         kuberay_version=rendered.kuberay_version,
+        live=live,
     )
     if scope is not None:
         keep = [ref_of(d) for d in rendered.documents]

@@ -19,7 +19,7 @@ from typing import Any
 
 from syntho_ray.build.naming import MANAGED_BY, Release
 from syntho_ray.cluster.apply import INSTANCE_LABEL, MANAGED_LABEL, NAMESPACE_LABEL
-from syntho_ray.cluster.connect import ApiError, Session
+from syntho_ray.cluster.connect import ApiError, Session, each
 from syntho_ray.cluster.refs import Ref, ref_of
 from syntho_ray.errors import ClusterError
 
@@ -102,20 +102,34 @@ def owner_of(live: dict[str, Any], ref: Ref, release: Release) -> Foreign | None
     return Foreign(ref, f"release {instance} in namespace {home}")
 
 
-def foreign_objects(
-    session: Session, documents: list[dict[str, Any]], release: Release
-) -> list[Foreign]:
-    """The rendered objects that exist and belong to someone else."""
+Live = dict[Ref, dict[str, Any] | None]  # the live object of each rendered one (None: none)
+
+
+def live_objects(session: Session, documents: list[dict[str, Any]]) -> Live:
+    """The live object of each rendered document, read all at once, in the documents' order;
+    one whose type is not served yet (a CRD that --crds installs) is left out."""
+    refs = [ref_of(doc) for doc in documents]
+    answers = each(lambda ref: _live(session, ref), refs)
+    return {ref: live for ref, live in zip(refs, answers, strict=True) if live is not _UNSERVED}
+
+
+_UNSERVED: dict[str, Any] = {}
+
+
+def _live(session: Session, ref: Ref) -> dict[str, Any] | None:
+    try:
+        return session.get(ref.path())
+    except ApiError as error:
+        if error.status != 404:
+            raise
+        return _UNSERVED  # a type not served yet: no objects
+
+
+def foreign_objects(live: Live, release: Release) -> list[Foreign]:
+    """The live objects that belong to someone else than `release`."""
     found = []
-    for doc in documents:
-        ref = ref_of(doc)
-        try:
-            live = session.get(ref.path())
-        except ApiError as error:
-            if error.status != 404:  # a type not served yet (a CRD --crds installs): no objects
-                raise
-            continue
-        owner = owner_of(live, ref, release) if live is not None else None
+    for ref, obj in live.items():
+        owner = owner_of(obj, ref, release) if obj is not None else None
         if owner is not None:
             found.append(owner)
     return found
@@ -123,11 +137,11 @@ def foreign_objects(
 
 def refuse_foreign(
     session: Session, documents: list[dict[str, Any]], release: Release, *, helm: bool = True
-) -> None:
+) -> Live:
     """Stop, naming every rendered object that belongs to someone else (without `helm`: to
-    another syntho-ray release)."""
-    found = [
-        f for f in foreign_objects(session, documents, release) if helm or f.helm_release is None
-    ]
+    another syntho-ray release); else the live objects, as `live_objects` reads them."""
+    live = live_objects(session, documents)
+    found = [f for f in foreign_objects(live, release) if helm or f.helm_release is None]
     if found:
         raise ClusterError(*(f.refusal() for f in found))
+    return live

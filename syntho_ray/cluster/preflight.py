@@ -14,7 +14,7 @@ from typing import Any
 
 from syntho_ray.build import license
 from syntho_ray.build.naming import Release
-from syntho_ray.cluster.connect import ApiError, Session
+from syntho_ray.cluster.connect import ApiError, Session, each
 from syntho_ray.cluster.explain import crd_missing
 from syntho_ray.errors import ClusterError
 from syntho_ray.facts.charts import DATA_CLAIM, WORKFLOWS_CLAIM
@@ -62,11 +62,29 @@ Check = Callable[[Session, Target], Findings]
 
 
 def run(session: Session, target: Target) -> Findings:
-    """Every check, all findings together."""
+    """Every check (all at once), all findings together, in the checks' order."""
     total = Findings()
-    for check in CHECKS:
-        total += check(session, target)
+    for found in each(lambda check: check(session, target), CHECKS):
+        total += found
     return total
+
+
+def reads(target: Target) -> list[str]:
+    """The objects the checks read (besides the rendered ones), for `Session.knowing`: the
+    namespaces and the Secrets the render names."""
+    namespace = target.release.namespace
+    paths = [KINDS["Namespace"].path(name=name) for name in _namespaces(target)]
+    secrets = [KINDS["Secret"].path(namespace, name) for name, _, _ in _secrets_wanted(target)]
+    return paths + secrets
+
+
+def _namespaces(target: Target) -> list[str]:
+    """The release's namespace, then every other one the render puts objects in."""
+    namespace = target.release.namespace
+    others = dict.fromkeys(
+        str(n) for d in target.documents if (n := (d.get("metadata") or {}).get("namespace"))
+    )
+    return [namespace, *(n for n in others if n != namespace)]
 
 
 def require(session: Session, target: Target) -> list[str]:
@@ -92,10 +110,7 @@ def check_namespace(session: Session, target: Target) -> Findings:
     render puts objects in (watchNamespace's: --create-namespace creates only the release's)."""
     namespace = target.release.namespace
     total = Findings()
-    others = dict.fromkeys(
-        str(n) for d in target.documents if (n := (d.get("metadata") or {}).get("namespace"))
-    )
-    for name in [namespace, *(n for n in others if n != namespace)]:
+    for name in _namespaces(target):
         exists = namespace_exists(session, name)
         if exists is None:
             total += Findings(

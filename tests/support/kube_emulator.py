@@ -231,20 +231,30 @@ class KubeEmulator(kmock.KubernetesScaffold):  # type: ignore[misc]
         params = dict(request.params)
         method = request.method.value if hasattr(request.method, "value") else str(request.method)
         try:
-            if method == "GET" and params.get("watch") in ("true", "1"):
-                return self._watch(request, target, params)
-            if method == "GET":
-                return self._get(target, params)
-            if method == "POST":
-                return self._create(target, request.data or {}, params)
-            if method == "PATCH":
-                return self._patch(target, request, params)
-            if method == "DELETE":
-                return self._delete(target, params)
-            raise status_error(405, "MethodNotAllowed", f"{method} is not supported")
+            answer = self._answer(request, target, params, method)
+            # kmock keeps a returned Response's status on the reaction, for every later answer
+            # of this one: each answer says its own (200 unless it is a Response).
+            return (
+                answer
+                if isinstance(answer, kmock.Response)
+                else kmock.Response(status=200, payload=answer)
+            )
         finally:
             async with self.changed:
                 self.changed.notify_all()
+
+    def _answer(self, request: Any, target: Target, params: dict[str, str], method: str) -> Any:
+        if method == "GET" and params.get("watch") in ("true", "1"):
+            return self._watch(request, target, params)
+        if method == "GET":
+            return self._get(target, params)
+        if method == "POST":
+            return self._create(target, request.data or {}, params)
+        if method == "PATCH":
+            return self._patch(target, request, params)
+        if method == "DELETE":
+            return self._delete(target, params)
+        raise status_error(405, "MethodNotAllowed", f"{method} is not supported")
 
     # -- reads
 
