@@ -8,7 +8,6 @@ from inside the corpus directory.
 
 from __future__ import annotations
 
-import inspect
 import re
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from support.cli_runner import RUNNER
 
 from syntho_ray import cli
 
@@ -24,9 +23,6 @@ CORPUS = Path(__file__).parent / "bad_values"
 FILES = sorted(CORPUS.glob("*.yaml"))
 # Corpus files whose expectation is right but syntho-ray does not meet it yet.
 KNOWN_BUGS: dict[str, str] = {}
-
-_MIX = "mix_stderr" in inspect.signature(CliRunner.__init__).parameters
-RUNNER = CliRunner(mix_stderr=False) if _MIX else CliRunner()  # type: ignore[call-arg]
 
 
 def _header(path: Path) -> tuple[str, list[str]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import importlib.util
-import inspect
 import os
 import shutil
 import stat
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from typer.testing import CliRunner
+from support.cli_runner import RUNNER
 
 from syntho_ray import cli
 
@@ -45,10 +44,6 @@ worker:
     limits: {cpu: "16", memory: 64G}
     requests: {cpu: "16", memory: 64G}
 """
-
-# Click 8.2 dropped `mix_stderr` and always keeps stdout and stderr apart.
-_MIX = "mix_stderr" in inspect.signature(CliRunner.__init__).parameters
-RUNNER = CliRunner(mix_stderr=False) if _MIX else CliRunner()  # type: ignore[call-arg]
 
 
 def render(*args: str | Path) -> Any:

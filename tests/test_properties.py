@@ -8,7 +8,6 @@ KubeRay v0.4.0 RayCluster CRD.
 from __future__ import annotations
 
 import copy
-import inspect
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -18,15 +17,13 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.cli_runner import RUNNER
 from support.schema_check import assert_valid, shared_or_skip
-from typer.testing import CliRunner
 
 from syntho_ray import ValuesError, cli, render_documents, values_from_mapping
 from syntho_ray.facts.guide import DUTCH, DUTCH_VALUES
 from syntho_ray.values.loading import key_paths
 
-_MIX = "mix_stderr" in inspect.signature(CliRunner.__init__).parameters
-RUNNER = CliRunner(mix_stderr=False) if _MIX else CliRunner()  # type: ignore[call-arg]
 SHARED_VOLUMES = {"ray-data", "ray-workflows"}
 INT32_MAX = 2**31 - 1
 

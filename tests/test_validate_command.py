@@ -3,19 +3,16 @@ level of each pod template with the reasons it misses a stricter one."""
 
 from __future__ import annotations
 
-import inspect
 import re
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from support.cli_runner import RUNNER
 
 from syntho_ray import cli
 
-_MIX = "mix_stderr" in inspect.signature(CliRunner.__init__).parameters
-RUNNER = CliRunner(mix_stderr=False) if _MIX else CliRunner()  # type: ignore[call-arg]
 CORPUS = Path(__file__).parent / "bad_values"
 LEVEL = re.compile(r"^  (?P<pod>\S.*): (?P<level>privileged|baseline|restricted)$")
 

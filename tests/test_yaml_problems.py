@@ -7,7 +7,6 @@ and 2 (usage); an unexpected failure is one line that points at --debug.
 
 from __future__ import annotations
 
-import inspect
 import re
 import subprocess
 import sys
@@ -17,14 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from support.cli_runner import RUNNER
 
 from syntho_ray import ValuesError, ValuesInput, cli, load_values
 from syntho_ray import render as render_module
 from syntho_ray.values.yamlfile import parse
 
-_MIX = "mix_stderr" in inspect.signature(CliRunner.__init__).parameters
-RUNNER = CliRunner(mix_stderr=False) if _MIX else CliRunner()  # type: ignore[call-arg]
 MEMORY_BOUND = 50 * 2**20
 
 
