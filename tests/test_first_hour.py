@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import cli_process
 from typer.testing import CliRunner, Result
 
 import syntho_ray
@@ -28,18 +29,9 @@ def cli(*args: str, input: str | None = None) -> Result:
     return CliRunner().invoke(app, list(args), input=input)
 
 
-def process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """`python -m syntho_ray ARGS` in a new process: what a shell runs."""
-    env = os.environ | {"PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "syntho_ray", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+def process(*args: str) -> cli_process.Ran:
+    """`python -m syntho_ray ARGS` of this tree in a new process: what a shell runs."""
+    return cli_process.syntho_ray(*args, env={"PYTHONPATH": str(ROOT)}, timeout=120)
 
 
 def write(tmp_path: Path, text: str, name: str = "values.yaml") -> str:

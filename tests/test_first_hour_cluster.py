@@ -3,15 +3,14 @@ refused connections, air-gapped CRDs and the preflight of a fresh cluster."""
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import yaml
+from support.cli_process import Ran, syntho_ray
 from support.cluster_setup import ready_for_release, run, values_file
 from support.kube_emulator import Emulator
 
@@ -44,16 +43,9 @@ def kubeconfig_for(tmp_path: Path, server: str) -> Path:
     return path
 
 
-def process(*args: str) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {"PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "syntho_ray", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+def process(*args: str) -> Ran:
+    """`python -m syntho_ray ARGS` of this tree in a new process: what a shell runs."""
+    return syntho_ray(*args, env={"PYTHONPATH": str(ROOT)}, timeout=120)
 
 
 # -- 7. Exit codes: diff 0/1 and errors above 1, as kubectl diff; status of nothing
