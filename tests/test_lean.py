@@ -267,3 +267,17 @@ def test_the_cluster_client_falls_back_to_the_whole_client() -> None:
         """
     )
     assert out.split() == ["True", "kubernetes.client.rest"]
+
+
+def test_the_command_line_freezes_what_exists_before_the_interpreter_ends() -> None:
+    out = run_python(
+        """
+        import atexit, gc, sys
+        atexit.register(lambda: print(gc.get_freeze_count() > 0))
+        sys.argv = ["syntho-ray", "schema"]
+        from syntho_ray.cli import main
+        print(gc.get_freeze_count() > 0, file=sys.stderr)
+        main()
+        """
+    )
+    assert out.splitlines()[-1] == "True"  # the last collections skip the values models

@@ -16,10 +16,14 @@ def main() -> None:
     """Console entry point."""
     import os
 
+    from syntho_ray import collector
     from syntho_ray.k8s import client
 
     client.load_models_only()  # a new process: the models, not the whole `kubernetes` client
     # No pydantic plugins (they instrument validation for services): pydantic would read the
     # entry points of every installed distribution before the first model is built.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    app()
+    try:
+        app()
+    finally:
+        collector.freeze_for_exit()
