@@ -236,12 +236,14 @@ def test_a_cluster_command_loads_only_the_clients_http_side(tmp_path: Path) -> N
     out = run_python(
         f"""
         import sys
+        from syntho_ray.cluster import operations
         from syntho_ray.cluster.connect import connect
         session = connect({str(config)!r})
         print(session.api.headers())
         whole = ("kubernetes", "kubernetes.client.api", "kubernetes.dynamic", "kubernetes.watch")
         others = ("requests", "requests_oauthlib", "oauthlib.oauth2")
-        print(sorted(m for m in (*whole, *others) if m in sys.modules))
+        migrate = ("syntho_ray.cluster.helm_migrate", "syntho_ray.cluster.takeover")
+        print(sorted(m for m in (*whole, *others, *migrate) if m in sys.modules))
         import kubernetes
         from kubernetes import config
         print(config.new_client_from_config({str(config)!r}).configuration.host)

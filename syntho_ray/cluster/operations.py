@@ -15,11 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from syntho_ray.build.naming import Release
 from syntho_ray.cluster import apply as ssa
-from syntho_ray.cluster import helm_migrate as helm
-from syntho_ray.cluster import preflight, takeover
+from syntho_ray.cluster import preflight
 from syntho_ray.cluster.apply import DryRun, Outcome, Scope
 from syntho_ray.cluster.connect import Session
-from syntho_ray.cluster.diff import ObjectDiff, diff_release
 from syntho_ray.cluster.owners import Live, labelled, live_objects, refuse_foreign
 from syntho_ray.cluster.refs import Ref, ref_of
 from syntho_ray.cluster.wait import Progress, wait_established, wait_ready
@@ -31,7 +29,10 @@ from syntho_ray.resolve import Resolved
 from syntho_ray.values.layouts import AnyValues
 from syntho_ray.values.loading import ValuesInput
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (diff, status and migrate import their modules when they run)
+    from syntho_ray.cluster import helm_migrate as helm
+    from syntho_ray.cluster import takeover
+    from syntho_ray.cluster.diff import ObjectDiff
     from syntho_ray.cluster.status import Status
 
 
@@ -249,6 +250,8 @@ def diff(session: Session, options: DiffOptions) -> list[ObjectDiff]:
     """The server's dry run of the render against the live objects: one diff per change.
     Objects of another syntho-ray release stop it, as they stop `apply` (Helm's show: they
     are what `migrate` adopts)."""
+    from syntho_ray.cluster.diff import diff_release
+
     rendered = options.rendered
     is_new = preflight.namespace_exists(session, rendered.release.namespace) is False
     refuse_foreign(session, rendered.documents, rendered.release, helm=False)
@@ -338,6 +341,8 @@ class MigrateResult:
 
 def migrate(session: Session, options: MigrateOptions, report: Reporter = SILENT) -> MigrateResult:
     """Write the Helm release's values; print the plan; with `take_over`, carry it out."""
+    from syntho_ray.cluster import takeover
+
     rendered, found = _migrated(session, options, report)
     chart = rendered.resolved.facts.generation
     plan = takeover.make_plan(session, found, rendered.documents)
@@ -355,6 +360,7 @@ def _migrated(
     session: Session, options: MigrateOptions, report: Reporter
 ) -> tuple[Rendered, helm.HelmRelease]:
     """The release read from Helm's record, its values file written, rendered on top."""
+    from syntho_ray.cluster import helm_migrate as helm
     from syntho_ray.values.loading import load
 
     found = helm.read_release(session, options.namespace, options.helm_release)
