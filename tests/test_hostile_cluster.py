@@ -24,8 +24,7 @@ from typing import Any
 import pytest
 import yaml
 from support.cli_process import MB, one_clear_error, syntho_ray
-from support.cluster_setup import ready_for_release
-from support.kube_emulator import Emulator, kubeconfig_text, running
+from support.kube_emulator import Emulator, kubeconfig_text
 
 LICENSE = "SYNTHO-LIC-migrate-hostile-31"
 
@@ -47,13 +46,6 @@ def exec_user(command: str, *args: str) -> dict[str, Any]:
             "interactiveMode": "Never",
         }
     }
-
-
-@pytest.fixture
-def emu(tmp_path: Path) -> Iterator[Emulator]:
-    with running(tmp_path) as emulator:
-        ready_for_release(emulator)
-        yield emulator
 
 
 # -- point 7: bounded waits --------------------------------------------------------------------

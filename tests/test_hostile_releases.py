@@ -7,14 +7,11 @@ Against the API emulator, through the command line.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from support.cli_process import Ran, one_clear_error, syntho_ray
-from support.cluster_setup import ready_for_release
-from support.kube_emulator import Emulator, running
+from support.kube_emulator import Emulator
 
 LICENSE_A = "SYNTHO-LIC-release-a-0001"
 LICENSE_B = "SYNTHO-LIC-release-b-0002"
@@ -30,13 +27,6 @@ SHARED_NAMES = [
     ("PersistentVolumeClaim", "ray-data-claim"),
     ("Secret", "ray-secret"),
 ]
-
-
-@pytest.fixture
-def emu(tmp_path: Path) -> Iterator[Emulator]:
-    with running(tmp_path) as emulator:
-        ready_for_release(emulator)
-        yield emulator
 
 
 def cli(emu: Emulator, *args: str | Path) -> Ran:

@@ -7,13 +7,11 @@ Secret data is masked in `diff` as `kubectl diff` masks it (`***`, `*** (before)
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from support.cli_process import Ran, one_clear_error, syntho_ray
-from support.cluster_setup import ready_for_release
-from support.kube_emulator import Emulator, running
+from support.kube_emulator import Emulator
 
 LICENSE = "SYNTHO-LIC-hostile-7d2e41aa"
 ROTATED = "SYNTHO-LIC-hostile-rotated-5c9b"
@@ -29,13 +27,6 @@ def assert_no_license(ran: Ran, *, stdout: bool = True) -> None:
     for secret in (LICENSE, ROTATED):
         for form in forms(secret):
             assert form not in shown, f"{form} shown:\n{shown}"
-
-
-@pytest.fixture
-def emu(tmp_path: Path) -> Iterator[Emulator]:
-    with running(tmp_path) as emulator:
-        ready_for_release(emulator)
-        yield emulator
 
 
 @pytest.fixture
