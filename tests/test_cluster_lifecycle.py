@@ -40,6 +40,13 @@ def test_diff_is_empty_after_apply_and_shows_each_change(emu: Emulator, values: 
     assert run(emu, "diff", "-f", str(values)).exit_code == 0  # nothing was changed
 
 
+def test_diff_reads_each_object_once(emu: Emulator, values: Path) -> None:
+    assert run(emu, "apply", "-f", str(values)).exit_code == 0
+    before = len(emu.requests("GET", "/deployments/kuberay-operator$"))
+    assert run(emu, "diff", "-f", str(values)).exit_code == 0
+    assert len(emu.requests("GET", "/deployments/kuberay-operator$")) == before + 1
+
+
 def test_status_shows_operator_cluster_pods_claims_and_head_service(
     emu: Emulator, values: Path
 ) -> None:

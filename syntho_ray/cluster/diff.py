@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import copy
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from syntho_ray.cluster.apply import Scope, apply_patch, comparable, prunable
-from syntho_ray.cluster.connect import Session
+from syntho_ray.cluster.connect import Session, each
 from syntho_ray.cluster.explain import explain
 from syntho_ray.cluster.refs import Ref, ref_of
 from syntho_ray.errors import ClusterError
@@ -84,13 +84,18 @@ def diff_release(
     *,
     force: bool,
     namespace_is_new: bool = False,
+    live: Mapping[Ref, dict[str, Any] | None] | None = None,
 ) -> list[ObjectDiff]:
-    """One diff per object that would change, including those prune would delete."""
+    """One diff per object that would change, including those prune would delete; the objects
+    are compared all at once, each with its live object from `live` (read just before) when
+    that has it."""
     version = scope.kuberay_version
-    diffs = [
-        _diff_one(session, doc, force=force, new=namespace_is_new, kuberay_version=version)
-        for doc in documents
-    ]
+    known = live or {}
+
+    def compare(doc: dict[str, Any]) -> ObjectDiff:
+        return _diff_one(session, doc, known, force=force, new=namespace_is_new, version=version)
+
+    diffs = each(compare, documents)
     keep: Iterable[Ref] = [ref_of(d) for d in documents]
     if not namespace_is_new:
         for ref in prunable(session, scope, keep):
@@ -99,14 +104,20 @@ def diff_release(
 
 
 def _diff_one(
-    session: Session, doc: dict[str, Any], *, force: bool, new: bool, kuberay_version: str
+    session: Session,
+    doc: dict[str, Any],
+    known: Mapping[Ref, dict[str, Any] | None],
+    *,
+    force: bool,
+    new: bool,
+    version: str,
 ) -> ObjectDiff:
     ref = ref_of(doc)
     if new:
         return unified(ref, None, doc)  # the namespace is new: the server cannot dry-run into it
     try:
-        live = session.get(ref.path())
+        live = known[ref] if ref in known else session.get(ref.path())
         wanted = apply_patch(session, doc, force=force, dry_run=True)
     except ClusterError as error:
-        raise ClusterError(explain(error, ref, "patch", kuberay_version)) from None
+        raise ClusterError(explain(error, ref, "patch", version)) from None
     return unified(ref, live, wanted)

@@ -254,13 +254,14 @@ def diff(session: Session, options: DiffOptions) -> list[ObjectDiff]:
 
     rendered = options.rendered
     is_new = preflight.namespace_exists(session, rendered.release.namespace) is False
-    refuse_foreign(session, rendered.documents, rendered.release, helm=False)
+    live = refuse_foreign(session, rendered.documents, rendered.release, helm=False)
     return diff_release(
         session,
         rendered.documents,
         rendered.scope(session, live=not is_new),
         force=options.force,
         namespace_is_new=is_new,
+        live=live,
     )
 
 
