@@ -1,6 +1,6 @@
 """syntho-ray apply against kubectl, side by side on the same real control plane.
 
-    python tests/e2e/build.py && python benchmarks/cluster.py [--runs 5] [--chart 1.13]
+    python tests/e2e/build.py && python benchmarks/cluster.py [--runs 5] [--chart 1.13] [--split]
 
 The control plane of the end-to-end tests (tests/e2e: etcd, kube-apiserver, controller-manager,
 scheduler, kwok nodes; the KubeRay operator run as deployed) is started once. Each run uses a
@@ -14,12 +14,16 @@ fresh namespace per tool, and reports the median of:
    the operator process starts as soon as its Deployment exists;
 3. **no change**: the same command again on the applied namespace.
 
+With `--split`, one run of each instead, traced: where syntho-ray's time goes, step by step
+with its requests (`benchmarks/split.py`), and kubectl's time and requests (`-v=6`).
+
 Times are reported, never judged.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -27,6 +31,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
 import build  # noqa: E402
+import split  # noqa: E402
 from controlplane import STORAGE_CLASS, ControlPlane  # noqa: E402
 from operator_process import Operator  # noqa: E402
 
@@ -146,6 +152,31 @@ class Bench:
             "raycluster/ray-cluster",
         )
 
+    def traced(self, namespace: str, *args: str) -> list[tuple[str, float, int]]:
+        """`syntho-ray apply` under `benchmarks/split.py`: (step, seconds, requests) in order,
+        from the interpreter's start to the process's end."""
+        out = self.folder / "split.json"
+        argv = [sys.executable, str(ROOT / "benchmarks" / "split.py"), str(out), "apply"]
+        argv += [*self.chart_args, "-n", namespace, "--kubeconfig", str(self.plane.kubeconfig)]
+        began = time.time()
+        run([*argv, "-f", str(self.values), *args])
+        ended = time.time()
+        data = json.loads(out.read_text())
+        steps = [(str(n), float(t), int(c)) for n, t, c in data["steps"]]
+        rest = data["ended"] - data["started"] - sum(t for _, t, _ in steps)
+        return [
+            ("interpreter start", data["started"] - began, 0),
+            *steps,
+            ("command line (parsing, output)", rest, 0),
+            ("exit", ended - data["ended"], 0),
+        ]
+
+    def kubectl_traced(self, *args: str) -> tuple[float, dict[str, int]]:
+        """kubectl with `-v=6`: its seconds and its requests."""
+        began = time.perf_counter()
+        out = self.plane.kubectl("-v=6", *args)
+        return time.perf_counter() - began, dict(split.kubectl_requests(out.stderr))
+
     def stop(self) -> None:
         for operator in self.operators:
             operator.stop()
@@ -182,16 +213,62 @@ def one_run(bench: Bench) -> dict[str, tuple[float, float]]:
     return {"to applied": applied, "no change": again, "to ready": (ours, theirs)}
 
 
+def split_run(bench: Bench) -> None:
+    """One traced run of each measure, in fresh namespaces: where syntho-ray's time goes, and
+    kubectl's time and requests for the same."""
+    a, b = bench.namespace(), bench.namespace()
+    folder = bench.render(b)
+    kustomize = ("apply", "--server-side", "-k", str(folder))
+    for measure in ("to applied", "no change"):
+        show(measure, bench.traced(a), [bench.kubectl_traced(*kustomize)])
+    c, d = bench.namespace(), bench.namespace()
+    folder = bench.render(d)
+    bench.operator_when_deployed(c)
+    ours = bench.traced(c, "--wait", "--timeout", "5m")
+    bench.operator_when_deployed(d)
+    theirs = [bench.kubectl_traced("apply", "--server-side", "-k", str(folder))]
+    for what in ("condition=Available deployment/kuberay-operator", WAIT_RAYCLUSTER):
+        condition, target = what.split()
+        wait = ("-n", d, "wait", f"--for={condition}", "--timeout=5m", target)
+        theirs.append(bench.kubectl_traced(*wait))
+    show("to ready", ours, theirs)
+    bench.stop()
+    for namespace in (a, b, c, d):
+        bench.plane.api.request("DELETE", f"/api/v1/namespaces/{namespace}")
+
+
+WAIT_RAYCLUSTER = "jsonpath={.status.state}=ready raycluster/ray-cluster"
+
+
+def show(
+    measure: str, ours: list[tuple[str, float, int]], theirs: list[tuple[float, dict[str, int]]]
+) -> None:
+    total = sum(t for _, t, _ in ours)
+    print(f"\n{measure}: syntho-ray {total:.2f} s, {sum(c for *_, c in ours)} requests")
+    print("| step | seconds | requests |\n| --- | ---: | ---: |")
+    for name, seconds, count in ours:
+        print(f"| {name} | {seconds:.3f} | {count or ''} |")
+    requests = Counter[str]()
+    for _, found in theirs:
+        requests.update(found)
+    listed = ", ".join(f"{n} {what}" for what, n in sorted(requests.items()))
+    print(f"kubectl: {sum(t for t, _ in theirs):.2f} s in {len(theirs)} command(s); {listed}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--chart", choices=sorted(OPERATOR), default="1.13")
+    parser.add_argument("--split", action="store_true", help="one traced run: where time goes")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="syntho-ray-bench-") as tmp:
         plane = ControlPlane.start(Path(tmp) / "plane")
         try:
             plane.use_crds(OPERATOR[args.chart])
             bench = Bench(plane, Path(tmp), args.chart)
+            if args.split:
+                split_run(bench)
+                return 0
             runs = [one_run(bench) for _ in range(args.runs)]
         finally:
             plane.stop()
