@@ -29,6 +29,7 @@ CLOCK = time.perf_counter
 BEGUN = CLOCK()
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this tree's syntho-ray, as `python -m syntho_ray` run here
 steps: dict[str, list[float]] = {}  # name: [seconds, requests]
 current = ["command line"]
 marks = {"command line": BEGUN}
