@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -58,7 +58,19 @@ def load_values(given: ValuesInput | None = None) -> AnyValues:
 @collector.paused()
 def load(given: ValuesInput | None = None) -> Loaded:
     """Read, merge and validate; raise ValuesError with every problem found."""
-    given = given or ValuesInput()
+    user, origins, chart = _combined(given or ValuesInput())
+    merged = helm.overlay(user, layout(chart).defaults())  # shares `user`: only read
+    values = validate(merged, origins, chart)
+    found = _located(layout(chart).located(values, user), origins)
+    return Loaded(values, user, tuple(dict.fromkeys(found)))  # the Ray release first
+
+
+def _combined(given: ValuesInput) -> tuple[dict[str, Any], list[Document], Chart]:
+    """The user's values merged as Helm merges them, their sources and their chart generation.
+
+    The sources come without their data, which the merged values hold a copy of: only their
+    lines are needed from here on, and a large file is not held twice while it is validated.
+    """
     problems: list[Problem] = []
     documents = [_parsed(text, name, problems) for name, text in given.base]
     documents += [_read(name, problems) for name in given.files]
@@ -87,10 +99,7 @@ def load(given: ValuesInput | None = None) -> Loaded:
     except helm.SetSyntaxError as exc:  # one --set against what an earlier one set
         raise ValuesError([Problem(f"--{exc.kind}", "", str(exc))]) from None
     chart = choose(given.chart, origins)
-    merged = helm.overlay(user, layout(chart).defaults())  # shares `user`: only read
-    values = validate(merged, origins, chart)
-    found = _located(layout(chart).located(values, user), origins)
-    return Loaded(values, user, tuple(dict.fromkeys(found)))  # the Ray release first
+    return user, [replace(origin, data={}) for origin in origins], chart
 
 
 @collector.paused()
