@@ -11,7 +11,7 @@ from syntho_ray.build import license, operator, raycluster, rbac, storage
 from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE, Release
 from syntho_ray.facts.charts import Chart
 from syntho_ray.facts.kinds import apply_rank
-from syntho_ray.k8s.data import to_data
+from syntho_ray.k8s.data import to_document
 from syntho_ray.resolve import Resolved, resolve
 from syntho_ray.values.layouts import AnyValues
 
@@ -23,7 +23,6 @@ BUILDERS: tuple[Builder, ...] = (
     operator.build,
     raycluster.build,
 )
-_HEAD_KEYS = ("apiVersion", "kind", "metadata")
 
 
 def resolved_values(values: AnyValues) -> Resolved:
@@ -45,14 +44,6 @@ def build_objects(values: AnyValues, release: Release | None = None) -> list[Kub
     resolved = resolved_values(values)
     objects = [obj for build in BUILDERS for obj in build(resolved, release)]
     return sorted(objects, key=lambda o: (apply_rank(o.kind), o.metadata.name))
-
-
-def to_document(obj: Any) -> dict[str, Any]:
-    """One object as API data: apiVersion, kind, metadata first, every other map sorted."""
-    data = to_data(obj, sort_keys=True)
-    return {k: data[k] for k in _HEAD_KEYS if k in data} | {
-        k: v for k, v in data.items() if k not in _HEAD_KEYS
-    }
 
 
 def render_documents(values: AnyValues, release: Release | None = None) -> list[dict[str, Any]]:
@@ -80,7 +71,7 @@ def render_yaml(
         model = (
             values if not isinstance(values, Mapping) else values_from_mapping(values, chart=chart)
         )
-        return dump_yaml(render_documents(model, Release(name=release, namespace=namespace)))
+        return dump_yaml(build_objects(model, Release(name=release, namespace=namespace)))
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ def test_committed_manifests_are_a_fresh_render_of_the_defaults() -> None:
         for p in EXAMPLE.rglob("*")
         if p.is_file()
     }
-    assert committed == {name: text for name, (text, _) in expected.items()}, (
+    assert committed == {name: "".join(text) for name, (text, _) in expected.items()}, (
         "run `make examples` and commit examples/defaults/"
     )
 

@@ -7,9 +7,14 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.schema_check import shared_or_skip
 
-from syntho_ray.output.fastyaml import block_yaml
-from syntho_ray.output.stream import _Dumper, dump_yaml, pyyaml_text
+from syntho_ray import ValuesInput, load_values
+from syntho_ray.k8s import client
+from syntho_ray.k8s.data import to_document
+from syntho_ray.output.fastyaml import block_chunks, block_yaml
+from syntho_ray.output.stream import _Dumper, document_text, dump_yaml, pyyaml_text
+from syntho_ray.render import build_objects
 
 TRICKY = [
     "",
@@ -141,3 +146,39 @@ _documents = st.recursive(
 @given(_documents, st.booleans())
 def test_any_document_is_written_as_pyyaml_writes_it(document: dict[str, Any], start: bool) -> None:
     assert agrees(document, start=start)
+
+
+def test_a_large_document_is_written_in_several_chunks_of_the_same_text() -> None:
+    document = {"items": [{"name": f"item-{i}", "value": i} for i in range(5000)]}
+    chunks = block_chunks(document, _Dumper, start=True)
+    assert chunks is not None and len(chunks) > 2
+    assert "".join(chunks) == pyyaml(document)
+
+
+@pytest.mark.parametrize("layout", ["cases", "chart-1.14/cases"])
+def test_a_rendered_object_is_written_as_its_document(layout: str) -> None:
+    cases = sorted((shared_or_skip() / "reference" / layout).glob("*.yaml"))
+    assert cases
+    for case in cases:
+        for obj in build_objects(load_values(ValuesInput(files=[str(case)]))):
+            assert document_text(obj) == document_text(to_document(obj)), (case.name, obj.kind)
+
+
+def test_an_object_with_what_only_pyyaml_writes_is_written_as_its_document() -> None:
+    meta = client.V1ObjectMeta(name="x", labels={"b": "1", "a": "2"}, annotations={})
+    container = client.V1Container(name="c", security_context=client.V1SecurityContext())
+    objects = [
+        client.V1ConfigMap(api_version="v1", kind="ConfigMap", metadata=meta, data={"z": "2\n"}),
+        client.V1Pod(
+            api_version="v1",
+            kind="Pod",
+            metadata=meta,
+            spec=client.V1PodSpec(containers=[container], node_selector={"z": "1", "a": None}),
+        ),
+        client.V1Pod(),
+    ]
+    for obj in objects:
+        for start in (True, False):
+            assert document_text(obj, start=start) == pyyaml(to_document(obj), start=start)
+    assert block_chunks(objects[0], _Dumper, start=True) is None  # a literal block
+    assert block_chunks(objects[1], _Dumper, start=True) is not None

@@ -372,7 +372,7 @@ def test_a_directory_with_several_namespaces_keeps_each_object_in_its_own() -> N
     files = directory_files(_documents(data), "syntho", "1.2.2")
     assert "role-kuberay-operator.team-b.yaml" in files
     assert "role-kuberay-operator.yaml" in files
-    assert "namespace" not in yaml.safe_load(files["kustomization.yaml"][0])
+    assert "namespace" not in yaml.safe_load("".join(files["kustomization.yaml"][0]))
 
 
 # -- CRDs, notes and warnings ----------------------------------------------------------------
@@ -381,7 +381,7 @@ def test_a_directory_with_several_namespaces_keeps_each_object_in_its_own() -> N
 def test_the_crds_directory_points_at_the_release() -> None:
     values = values_from_mapping({"kuberay": {"version": "1.2.2"}})
     files = directory_files(render_documents(values), "syntho", values.kuberay_release)
-    crds = yaml.safe_load(files["crds/kustomization.yaml"][0])
+    crds = yaml.safe_load("".join(files["crds/kustomization.yaml"][0]))
     assert crds["resources"] == [
         "https://github.com/ray-project/kuberay/ray-operator/config/crd?ref=v1.2.2"
     ]

@@ -98,10 +98,10 @@ def test_the_component_raises_the_pids_limit_of_the_worker_pool() -> None:
     files = directory_files(
         render_documents(values), "syntho", "0.4.0", openshift.components(values)
     )
-    kustomization = yaml.safe_load(files["openshift/kustomization.yaml"][0])
+    kustomization = yaml.safe_load("".join(files["openshift/kustomization.yaml"][0]))
     assert "namespace" not in kustomization
     (resource,) = kustomization["resources"]
-    config = yaml.safe_load(files[f"openshift/{resource}"][0])
+    config = yaml.safe_load("".join(files[f"openshift/{resource}"][0]))
     assert config["kind"] == "ContainerRuntimeConfig"
     assert config["apiVersion"] == "machineconfiguration.openshift.io/v1"
     assert config["spec"]["containerRuntimeConfig"] == {"pidsLimit": 8096}

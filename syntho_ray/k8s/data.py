@@ -287,6 +287,36 @@ def to_data(obj: Any, *, sort_keys: bool = False) -> Any:
     return {key: to_data(value, sort_keys=sort_keys) for key, value in found if value is not None}
 
 
+_HEAD_KEYS = ("apiVersion", "kind", "metadata")
+_HEAD_RANK = {key: rank for rank, key in enumerate(_HEAD_KEYS)}
+
+
+def to_document(obj: Any) -> dict[str, Any]:
+    """One object as API data: apiVersion, kind, metadata first, every other map sorted."""
+    data = to_data(obj, sort_keys=True)
+    return {k: data[k] for k in _HEAD_KEYS if k in data} | {
+        k: v for k, v in data.items() if k not in _HEAD_KEYS
+    }
+
+
+def document_fields(obj: Any) -> list[tuple[str, Any]] | None:
+    """`model_fields(obj)` in the order of `to_document(obj)`: apiVersion, kind, metadata first."""
+    fields = model_fields(obj)
+    return None if fields is None else sorted(fields, key=lambda f: _HEAD_RANK.get(f[0], 3))
+
+
+def model_fields(obj: Any) -> list[tuple[str, Any]] | None:
+    """A model's set fields as (API key, value), sorted by key as `to_data(obj, sort_keys=True)`
+    maps them but with the values not yet converted; None for what is not a model."""
+    if not hasattr(type(obj), "attribute_map"):
+        return None
+    return [
+        (key, value)
+        for key, attr in _fields(type(obj), True)
+        if (value := getattr(obj, attr)) is not None
+    ]
+
+
 def _fields(model: type, sort_keys: bool) -> tuple[tuple[str, str], ...]:
     """(API key, attribute) of a model's fields, in the model's order or sorted by API key."""
     fields = _FIELDS.get((model, sort_keys))

@@ -21,10 +21,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from syntho_ray.errors import OutputError
-from syntho_ray.output.kustomize import HEADER, keep_user_entries, written_by_us
+from syntho_ray.output.kustomize import HEADER, Files, keep_user_entries, written_by_us
 
 LOCK_WAIT = 60.0  # seconds another render into the same place may hold the lock
-Files = dict[str, tuple[str, int]]  # relative path -> (text, file mode)
 
 
 def write_directory(
@@ -183,11 +182,11 @@ def _copy(source: Path, target: Path) -> None:
     shutil.copy2(source, target, follow_symlinks=False)
 
 
-def _write(path: Path, text: str, mode: int) -> None:
+def _write(path: Path, text: list[str], mode: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
+        handle.writelines(text)
     path.chmod(mode)
 
 

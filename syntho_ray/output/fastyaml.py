@@ -12,9 +12,12 @@ byte-identical either way (`tests/test_fastyaml.py` compares the two).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import yaml
+
+from syntho_ray.k8s.data import document_fields, model_fields, to_data
 
 _STR = "tag:yaml.org,2002:str"
 # Strings PyYAML writes plain in block context when its resolver reads them back as strings:
@@ -26,6 +29,7 @@ _PLAIN_REST = re.compile(r"[\w./$()=+;,~^ :-]*", re.ASCII)
 _LINE_BREAKS = re.compile("[\n\r\x85\u2028\u2029]")
 _MAX_SIMPLE_KEY = 128  # PyYAML writes longer keys in the explicit `? key` form
 _CACHE_SIZE = 4096
+_CHUNK = 4096  # pieces of text joined at a time: a large document is not held as many pieces
 _WRITTEN: dict[tuple[type, type, str], str | None] = {}  # (dumper, type, repr) -> text
 _KEYS: dict[type, dict[str, str]] = {}  # dumper -> key -> text
 _TEXTS: dict[type, dict[str, str]] = {}  # dumper -> string -> text
@@ -41,32 +45,55 @@ def block_yaml(document: Any, dumper: type[yaml.SafeDumper], *, start: bool) -> 
     Matches `default_flow_style=False, sort_keys=False, allow_unicode=True`, no line width,
     no aliases and `explicit_start=start`.
     """
-    if not isinstance(document, dict) or not document:
-        return None
-    writer = _Writer(dumper, ["---\n"] if start else [])
-    try:
-        writer.mapping(document, 0, inline=False)
-    except _Unsupported:
-        return None
-    return "".join(writer.out)
+    chunks = block_chunks(document, dumper, start=start)
+    return None if chunks is None else "".join(chunks)
+
+
+def block_chunks(document: Any, dumper: type[yaml.SafeDumper], *, start: bool) -> list[str] | None:
+    """`block_yaml`'s text in parts of some hundred kilobytes, so that a large document is not
+    held twice (in parts and joined); a typed object is written as its `to_document` data,
+    which is never made (for a RayCluster of many worker groups, as large again as it)."""
+    if isinstance(document, dict):
+        return _Writer(dumper).chunks(document.items(), start=start) if document else None
+    fields = document_fields(document)
+    return _ObjectWriter(dumper).chunks(fields, start=start) if fields else None
 
 
 class _Writer:
-    def __init__(self, dumper: type[yaml.SafeDumper], out: list[str]) -> None:
+    def __init__(self, dumper: type[yaml.SafeDumper]) -> None:
         self.dumper = dumper
-        self.out = out
+        self.out: list[str] = []  # the latest pieces of text
+        self.written: list[str] = []  # the earlier ones, joined (fewer objects than the pieces)
         self.keys = _cache(_KEYS, dumper)
         self.texts = _cache(_TEXTS, dumper)
 
-    def mapping(self, data: dict[Any, Any], indent: int, *, inline: bool) -> None:
+    def chunks(self, pairs: Iterable[tuple[Any, Any]], *, start: bool) -> list[str] | None:
+        """The mapping of `pairs` as a document, or None if PyYAML must write it."""
+        if start:
+            self.out.append("---\n")
+        try:
+            self.mapping(pairs, 0, inline=False)
+        except _Unsupported:
+            return None
+        return [*self.written, "".join(self.out)]
+
+    def pairs(self, value: Any) -> Iterable[tuple[Any, Any]] | None:
+        """The keys and values of `value` if it is written as a mapping, else None."""
+        return value.items() if isinstance(value, dict) else None
+
+    def mapping(self, pairs: Iterable[tuple[Any, Any]], indent: int, *, inline: bool) -> None:
         """Keys at `indent`; with `inline` the first key goes on the current line."""
+        if len(self.out) >= _CHUNK:
+            self.written.append("".join(self.out))
+            self.out.clear()
         pad = " " * indent
-        for key, value in data.items():
+        for key, value in pairs:
             head = f"{'' if inline else pad}{self.key(key)}:"
             inline = False
-            if isinstance(value, dict) and value:
+            inner = self.pairs(value)
+            if inner:
                 self.out.append(head + "\n")
-                self.mapping(value, indent + 2, inline=False)
+                self.mapping(inner, indent + 2, inline=False)
             elif isinstance(value, list) and value:
                 self.out.append(head + "\n")
                 self.sequence(value, indent)  # PyYAML does not indent these
@@ -79,9 +106,10 @@ class _Writer:
         for item in data:
             if isinstance(item, list):
                 raise _Unsupported
-            if isinstance(item, dict) and item:
+            inner = self.pairs(item)
+            if inner:
                 self.out.append(pad + "- ")
-                self.mapping(item, indent + 2, inline=True)
+                self.mapping(inner, indent + 2, inline=True)
             else:
                 self.out.append(f"{pad}- {self.scalar(item)}\n")
 
@@ -120,6 +148,28 @@ class _Writer:
         if text is None:
             raise _Unsupported
         return text
+
+
+class _ObjectWriter(_Writer):
+    """Writes typed objects as `to_data(obj, sort_keys=True)` turns them into data: models'
+    set fields and maps by sorted key, every other value as `to_data` gives it."""
+
+    def pairs(self, value: Any) -> Iterable[tuple[Any, Any]] | None:
+        if type(value) in _LEAVES:
+            return None
+        if isinstance(value, dict):
+            return sorted(value.items(), key=_first)
+        return model_fields(value)
+
+    def scalar(self, value: Any) -> str:
+        return super().scalar(value if type(value) in _LEAVES else to_data(value))
+
+
+_LEAVES = frozenset({str, int, bool, float, type(None), list})  # as they are in data
+
+
+def _first(pair: tuple[Any, Any]) -> Any:
+    return pair[0]
 
 
 def _cache(caches: dict[type, dict[str, str]], dumper: type) -> dict[str, str]:

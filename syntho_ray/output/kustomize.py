@@ -10,7 +10,7 @@ import yaml
 
 from syntho_ray.errors import OutputError
 from syntho_ray.facts.kuberay import CHART_RELEASE
-from syntho_ray.output.stream import document_text
+from syntho_ray.output.stream import document_chunks, document_text
 
 HEADER = "# Written by syntho-ray render. Edit the values and render again instead of this file.\n"
 KUSTOMIZATION = "kustomization.yaml"
@@ -19,13 +19,24 @@ KUBERAY_REPOSITORY = "https://github.com/ray-project/kuberay/"
 KUBERAY_CRDS = KUBERAY_REPOSITORY + "ray-operator/config/crd?ref=v{version}"
 CHART_KUBERAY_VERSION = CHART_RELEASE
 _SECRET_KINDS = {"Secret"}
+# Relative path -> (text, file mode); the text in parts, so that a large file is never held
+# twice (in parts and joined) while the directory is written.
+Files = dict[str, tuple[list[str], int]]
 
 
-def file_name(document: dict[str, Any], namespace: str | None = None) -> str:
+def file_name(document: Any, namespace: str | None = None) -> str:
     """`kind-name.yaml`, lower case; `kind-name.NS.yaml` for an object outside `namespace`."""
-    base = f"{document['kind'].lower()}-{document['metadata']['name']}"
-    other = document["metadata"].get("namespace")
+    kind, name, other = _identity(document)
+    base = f"{kind.lower()}-{name}"
     return f"{base}.{other}.yaml" if namespace and other and other != namespace else f"{base}.yaml"
+
+
+def _identity(document: Any) -> tuple[str, str, str | None]:
+    """Kind, name and namespace of a document (plain data or a typed object)."""
+    if isinstance(document, dict):
+        metadata = document["metadata"]
+        return document["kind"], metadata["name"], metadata.get("namespace")
+    return document.kind, document.metadata.name, document.metadata.namespace
 
 
 def kustomization(resources: Sequence[str], namespace: str | None) -> dict[str, Any]:
@@ -41,13 +52,14 @@ def kustomization(resources: Sequence[str], namespace: str | None) -> dict[str, 
 
 
 def directory_files(
-    documents: Sequence[dict[str, Any]],
+    documents: Sequence[Any],
     namespace: str,
     kuberay_version: str = CHART_KUBERAY_VERSION,
     components: Mapping[str, Sequence[dict[str, Any]]] | None = None,
     crds: Sequence[dict[str, Any]] = (),
-) -> dict[str, tuple[str, int]]:
-    """Relative path -> (text, file mode) of a kustomize-ready directory.
+) -> Files:
+    """Relative path -> (text, file mode) of a kustomize-ready directory of the documents
+    (plain data or typed objects).
 
     `components` maps a subdirectory to cluster-wide documents the cluster admin applies
     apart from the release; each subdirectory is a kustomization of its own. `crds/` holds
@@ -55,7 +67,7 @@ def directory_files(
     """
     files = _resource_files(documents, namespace)
     # kustomize would move every object into this namespace: only set it if all are there.
-    single = all(d["metadata"].get("namespace") in (None, namespace) for d in documents)
+    single = all(_identity(d)[2] in (None, namespace) for d in documents)
     files[KUSTOMIZATION] = _kustomization_file(list(files), namespace if single else None)
     if crds:
         inner = _resource_files(crds, None)
@@ -71,23 +83,21 @@ def directory_files(
     return files
 
 
-def _resource_files(
-    documents: Sequence[dict[str, Any]], namespace: str | None
-) -> dict[str, tuple[str, int]]:
-    files: dict[str, tuple[str, int]] = {}
+def _resource_files(documents: Sequence[Any], namespace: str | None) -> Files:
+    files: Files = {}
     for doc in documents:
         name = file_name(doc, namespace)
         if name in files:
             raise OutputError(f"two objects would both be written to {name}")
         files[name] = (
-            HEADER + document_text(doc, start=False),
-            0o600 if doc["kind"] in _SECRET_KINDS else 0o644,
+            [HEADER, *document_chunks(doc, start=False)],
+            0o600 if _identity(doc)[0] in _SECRET_KINDS else 0o644,
         )
     return files
 
 
-def _kustomization_file(resources: Sequence[str], namespace: str | None) -> tuple[str, int]:
-    return HEADER + document_text(kustomization(resources, namespace), start=False), 0o644
+def _kustomization_file(resources: Sequence[str], namespace: str | None) -> tuple[list[str], int]:
+    return [HEADER, document_text(kustomization(resources, namespace), start=False)], 0o644
 
 
 def written_by_us(directory: Path) -> set[str]:
@@ -113,9 +123,7 @@ def _ours(path: Path) -> bool:
         return False
 
 
-def keep_user_entries(
-    files: dict[str, tuple[str, int]], directory: Path, previous: set[str]
-) -> dict[str, tuple[str, int]]:
+def keep_user_entries(files: Files, directory: Path, previous: set[str]) -> Files:
     """`files`, with what the user added to each kustomization we wrote before kept in it.
 
     The user's entries under `resources` stay (after ours), and so do keys of their own
@@ -127,7 +135,7 @@ def keep_user_entries(
             continue
         old = _loaded(directory / rel)
         base = (directory / rel).parent
-        new = yaml.safe_load(text.removeprefix(HEADER))
+        new = yaml.safe_load("".join(text).removeprefix(HEADER))
         resources = new.get("resources", [])
         user = [
             r
@@ -137,7 +145,7 @@ def keep_user_entries(
         own_keys = {k: v for k, v in old.items() if k not in _OUR_KEYS}
         if user or own_keys:
             data = new | {"resources": [*resources, *user]} | own_keys
-            kept[rel] = (HEADER + document_text(data, start=False), mode)
+            kept[rel] = ([HEADER, document_text(data, start=False)], mode)
     return kept
 
 
