@@ -23,6 +23,7 @@ from syntho_ray.cli.options import ChartOption
 if TYPE_CHECKING:
     from syntho_ray.build.naming import Release
     from syntho_ray.facts.charts import Chart
+    from syntho_ray.values.layouts import AnyValues
     from syntho_ray.values.loading import Loaded, ValuesInput
 
 ValuesFiles = Annotated[
@@ -161,3 +162,9 @@ class RenderInputs:
             found = [*map(str, loaded.warnings), *notes.warnings(loaded.values, loaded.user)]
             warn(found, strict=strict)
         return self.release, loaded
+
+    def values(self, *, strict: bool = False) -> tuple[Release, AnyValues]:
+        """`load`'s target and values, without the values as the user gave them: only their
+        warnings need those (so a large file's are not held while it renders)."""
+        chosen, loaded = self.load(strict=strict)
+        return chosen, loaded.values

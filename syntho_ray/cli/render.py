@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -54,52 +55,62 @@ def render(
     strict: Strict = False,
 ) -> None:
     """Render the release: one YAML stream on stdout, or a kustomize directory with -o."""
-    from syntho_ray.notes import next_steps, ray_release
-    from syntho_ray.output.stream import dump_yaml
-    from syntho_ray.render import render_documents
+    from syntho_ray.output.stream import document_chunks
 
     if crds and output_dir is None:
         raise UsageError("--crds goes with -o DIR: the CRD files are written under DIR/crds/")
-    chosen, loaded = render_inputs(ctx).load(strict=strict)
-    documents = render_documents(loaded.values, chosen)
+    chosen, values = render_inputs(ctx).values(strict=strict)
+    made = _Made.of(values, chosen, str(output_dir) if output_dir else None)
+    del values  # the objects are written without the values beside them (large files' memory)
     if output_dir is None:
-        write_stdout(dump_yaml(documents))
+        for chunk in (chunk for obj in made.objects for chunk in document_chunks(obj)):
+            write_stdout(chunk)
     else:
-        _write_kustomize(documents, loaded.values, chosen, output_dir, crds, force=force)
+        _write_kustomize(made, chosen.namespace, output_dir, crds, force=force)
     if not quiet:
         where = f"{output_dir}: " if output_dir else ""
         say(
-            f"{where}rendered {len(documents)} objects, release {chosen.name!r} in namespace "
+            f"{where}rendered {len(made.objects)} objects, release {chosen.name!r} in namespace "
             f"{chosen.namespace!r}."
         )
-        for line in ray_release(loaded.values):
+        for line in made.notes:
             say(line)
-        for line in next_steps(loaded.values, chosen, str(output_dir) if output_dir else None):
-            say(line)
+
+
+@dataclass(frozen=True)
+class _Made:
+    """A render's objects, and all else it needs of the values: so that these can go."""
+
+    objects: list[Any]
+    notes: list[str]  # the Ray release checked, the next steps
+    kuberay: str  # the KubeRay release, whose CRDs `-o` refers to
+    components: dict[str, list[dict[str, Any]]]  # cluster-wide documents, for `-o`
+
+    @classmethod
+    def of(cls, values: AnyValues, chosen: Release, directory: str | None) -> _Made:
+        from syntho_ray.build import openshift
+        from syntho_ray.notes import next_steps, ray_release
+        from syntho_ray.render import build_objects, resolved_values
+
+        kuberay = resolved_values(values).kuberay
+        notes = [*ray_release(values), *next_steps(values, chosen, directory)]
+        components = openshift.components(values)
+        return cls(build_objects(values, chosen), notes, kuberay, components)
 
 
 def _write_kustomize(
-    documents: list[dict[str, Any]],
-    values: AnyValues,
-    chosen: Release,
-    output_dir: Path,
-    crds: Path | None,
-    *,
-    force: bool,
+    made: _Made, namespace: str, output_dir: Path, crds: Path | None, *, force: bool
 ) -> None:
-    """The documents as a kustomize directory (with the CRD files of `crds` under crds/)."""
-    from syntho_ray.build import openshift
+    """The objects as a kustomize directory (with the CRD files of `crds` under crds/)."""
     from syntho_ray.output.directory import write_directory
     from syntho_ray.output.kustomize import directory_files
-    from syntho_ray.render import resolved_values
 
-    version = resolved_values(values).kuberay
     files = directory_files(
-        documents,
-        chosen.namespace,
-        version,
-        openshift.components(values),
-        offline_crds(crds, version) if crds else (),
+        made.objects,
+        namespace,
+        made.kuberay,
+        made.components,
+        offline_crds(crds, made.kuberay) if crds else (),
     )
     write_directory(files, output_dir, force=force, notice=say)
 
