@@ -63,8 +63,9 @@ def render(
     made = _Made.of(values, chosen, str(output_dir) if output_dir else None)
     del values  # the objects are written without the values beside them (large files' memory)
     if output_dir is None:
-        for chunk in (chunk for obj in made.objects for chunk in document_chunks(obj)):
-            write_stdout(chunk)
+        for obj in made.objects:
+            for chunk in document_chunks(obj):
+                write_stdout(chunk)
     else:
         _write_kustomize(made, chosen.namespace, output_dir, crds, force=force)
     if not quiet:
