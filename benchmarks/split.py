@@ -68,27 +68,32 @@ def _count(function: Callable[..., Any]) -> Callable[..., Any]:
 
 def instrument() -> None:
     """Timers around the steps of the cluster commands (their modules loaded here: the
-    command line would load them when the command runs)."""
+    command line would load them when the command runs). A step an older tree does not have
+    is left out."""
     from syntho_ray.cli import cluster as cli
     from syntho_ray.cluster import apply, connect, operations, preflight
 
-    connect.Session._once = _count(connect.Session._once)  # type: ignore[method-assign]
-    connect.Session.watch = _count(connect.Session.watch)  # type: ignore[method-assign]
-    cli.on_cluster = _step("values (read and checked)", cli.on_cluster)
-    cli.session = _step("connect (kubeconfig, client)", cli.session)
-    operations.Rendered.of = classmethod(  # type: ignore[method-assign, assignment]
-        _step("render", operations.Rendered.of.__func__)
-    )
-    connect.Session.knowing = _step("reads before any change", connect.Session.knowing)  # type: ignore[method-assign]
-    preflight.require = _step("preflight checks", preflight.require)
-    operations.refuse_foreign = _step("ownership check", operations.refuse_foreign)
-    operations.live_objects = _step("ownership check", operations.live_objects)
-    apply.ensure_namespace = _step("namespace", apply.ensure_namespace)
-    operations.Rendered.scope = _step("prune scope (watched namespaces)", operations.Rendered.scope)  # type: ignore[method-assign]
-    apply.apply_all = _step("applies", apply.apply_all)
-    apply.prune = _step("prune listings and deletes", apply.prune)
-    operations.wait_ready = _step("wait", operations.wait_ready)
-    operations.apply = _step("the rest of apply (summary, address)", operations.apply)
+    for owner, attribute in ((connect.Session, "_once"), (connect.Session, "watch")):
+        setattr(owner, attribute, _count(getattr(owner, attribute)))
+    of = operations.Rendered.__dict__["of"].__func__
+    operations.Rendered.of = classmethod(_step("render", of))  # type: ignore[method-assign, assignment]
+    for owner, attribute, name in (
+        (cli, "on_cluster", "values (read and checked)"),
+        (cli, "session", "connect (kubeconfig, client)"),
+        (connect.Session, "knowing", "reads before any change"),
+        (preflight, "require", "preflight checks"),
+        (operations, "check_warnings", "preflight checks"),
+        (operations, "refuse_foreign", "ownership check"),
+        (operations, "live_objects", "ownership check"),
+        (apply, "ensure_namespace", "namespace"),
+        (operations.Rendered, "scope", "prune scope (watched namespaces)"),
+        (apply, "apply_all", "applies"),
+        (apply, "prune", "prune listings and deletes"),
+        (operations, "wait_ready", "wait"),
+        (operations, "apply", "the rest of apply (summary, address)"),
+    ):
+        if hasattr(owner, attribute):
+            setattr(owner, attribute, _step(name, getattr(owner, attribute)))
 
 
 KUBECTL_RESPONSE = re.compile(r'"Response" verb="(\w+)" url="([^"]+)" status="(\d+)[^"]*"')
