@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import math
 import re
 import unicodedata
@@ -35,9 +34,6 @@ __all__ = [
     "overlay",
     "set_keys",
 ]
-
-_log = logging.getLogger(__name__)
-_log.addHandler(logging.NullHandler())  # the values check reports the same problem, located
 
 SetKind = Literal["set", "set-string", "set-json", "set-file"]
 
@@ -155,13 +151,23 @@ def _overlaid(user: dict[str, Any], defaults: dict[str, Any], prefix: str) -> di
         if isinstance(given, dict) and isinstance(default, dict):
             result[key] = _overlaid(given, default, f"{path}.")
         elif default is not None and isinstance(given, dict) != isinstance(default, dict):
-            _log.warning(
+            _warn(
                 "value for %s is %s but the chart default is %s; keeping the user value",
                 path,
                 _type_name(given),
                 _type_name(default),
             )
     return result
+
+
+def _warn(text: str, *args: object) -> None:
+    """A warning on this module's logger; `logging` is imported only when there is one."""
+    import logging
+
+    log = logging.getLogger(__name__)
+    if not log.handlers:  # the values check reports the same problem, located
+        log.addHandler(logging.NullHandler())
+    log.warning(text, *args)
 
 
 def coalesce(user: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
