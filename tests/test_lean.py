@@ -13,6 +13,7 @@ import pytest
 from kubernetes import client
 
 from syntho_ray import render_yaml
+from syntho_ray.cli import COMMANDS, command_named
 from syntho_ray.collector import paused
 from syntho_ray.k8s import client as k8s
 
@@ -117,6 +118,46 @@ def test_an_offline_command_loads_no_cluster_code_and_no_http_client(
     ]
     assert unwanted == []
     assert [name for name in found["all"] if name.split(".")[0] in UNWANTED_STANDARD] == []
+
+
+@pytest.mark.skipif(not CASE.is_file(), reason="../shared is not there")
+@pytest.mark.parametrize("command", ["render", "apply"])
+def test_a_command_imports_no_other_commands_module(command: str, tmp_path: Path) -> None:
+    arguments = OFFLINE_COMMANDS.get(command, [command, "--help"])
+    found = modules_of_a_new_process(arguments, tmp_path)
+    others = {f"syntho_ray.cli.{module}" for module in COMMANDS.values()}
+    others.discard(f"syntho_ray.cli.{COMMANDS[command]}")
+    assert others & set(found["all"]) == set()
+    assert f"syntho_ray.cli.{COMMANDS[command]}" in found["all"]
+
+
+def test_help_lists_every_command_in_order_whichever_module_came_first() -> None:
+    out = run_python(
+        """
+        import sys
+        from syntho_ray.cli import release, cluster  # as a test might, before the app
+        sys.argv = ["syntho-ray", "--help"]
+        from syntho_ray.cli import main
+        try:
+            main()
+        except SystemExit:
+            pass
+        """
+    )
+    listed = [line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()]
+    hidden = [verb for verb, module in COMMANDS.items() if module == "helm"]
+    assert listed == [name for name in COMMANDS if name not in hidden]
+
+
+def test_the_command_named_is_the_first_word_unless_an_option(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert command_named(["render", "-f", "values.yaml"]) == "render"
+    assert command_named(["apply", "--help"]) == "apply"
+    assert command_named(["-h", "status"]) is None  # the root's help: every command
+    assert command_named([]) is None
+    monkeypatch.setenv("_SYNTHO_RAY_COMPLETE", "bash_complete")
+    assert command_named(["render"]) is None  # completion needs every command
 
 
 @pytest.mark.skipif(not CASE.is_file(), reason="../shared is not there")

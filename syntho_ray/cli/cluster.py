@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from syntho_ray.cli.app import app, say
 from syntho_ray.cli.command import chosen, taking
+from syntho_ray.cli.common import app, say
 from syntho_ray.cli.inputs import FilesAndSets, Target, render_inputs
 from syntho_ray.cli.options import (
     Connection,

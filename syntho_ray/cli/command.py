@@ -17,7 +17,7 @@ from typing import Any, TypeVar, cast
 import typer
 from typer.core import TyperCommand
 
-from syntho_ray.cli.app import Debug, reported
+from syntho_ray.cli.common import Debug, reported
 
 T = TypeVar("T")
 Group = Callable[..., Any]

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from syntho_ray.cli.app import app, say
 from syntho_ray.cli.command import chosen, taking
+from syntho_ray.cli.common import app, say
 from syntho_ray.cli.inputs import FilesAndSets
 from syntho_ray.cli.kits import ValuesFile
 from syntho_ray.cli.options import ChartChoice

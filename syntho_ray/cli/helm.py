@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import typer
 
-from syntho_ray.cli.app import app, say
+from syntho_ray.cli.common import app, say
 from syntho_ray.errors import USAGE
 
 OURS = {

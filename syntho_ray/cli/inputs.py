@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from syntho_ray.build.naming import DEFAULT_NAMESPACE, DEFAULT_RELEASE
-from syntho_ray.cli.app import warn
 from syntho_ray.cli.command import chosen, taking
+from syntho_ray.cli.common import warn
 from syntho_ray.cli.options import ChartOption
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 
-from syntho_ray.cli.app import app, say, warn
 from syntho_ray.cli.command import Command, chosen, taking
+from syntho_ray.cli.common import app, say, warn
 from syntho_ray.cli.inputs import RENDERING, Platform, Registry, render_inputs
 from syntho_ray.cli.options import ChartOption
 

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from syntho_ray.build.naming import DEFAULT_NAMESPACE
-from syntho_ray.cli.app import app, say
 from syntho_ray.cli.cluster import ON_CLUSTER, on_cluster, reporter, session
 from syntho_ray.cli.command import chosen, taking
+from syntho_ray.cli.common import app, say
 from syntho_ray.cli.inputs import FilesAndSets, Namespace
 from syntho_ray.cli.options import ChartChoice, Connection, SkipPreflight
 from syntho_ray.errors import ClusterError, UsageError

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from syntho_ray.cli.app import Strict, WarningsAsErrors, app, say, write_stdout
+from syntho_ray.cli.common import Strict, WarningsAsErrors, app, say, write_stdout
 from syntho_ray.cli.inputs import RENDERING, render_inputs
 from syntho_ray.errors import UsageError
 
