@@ -8,13 +8,14 @@ of an earlier release that a later one no longer has.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 Source = Literal["cli", "wheel-source"]
 _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
@@ -54,20 +55,32 @@ def version_key(text: str) -> tuple[int, int, int] | None:
 
 
 @cache
+def _rows() -> dict[str, dict[str, Any]]:
+    """The table's rows by release, oldest first (a render builds only the release it checks)."""
+    raw = json.loads(resources.files(__package__).joinpath("ray_releases.json").read_text())
+    return dict(sorted(raw["releases"].items(), key=lambda item: _key(item[0])))
+
+
+def _key(version: str) -> tuple[int, int, int]:
+    return version_key(version) or (0, 0, 0)
+
+
+@cache
+def _release(version: str) -> RayRelease:
+    """One release of the table, with the options the releases before it had."""
+    rows = _rows()
+    seen: dict[str, str] = {}
+    for earlier in itertools.takewhile(lambda v: v != version, rows):
+        seen.update(dict.fromkeys(rows[earlier]["options"], earlier))
+    row = rows[version]
+    options = {name: _option(name, words) for name, words in row["options"].items()}
+    removed = {name: last for name, last in seen.items() if name not in options}
+    return RayRelease(version, row["source"], MappingProxyType(options), MappingProxyType(removed))
+
+
 def releases() -> tuple[RayRelease, ...]:
     """Every release in the table, oldest first."""
-    raw = json.loads(resources.files(__package__).joinpath("ray_releases.json").read_text())
-    rows = sorted(raw["releases"].items(), key=lambda item: version_key(item[0]) or (0, 0, 0))
-    seen: dict[str, str] = {}
-    out = []
-    for version, row in rows:
-        options = {name: _option(name, words) for name, words in row["options"].items()}
-        removed = {name: last for name, last in seen.items() if name not in options}
-        out.append(
-            RayRelease(version, row["source"], MappingProxyType(options), MappingProxyType(removed))
-        )
-        seen.update(dict.fromkeys(options, version))
-    return tuple(out)
+    return tuple(_release(version) for version in _rows())
 
 
 def _option(name: str, words: str) -> StartOption:
@@ -76,7 +89,7 @@ def _option(name: str, words: str) -> StartOption:
 
 
 def newest() -> RayRelease:
-    return releases()[-1]
+    return _release(next(reversed(_rows())))
 
 
 def find(ray_version: str) -> RayRelease | None:
@@ -85,16 +98,16 @@ def find(ray_version: str) -> RayRelease | None:
     if wanted is None:
         return None
     if re.fullmatch(r"v?\d+\.\d+", ray_version.strip()):
-        same_minor = [r for r in releases() if r.key[:2] == wanted[:2]]
-        return same_minor[-1] if same_minor else None
-    return next((r for r in releases() if r.key == wanted), None)
+        same_minor = [v for v in _rows() if _key(v)[:2] == wanted[:2]]
+        return _release(same_minor[-1]) if same_minor else None
+    return next((_release(v) for v in _rows() if _key(v) == wanted), None)
 
 
 def nearest(ray_version: str) -> RayRelease | None:
     """The newest release in the table not newer than `ray_version` (None: older than all)."""
     wanted = version_key(ray_version)
-    earlier = [r for r in releases() if wanted is not None and r.key <= wanted]
-    return earlier[-1] if earlier else None
+    earlier = [v for v in _rows() if wanted is not None and _key(v) <= wanted]
+    return _release(earlier[-1]) if earlier else None
 
 
 def release_for(ray_version: str | None) -> RayRelease | None:
