@@ -33,7 +33,7 @@ from syntho_ray.values.files import VALUES_FILE_LIMIT, UnreadableFile, read_inpu
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 REQUEST_TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
 USER_AGENT = "syntho-ray"
-WORKERS = 8  # requests a command has in flight at once, over one pool of connections
+WORKERS = 4  # requests a command has in flight at once (each one more TLS connection to open)
 Query = Mapping[str, str | int | bool]
 Item = TypeVar("Item")
 Result = TypeVar("Result")
