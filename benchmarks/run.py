@@ -2,6 +2,7 @@
 
     python benchmarks/run.py            # the full run that BENCHMARKS.md reports
     python benchmarks/run.py --quick    # one run of each, small sizes: shows the suite works
+    python benchmarks/run.py --cold     # only 3. below: the cold command line
 
 Each figure is the median of several runs, on this machine, in this one run:
 
@@ -637,6 +638,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=os.environ.get("SYNTHO_RAY_BENCH_CHART"),
         help="the reference chart's directory (default $SYNTHO_RAY_BENCH_CHART)",
     )
+    parser.add_argument(
+        "--cold", action="store_true", help="only the cold command line (new processes)"
+    )
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
     args = parser.parse_args(argv)
     runs = args.runs or (1 if args.quick else 7)
@@ -651,13 +655,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         with_bytecode(work / "bytecode")
         cold_inputs: list[tuple[str, int | None, Path]] = []
         if case.is_file():
-            bench_render(report, helm, case, runs)
+            if not args.cold:
+                bench_render(report, helm, case, runs)
             cold_inputs.append((CASE, None, case))
         else:
             report.notes.append(
                 f"{case} not found (set SYNTHO_RAY_BENCH_CASES): no {CASE} figures."
             )
-        bench_scaling(report, helm, sizes, runs, work)
+        if not args.cold:
+            bench_scaling(report, helm, sizes, runs, work)
         for size in QUICK_COLD_SIZES if args.quick else COLD_SIZES:
             values_file = work / f"cold-groups-{size}.yaml"
             values_file.write_text(yaml.safe_dump(scaled_values(size), sort_keys=False), "utf-8")
