@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # the commands import the cluster code they use: rendering lo
 
 # Module settings the tests shorten: retries of one call (None: the default), CRD polling.
 RETRY: RetryPolicy | None = None
-CRD_POLL = 0.5
+CRD_POLL = 0.1  # a new CRD is Established within a fraction of a second
 
 ON_CLUSTER = taking(FilesAndSets, Target, Connection)
 

@@ -99,7 +99,7 @@ class ApplyOptions:
     prune: bool = True
     wait: bool = False
     timeout: float = 600.0
-    crd_poll: float = 0.5
+    crd_poll: float = 0.1
     take_ownership: bool = False  # apply over objects of another release, or of Helm
 
 

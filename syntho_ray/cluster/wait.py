@@ -285,7 +285,7 @@ def wait_established(
     names: list[str],
     *,
     timeout: float,
-    poll: float = 0.5,
+    poll: float = 0.1,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
