@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from support.kube_emulator import Emulator
 
@@ -126,6 +128,8 @@ def test_each_keeps_the_order_and_raises_the_first_error_once_all_ran() -> None:
     with pytest.raises(ValueError, match="no 3"):
         each(square, range(1, 20))
     assert sorted(ran) == list(range(1, 20))
+    # daemon threads: an interrupted command does not wait at exit for the requests under way
+    assert each(lambda _: threading.current_thread().daemon, range(5)) == [True] * 5
 
 
 def test_a_knowing_session_answers_from_its_reads_and_reads_the_rest(

@@ -17,7 +17,6 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,13 +41,36 @@ Result = TypeVar("Result")
 def each(function: Callable[[Item], Result], items: Iterable[Item]) -> list[Result]:
     """`function` of every item, up to `WORKERS` at once (for requests that do not depend on
     each other); the results in the items' order. All run to their end, then the first error
-    in the items' order is raised."""
+    in the items' order is raised. The threads are daemons: an interrupted command ends at
+    once instead of waiting at exit for the requests under way."""
     items = list(items)
     if len(items) < 2:
         return [function(item) for item in items]
-    with ThreadPoolExecutor(min(WORKERS, len(items))) as pool:
-        futures = [pool.submit(function, item) for item in items]
-    return [future.result() for future in futures]
+    results: list[Any] = [None] * len(items)
+    failures: list[BaseException | None] = [None] * len(items)
+    left = iter(range(len(items)))
+    lock = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                index = next(left, None)
+            if index is None:
+                return
+            try:
+                results[index] = function(items[index])
+            except BaseException as error:  # raised again in the caller's thread
+                failures[index] = error
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(min(WORKERS, len(items)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for failure in failures:
+        if failure is not None:
+            raise failure
+    return results
 
 
 @dataclass(frozen=True)
