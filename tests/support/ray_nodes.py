@@ -29,6 +29,7 @@ from syntho_ray.facts import ray as ray_facts
 
 STARTUP_SECONDS = 120
 CLIENT_SECONDS = 300
+STOP_GRACE_SECONDS = 2
 GCS_PORT = 6379  # the cluster's ports: the nodes run in a network namespace of their own
 CLIENT_PORT = 10001
 # The worker's own agents and exporters, off the head's ports (both share one loopback here).
@@ -199,14 +200,16 @@ class Nodes:
         )
 
     def stop(self) -> None:
-        """SIGTERM to each process started here and to each of its descendants, then SIGKILL."""
+        """SIGTERM to each process started here and to each of its descendants, then SIGKILL
+        to those left after a short grace (Ray's daemons may take 15 s or more to end on SIGTERM,
+        and nothing of theirs outlives the test's temp directory)."""
         pids = [p for proc, _ in self.procs for p in (proc.pid, *descendants(proc.pid))]
         pids += [p for p in in_namespace(self.netns) if p not in pids]  # reparented ones too
-        for sig in (signal.SIGTERM, signal.SIGKILL):
+        for sig, grace in ((signal.SIGTERM, STOP_GRACE_SECONDS), (signal.SIGKILL, 15)):
             for pid in pids:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, sig)
-            deadline = time.monotonic() + 15
+            deadline = time.monotonic() + grace
             while time.monotonic() < deadline and any(alive(p) for p in pids):
                 for proc, _ in self.procs:
                     proc.poll()
