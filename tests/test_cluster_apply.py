@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from support.cluster_setup import ready_for_release, run, values_file
 from support.kube_emulator import Emulator
+from typer.testing import Result
 
 RELEASE_KINDS = {
     "ServiceAccount": ["kuberay-operator"],
@@ -54,12 +55,18 @@ def versions(emu: Emulator) -> dict[str, str]:
     return out
 
 
-def test_apply_creates_every_object_in_apply_order_as_syntho_ray(
-    emu: Emulator, values: Path
-) -> None:
+def first_apply(emu: Emulator, values: Path) -> Result:
+    """`apply -f values` on an emulator ready for the release; it must succeed."""
     ready_for_release(emu)
     result = run(emu, "apply", "-f", str(values))
     assert result.exit_code == 0, result.output
+    return result
+
+
+def test_apply_creates_every_object_in_apply_order_as_syntho_ray(
+    emu: Emulator, values: Path
+) -> None:
+    result = first_apply(emu, values)
     assert {k: emu.names(k, "syntho") for k in RELEASE_KINDS} == RELEASE_KINDS
     patches = [r.url.path for r in emu.requests("PATCH")]
     kinds = [p.split("/")[-2] for p in patches]
@@ -74,9 +81,7 @@ def test_apply_creates_every_object_in_apply_order_as_syntho_ray(
 def test_kinds_are_applied_one_after_another_and_each_object_is_read_once(
     emu: Emulator, values: Path
 ) -> None:
-    ready_for_release(emu)
-    result = run(emu, "apply", "-f", str(values))
-    assert result.exit_code == 0, result.output
+    result = first_apply(emu, values)
     ranks = [k.lower() + "s" for k in RELEASE_KINDS]  # apply order, as plurals
     patched = [r.url.path.split("/")[-2] for r in emu.requests("PATCH")]
     assert patched == sorted(patched, key=ranks.index)  # objects of one kind at once, not before
